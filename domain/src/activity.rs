@@ -1,0 +1,366 @@
+//! Activities of the work plan, the organizations taking part, and their objectives.
+
+use crate::change::RowMeta;
+use crate::id::{ActivityId, ObjectiveId, OrganizationId, ParticipationId, ProgrammeId};
+use crate::value::{Code, Count, DateSpan, District, Location, Narrative, Title};
+use crate::wire_enum::wire_enum;
+
+wire_enum! {
+    /// What an activity is.
+    pub enum ActivityKind {
+        /// A national consultation, made of meetings.
+        Consultation => "consultation",
+        /// One meeting, often part of a consultation.
+        Meeting => "meeting",
+        /// A workshop, e.g. with criminal-justice actors.
+        Workshop => "workshop",
+        /// A training course.
+        Training => "training",
+        /// A workshop that validates a document such as a strategy.
+        ValidationWorkshop => "validation_workshop",
+        /// Research or an assessment.
+        Study => "study",
+        /// Review or drafting of legislation.
+        LegislativeReview => "legislative_review",
+        /// Awareness raising.
+        Awareness => "awareness",
+        /// Direct assistance to victims.
+        Assistance => "assistance",
+        /// Anything else.
+        Other => "other",
+    }
+}
+
+wire_enum! {
+    /// The programme's pillar an activity serves.
+    pub enum Pillar {
+        /// Coordination and cooperation between counterparts.
+        Coordination => "coordination",
+        /// Evidence on trafficking and smuggling patterns and trends.
+        ResearchEvidence => "research_evidence",
+        /// Legislative review and harmonisation.
+        LegislativeReview => "legislative_review",
+        /// Capacity building of criminal-justice actors.
+        CapacityBuilding => "capacity_building",
+        /// Regional and international cooperation.
+        InternationalCooperation => "international_cooperation",
+        /// Protection and assistance of victims.
+        VictimAssistance => "victim_assistance",
+    }
+}
+
+wire_enum! {
+    /// Where an activity stands.
+    pub enum ActivityStatus {
+        /// Not started.
+        Planned => "planned",
+        /// Under way.
+        Ongoing => "ongoing",
+        /// Done.
+        Completed => "completed",
+        /// Moved to a later date.
+        Postponed => "postponed",
+        /// Will not happen.
+        Cancelled => "cancelled",
+    }
+}
+
+impl ActivityStatus {
+    /// Whether an activity may move from this status to `next`. Staying is always allowed; a
+    /// completed activity stays completed; a cancelled one can only be planned again.
+    pub fn may_become(self, next: ActivityStatus) -> bool {
+        use ActivityStatus::*;
+        self == next
+            || match self {
+                Planned => true,
+                Ongoing => matches!(next, Completed | Postponed | Cancelled),
+                Postponed => matches!(next, Planned | Ongoing | Cancelled),
+                Cancelled => next == Planned,
+                Completed => false,
+            }
+    }
+}
+
+wire_enum! {
+    /// Who may see an activity.
+    pub enum Visibility {
+        /// Every role.
+        Public => "public",
+        /// UNODC, IOM, the EU and the organizations taking part.
+        Restricted => "restricted",
+    }
+}
+
+wire_enum! {
+    /// How an organization takes part in an activity: the IATI organisation roles plus the two
+    /// roles of meetings.
+    pub enum ParticipationRole {
+        /// IATI 1: provides the funds.
+        Funding => "funding",
+        /// IATI 2: accountable for the activity.
+        Accountable => "accountable",
+        /// IATI 3: manages the funds on the funder's behalf.
+        Extending => "extending",
+        /// IATI 4: carries it out.
+        Implementing => "implementing",
+        /// Convenes the meeting or workshop.
+        Organizer => "organizer",
+        /// Attends.
+        Participant => "participant",
+    }
+}
+
+impl ParticipationRole {
+    /// The IATI organisation-role code, for the roles IATI defines.
+    pub const fn iati_code(self) -> Option<u8> {
+        match self {
+            Self::Funding => Some(1),
+            Self::Accountable => Some(2),
+            Self::Extending => Some(3),
+            Self::Implementing => Some(4),
+            Self::Organizer | Self::Participant => None,
+        }
+    }
+}
+
+/// How many took part, by sex and by actor type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ParticipantCounts {
+    /// Women.
+    pub female: Count,
+    /// Men.
+    pub male: Count,
+    /// Other or not recorded.
+    pub other: Count,
+    /// Judges among them.
+    pub judges: Count,
+    /// Prosecutors among them.
+    pub prosecutors: Count,
+    /// Law-enforcement officers among them.
+    pub law_enforcement: Count,
+    /// Government officials among them.
+    pub officials: Count,
+    /// Civil-society representatives among them.
+    pub civil_society: Count,
+}
+
+impl ParticipantCounts {
+    /// Everyone, by sex.
+    pub fn total(&self) -> u64 {
+        u64::from(self.female.get()) + u64::from(self.male.get()) + u64::from(self.other.get())
+    }
+
+    /// Everyone counted by actor type.
+    pub fn by_actor_type(&self) -> u64 {
+        [
+            self.judges,
+            self.prosecutors,
+            self.law_enforcement,
+            self.officials,
+            self.civil_society,
+        ]
+        .iter()
+        .map(|c| u64::from(c.get()))
+        .sum()
+    }
+
+    /// Actor types are a breakdown of the participants, so they can't add up to more.
+    pub fn is_consistent(&self) -> bool {
+        self.by_actor_type() <= self.total()
+    }
+}
+
+/// An activity as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Activity {
+    /// Its id.
+    pub id: ActivityId,
+    /// The programme it belongs to.
+    pub programme_id: ProgrammeId,
+    /// The activity it is part of, e.g. the consultation of a meeting.
+    pub parent_id: Option<ActivityId>,
+    /// Its code, unique within the programme.
+    pub code: Code,
+    /// Its title.
+    pub title: Title,
+    /// What it is about.
+    pub description: Option<Narrative>,
+    /// What it is.
+    pub kind: ActivityKind,
+    /// The pillar it serves.
+    pub pillar: Pillar,
+    /// Where it stands.
+    pub status: ActivityStatus,
+    /// Who may see it.
+    pub visibility: Visibility,
+    /// When it was planned.
+    pub planned: DateSpan,
+    /// When it took place.
+    pub actual: DateSpan,
+    /// Where.
+    pub location: Option<Location>,
+    /// In which district.
+    pub district: Option<District>,
+    /// Who took part.
+    pub participants: ParticipantCounts,
+    /// Bookkeeping.
+    pub meta: RowMeta,
+}
+
+/// An organization's part in an activity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Participation {
+    /// Its id.
+    pub id: ParticipationId,
+    /// The activity.
+    pub activity_id: ActivityId,
+    /// The organization.
+    pub organization_id: OrganizationId,
+    /// The organization's code.
+    pub organization_code: Code,
+    /// How it takes part.
+    pub role: ParticipationRole,
+    /// Bookkeeping.
+    pub meta: RowMeta,
+}
+
+/// What an activity set out to do, and whether it did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Objective {
+    /// Its id.
+    pub id: ObjectiveId,
+    /// The activity.
+    pub activity_id: ActivityId,
+    /// The goal.
+    pub description: Narrative,
+    /// Whether it was reached.
+    pub achieved: bool,
+    /// What shows it.
+    pub evidence: Option<Narrative>,
+    /// Bookkeeping.
+    pub meta: RowMeta,
+}
+
+/// An organization taking part in a new activity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewParticipation {
+    /// The organization's code.
+    pub organization: Code,
+    /// How it takes part.
+    pub role: ParticipationRole,
+}
+
+/// An objective of a new activity.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewObjective {
+    /// The goal.
+    pub description: Narrative,
+    /// Whether it was reached.
+    pub achieved: bool,
+    /// What shows it.
+    pub evidence: Option<Narrative>,
+}
+
+/// A new activity, parsed, with the organizations taking part and its objectives.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewActivity {
+    /// The programme's code.
+    pub programme: Code,
+    /// The activity it is part of.
+    pub parent_id: Option<ActivityId>,
+    /// Its code, unique within the programme.
+    pub code: Code,
+    /// Its title.
+    pub title: Title,
+    /// What it is about.
+    pub description: Option<Narrative>,
+    /// What it is.
+    pub kind: ActivityKind,
+    /// The pillar it serves.
+    pub pillar: Pillar,
+    /// Where it stands.
+    pub status: ActivityStatus,
+    /// Who may see it.
+    pub visibility: Visibility,
+    /// When it was planned.
+    pub planned: DateSpan,
+    /// When it took place.
+    pub actual: DateSpan,
+    /// Where.
+    pub location: Option<Location>,
+    /// In which district.
+    pub district: Option<District>,
+    /// Who took part.
+    pub participants: ParticipantCounts,
+    /// The organizations taking part.
+    pub participations: Vec<NewParticipation>,
+    /// What it sets out to do.
+    pub objectives: Vec<NewObjective>,
+}
+
+impl NewActivity {
+    /// Whether the organization with this code implements the activity.
+    pub fn implemented_by(&self, organization: &Code) -> bool {
+        self.participations
+            .iter()
+            .any(|p| p.role == ParticipationRole::Implementing && &p.organization == organization)
+    }
+}
+
+/// Changes to an activity; `None` leaves a field as it is. Programme, code and parent are fixed
+/// at creation: partners key their copies on them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ActivityChanges {
+    /// New title.
+    pub title: Option<Title>,
+    /// New description, or `Some(None)` to clear it.
+    pub description: Option<Option<Narrative>>,
+    /// New kind.
+    pub kind: Option<ActivityKind>,
+    /// New pillar.
+    pub pillar: Option<Pillar>,
+    /// New status; must be reachable from the current one.
+    pub status: Option<ActivityStatus>,
+    /// New visibility.
+    pub visibility: Option<Visibility>,
+    /// New planned dates.
+    pub planned: Option<DateSpan>,
+    /// New actual dates.
+    pub actual: Option<DateSpan>,
+    /// New location, or `Some(None)` to clear it.
+    pub location: Option<Option<Location>>,
+    /// New district, or `Some(None)` to clear it.
+    pub district: Option<Option<District>>,
+    /// New participant counts.
+    pub participants: Option<ParticipantCounts>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn completed_activities_stay_completed() {
+        assert!(ActivityStatus::Planned.may_become(ActivityStatus::Completed));
+        assert!(!ActivityStatus::Completed.may_become(ActivityStatus::Planned));
+        assert!(ActivityStatus::Completed.may_become(ActivityStatus::Completed));
+        assert!(!ActivityStatus::Cancelled.may_become(ActivityStatus::Ongoing));
+    }
+
+    #[test]
+    fn actor_types_are_a_breakdown_of_participants() {
+        let n = |v| Count::parse(v).unwrap_or_default();
+        let counts = ParticipantCounts {
+            female: n(3),
+            male: n(4),
+            judges: n(8),
+            ..Default::default()
+        };
+        assert!(!counts.is_consistent());
+        let counts = ParticipantCounts {
+            judges: n(7),
+            ..counts
+        };
+        assert!(counts.is_consistent());
+    }
+}

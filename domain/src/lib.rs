@@ -1,0 +1,24 @@
+//! The GLO.ACT domain: entities, typed ids, values parsed at the edge, and the access policy.
+//!
+//! Nothing here does IO. A value of a type from this crate is valid by construction: the
+//! transport layer parses raw input into these types (collecting every field's error at once) and
+//! the layers below never check again.
+
+pub mod activity;
+pub mod actor;
+pub mod change;
+pub mod follow_up;
+pub mod id;
+pub mod indicator;
+pub mod organization;
+pub mod policy;
+pub mod programme;
+pub mod validation;
+pub mod value;
+
+mod wire_enum;
+
+pub use actor::{Actor, Role, Scope, Scopes};
+pub use change::{RowMeta, Tombstone};
+pub use id::*;
+pub use validation::{FieldError, ValueError, Violations};

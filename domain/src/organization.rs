@@ -1,0 +1,78 @@
+//! Organizations: ministries, UN agencies, the donor, civil society.
+
+use crate::change::RowMeta;
+use crate::id::OrganizationId;
+use crate::value::{Code, CountryCode, IatiRef, Title};
+use crate::wire_enum::wire_enum;
+
+wire_enum! {
+    /// What sort of body an organization is.
+    pub enum OrganizationKind {
+        /// A ministry or other state body.
+        Government => "government",
+        /// A UN agency or office (UNODC, IOM).
+        UnAgency => "un_agency",
+        /// A funder (the EU).
+        Donor => "donor",
+        /// A non-governmental organization.
+        CivilSociety => "civil_society",
+        /// Another international organization.
+        InternationalOrg => "international_org",
+        /// Anything else.
+        Other => "other",
+    }
+}
+
+/// An organization as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Organization {
+    /// Its id.
+    pub id: OrganizationId,
+    /// Its stable code, e.g. `UNODC-BGD`.
+    pub code: Code,
+    /// Its full name.
+    pub name: Title,
+    /// What sort of body it is.
+    pub kind: OrganizationKind,
+    /// Where it sits.
+    pub country: CountryCode,
+    /// The organization it belongs to, e.g. a UNODC regional office's headquarters.
+    pub parent_id: Option<OrganizationId>,
+    /// Its IATI organisation identifier, when it has one.
+    pub iati_ref: Option<IatiRef>,
+    /// Bookkeeping.
+    pub meta: RowMeta,
+}
+
+/// A new organization, parsed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewOrganization {
+    /// Its stable code.
+    pub code: Code,
+    /// Its full name.
+    pub name: Title,
+    /// What sort of body it is.
+    pub kind: OrganizationKind,
+    /// Where it sits.
+    pub country: CountryCode,
+    /// The code of the organization it belongs to.
+    pub parent: Option<Code>,
+    /// Its IATI organisation identifier.
+    pub iati_ref: Option<IatiRef>,
+}
+
+/// Changes to an organization; `None` leaves a field as it is. The code never changes: partners
+/// key their copies on it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct OrganizationChanges {
+    /// New name.
+    pub name: Option<Title>,
+    /// New kind.
+    pub kind: Option<OrganizationKind>,
+    /// New country.
+    pub country: Option<CountryCode>,
+    /// New parent (by code), or `Some(None)` to detach it.
+    pub parent: Option<Option<Code>>,
+    /// New IATI reference, or `Some(None)` to clear it.
+    pub iati_ref: Option<Option<IatiRef>>,
+}

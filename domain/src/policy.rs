@@ -1,0 +1,134 @@
+//! The access policy of DESIGN.md section 3, in one place: which role may do what to which
+//! resource, and which rows of a resource a caller may see at all.
+//!
+//! The service layer asks [`grant`] before every operation and scopes every query with
+//! [`ActivityScope`], so REST and GraphQL can't disagree and a row a caller may not see is never
+//! loaded.
+
+use crate::actor::{Actor, Role};
+use crate::value::Code;
+use crate::wire_enum::wire_enum;
+
+wire_enum! {
+    /// What the policy protects.
+    pub enum Resource {
+        /// Organizations.
+        Organization => "organization",
+        /// Programmes.
+        Programme => "programme",
+        /// Activities with their participations and objectives.
+        Activity => "activity",
+        /// Follow-up actions.
+        FollowUpAction => "follow_up_action",
+        /// Indicators and their periods.
+        Indicator => "indicator",
+    }
+}
+
+wire_enum! {
+    /// What a caller wants to do.
+    pub enum Action {
+        /// See it.
+        Read => "read",
+        /// Make a new one.
+        Create => "create",
+        /// Change one.
+        Update => "update",
+        /// Remove one.
+        Delete => "delete",
+    }
+}
+
+/// The answer of the policy for a role, resource and action, before looking at a row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// Never.
+    Denied,
+    /// Always (reads further scoped by [`ActivityScope`]).
+    Allowed,
+    /// Only for activities the caller's organization implements.
+    IfImplementing,
+    /// Only for rows the caller's organization owns.
+    IfOwner,
+}
+
+/// What `role` may do with `action` on `resource`.
+pub const fn grant(role: Role, resource: Resource, action: Action) -> Grant {
+    use Action::*;
+    use Resource::*;
+    match (role, resource, action) {
+        (_, _, Read) => Grant::Allowed,
+        (Role::Unodc, _, _) => Grant::Allowed,
+        (Role::Iom, Activity, Create | Update) => Grant::IfImplementing,
+        (Role::Iom | Role::Government, FollowUpAction, Update) => Grant::IfOwner,
+        _ => Grant::Denied,
+    }
+}
+
+/// Which activities (and what hangs off them) a caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ActivityScope {
+    /// All of them.
+    All,
+    /// Public ones and those this organization takes part in.
+    PublicOrParticipating(Code),
+}
+
+impl ActivityScope {
+    /// The scope of a caller: restricted activities are only for UNODC, IOM, the EU and the
+    /// organizations taking part.
+    pub fn of(actor: &Actor) -> Self {
+        match actor.role {
+            Role::Unodc | Role::Iom | Role::Eu => Self::All,
+            Role::Government => Self::PublicOrParticipating(actor.organization.clone()),
+        }
+    }
+}
+
+/// Whether a caller may change who owns a follow-up action. Owners may update their own actions
+/// but not hand them to someone else.
+pub fn may_reassign_follow_up(actor: &Actor) -> bool {
+    actor.role == Role::Unodc
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_are_open_and_writes_follow_the_matrix() {
+        for role in Role::ALL {
+            for resource in Resource::ALL {
+                assert_eq!(grant(*role, *resource, Action::Read), Grant::Allowed);
+            }
+        }
+        assert_eq!(
+            grant(Role::Eu, Resource::Activity, Action::Create),
+            Grant::Denied
+        );
+        assert_eq!(
+            grant(Role::Government, Resource::Organization, Action::Update),
+            Grant::Denied
+        );
+        assert_eq!(
+            grant(Role::Iom, Resource::Activity, Action::Update),
+            Grant::IfImplementing
+        );
+        assert_eq!(
+            grant(Role::Iom, Resource::Activity, Action::Delete),
+            Grant::Denied
+        );
+        assert_eq!(
+            grant(Role::Government, Resource::FollowUpAction, Action::Update),
+            Grant::IfOwner
+        );
+        assert_eq!(
+            grant(Role::Government, Resource::FollowUpAction, Action::Create),
+            Grant::Denied
+        );
+        assert_eq!(
+            grant(Role::Unodc, Resource::Indicator, Action::Update),
+            Grant::Allowed
+        );
+    }
+}

@@ -1,0 +1,13 @@
+DROP TABLE indicator_period;
+DROP FUNCTION gloact_touch_parent_indicator();
+DROP TABLE indicator;
+DROP TABLE follow_up_action;
+DROP TABLE objective;
+DROP TABLE participation;
+DROP FUNCTION gloact_touch_parent_activity();
+DROP TABLE activity;
+DROP TABLE programme_partner;
+DROP TABLE programme;
+DROP TABLE organization;
+DROP FUNCTION gloact_touch_row();
+DROP SEQUENCE change_seq;
