@@ -241,6 +241,28 @@ pub struct Objective {
     pub meta: RowMeta,
 }
 
+/// An activity with what hangs off it: who takes part, its objectives, its follow-up actions.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActivityDetail {
+    /// The activity.
+    pub activity: Activity,
+    /// The organizations taking part.
+    pub participations: Vec<Participation>,
+    /// What it set out to do.
+    pub objectives: Vec<Objective>,
+    /// What was agreed to do next.
+    pub follow_ups: Vec<crate::follow_up::FollowUpAction>,
+}
+
+impl ActivityDetail {
+    /// Whether the organization with this code implements the activity.
+    pub fn implemented_by(&self, organization: &Code) -> bool {
+        self.participations
+            .iter()
+            .any(|p| p.role == ParticipationRole::Implementing && &p.organization_code == organization)
+    }
+}
+
 /// An organization taking part in a new activity.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewParticipation {

@@ -72,6 +72,15 @@ pub struct IndicatorPeriod {
     pub meta: RowMeta,
 }
 
+/// An indicator with its periods, in date order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IndicatorDetail {
+    /// The indicator.
+    pub indicator: Indicator,
+    /// Its reporting periods.
+    pub periods: Vec<IndicatorPeriod>,
+}
+
 /// An actual value reported for a period.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Actual {

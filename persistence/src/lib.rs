@@ -1,1 +1,22 @@
+//! PostgreSQL storage for GLO.ACT: migrations, row types, queries that return domain types, the
+//! change feed, the demo seed, and the embedded local cluster of the default run.
+//!
+//! Every query that reads activities or what hangs off them takes an
+//! [`gloact_domain::policy::ActivityScope`], so a row the caller may not see is never loaded.
 
+pub mod activities;
+pub mod cluster;
+mod db;
+mod error;
+pub mod follow_ups;
+pub mod indicators;
+pub mod organizations;
+pub mod page;
+pub mod programmes;
+mod schema;
+mod scope;
+pub mod seed;
+
+pub use db::{Db, DbSettings, migrate, migrations_fingerprint};
+pub use error::StoreError;
+pub use page::{Cursor, Page, PageRequest};

@@ -1,0 +1,136 @@
+//! The connection pool, migrations, and the write transaction every change goes through.
+
+use std::time::Duration;
+
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::deadpool::{Object, Pool};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+use futures_util::FutureExt;
+
+use crate::error::StoreError;
+
+const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// The key of the advisory lock under which change numbers are taken (see the first migration).
+const CHANGE_LOCK: i64 = 7_243_001;
+
+/// How to reach the database.
+#[derive(Debug, Clone)]
+pub struct DbSettings {
+    /// `postgres://` URL.
+    pub url: String,
+    /// Most connections the pool opens.
+    pub max_connections: usize,
+    /// How long a request waits for a free connection before the database counts as unavailable.
+    pub acquire_timeout: Duration,
+    /// Postgres `statement_timeout`: a statement running longer is cancelled. Transactions are
+    /// not cancel-safe in diesel-async, so this is the only timeout put on queries.
+    pub statement_timeout: Duration,
+}
+
+/// A pooled connection.
+pub type Conn = Object<AsyncPgConnection>;
+
+/// The database: a pool of connections. Cheap to clone.
+#[derive(Clone)]
+pub struct Db {
+    pool: Pool<AsyncPgConnection>,
+}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db").field("status", &self.pool.status()).finish()
+    }
+}
+
+impl Db {
+    /// Builds the pool. Connections open lazily; [`Db::ping`] checks that the server answers.
+    pub fn connect(settings: &DbSettings) -> Result<Self, StoreError> {
+        let statement_timeout_ms = settings.statement_timeout.as_millis();
+        let mut config = ManagerConfig::default();
+        config.custom_setup = Box::new(move |url| {
+            async move {
+                let mut conn = AsyncPgConnection::establish(url).await?;
+                diesel::sql_query(format!("SET statement_timeout = {statement_timeout_ms}"))
+                    .execute(&mut conn)
+                    .await
+                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                Ok(conn)
+            }
+            .boxed()
+        });
+        let manager = AsyncDieselConnectionManager::new_with_config(settings.url.clone(), config);
+        let pool = Pool::builder(manager)
+            .max_size(settings.max_connections)
+            .wait_timeout(Some(settings.acquire_timeout))
+            .create_timeout(Some(settings.acquire_timeout))
+            .runtime(deadpool::Runtime::Tokio1)
+            .build()
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        Ok(Self { pool })
+    }
+
+    /// A connection from the pool.
+    pub async fn conn(&self) -> Result<Conn, StoreError> {
+        Ok(self.pool.get().await?)
+    }
+
+    /// Checks that the database answers a query.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        diesel::sql_query("SELECT 1").execute(&mut conn).await?;
+        Ok(())
+    }
+
+    /// The newest change number handed out so far (0 on an empty database).
+    pub async fn last_change_seq(&self) -> Result<i64, StoreError> {
+        #[derive(QueryableByName)]
+        struct Last {
+            #[diesel(sql_type = BigInt)]
+            last: i64,
+        }
+        let mut conn = self.conn().await?;
+        let row: Last = diesel::sql_query(
+            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS last FROM change_seq",
+        )
+        .get_result(&mut conn)
+        .await?;
+        Ok(row.last)
+    }
+}
+
+/// Takes the change-number lock for the rest of the transaction. Every writing transaction calls
+/// this first, before it locks any row, so writers queue here instead of deadlocking in the
+/// trigger (see the first migration for why numbers are taken under a lock).
+pub(crate) async fn lock_changes(conn: &mut AsyncPgConnection) -> Result<(), StoreError> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
+        .bind::<BigInt, _>(CHANGE_LOCK)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Runs the pending migrations; returns how many ran.
+pub async fn migrate(url: &str) -> Result<usize, StoreError> {
+    let url = url.to_owned();
+    // The wrapper drives its own runtime, so it must run off the async threads.
+    tokio::task::spawn_blocking(move || {
+        let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        conn.run_pending_migrations(MIGRATIONS)
+            .map(|ran| ran.len())
+            .map_err(|e| StoreError::Internal(format!("migration failed: {e}")))
+    })
+    .await
+    .map_err(|e| StoreError::Internal(e.to_string()))?
+}
+
+/// A fingerprint of the embedded migrations (16 hex digits): names a test template database,
+/// so a change to the migrations builds a new template.
+pub fn migrations_fingerprint() -> &'static str {
+    env!("GLOACT_MIGRATIONS_FINGERPRINT")
+}

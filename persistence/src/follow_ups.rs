@@ -1,0 +1,217 @@
+//! Follow-up actions: rows and queries, scoped by the activities a caller may see.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use gloact_domain::follow_up::{FollowUpAction, FollowUpChanges, FollowUpStatus, NewFollowUpAction};
+use gloact_domain::policy::ActivityScope;
+use gloact_domain::value::{Code, Narrative, Title};
+use gloact_domain::{ActivityId, FollowUpActionId, OrganizationId, RowMeta};
+use uuid::Uuid;
+
+use crate::db::{Db, lock_changes};
+use crate::error::StoreError;
+use crate::page::{Page, PageRequest, RowKeys, paged};
+use crate::schema::{follow_up_action, organization};
+use crate::scope::visible_activity_ids;
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = follow_up_action, check_for_backend(diesel::pg::Pg))]
+struct FollowUpRow {
+    id: Uuid,
+    activity_id: Uuid,
+    owner_organization_id: Uuid,
+    title: String,
+    description: Option<String>,
+    due_date: Option<NaiveDate>,
+    status: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    version: i32,
+    change_seq: i64,
+    deleted_at: Option<DateTime<Utc>>,
+}
+
+/// A follow-up row with its owner's code.
+type FollowUpWithOwner = (FollowUpRow, String);
+
+fn keys((row, _): &FollowUpWithOwner) -> RowKeys {
+    RowKeys { id: row.id, change_seq: row.change_seq, deleted_at: row.deleted_at }
+}
+
+fn to_domain((row, owner_code): FollowUpWithOwner) -> Result<FollowUpAction, StoreError> {
+    Ok(FollowUpAction {
+        id: FollowUpActionId(row.id),
+        activity_id: ActivityId(row.activity_id),
+        owner_id: OrganizationId(row.owner_organization_id),
+        owner_code: Code::parse(&owner_code)?,
+        title: Title::parse(&row.title)?,
+        description: row.description.as_deref().map(Narrative::parse).transpose()?,
+        due_date: row.due_date,
+        status: row.status.parse()?,
+        meta: RowMeta {
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+            change_seq: row.change_seq,
+        },
+    })
+}
+
+fn with_owner() -> diesel::dsl::InnerJoin<follow_up_action::table, organization::table> {
+    follow_up_action::table.inner_join(organization::table)
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = follow_up_action)]
+struct NewFollowUpRow<'a> {
+    id: Uuid,
+    activity_id: Uuid,
+    owner_organization_id: Uuid,
+    title: &'a str,
+    description: Option<&'a str>,
+    due_date: Option<NaiveDate>,
+    status: &'a str,
+}
+
+#[derive(AsChangeset)]
+#[diesel(table_name = follow_up_action)]
+struct FollowUpChangeset<'a> {
+    owner_organization_id: Option<Uuid>,
+    title: Option<&'a str>,
+    description: Option<Option<&'a str>>,
+    due_date: Option<Option<NaiveDate>>,
+    status: Option<&'a str>,
+    updated_at: Option<DateTime<Utc>>,
+}
+
+/// Filters of the follow-up list.
+#[derive(Debug, Clone, Default)]
+pub struct FollowUpFilter {
+    /// Only those from this activity.
+    pub activity_id: Option<ActivityId>,
+    /// Only those owned by the organization with this code.
+    pub owner: Option<Code>,
+    /// Only those with this status.
+    pub status: Option<FollowUpStatus>,
+}
+
+/// One page of the follow-up actions the caller may see.
+pub async fn list(db: &Db, scope: &ActivityScope, filter: &FollowUpFilter, request: &PageRequest) -> Result<Page<FollowUpAction, FollowUpActionId>, StoreError> {
+    let mut conn = db.conn().await?;
+    let mut query = with_owner().select((FollowUpRow::as_select(), organization::code)).into_boxed();
+    if let Some(visible) = visible_activity_ids(scope) {
+        query = query.filter(follow_up_action::activity_id.eq_any(visible));
+    }
+    if let Some(activity_id) = filter.activity_id {
+        query = query.filter(follow_up_action::activity_id.eq(activity_id.0));
+    }
+    if let Some(owner) = &filter.owner {
+        query = query.filter(organization::code.eq(owner.as_str().to_owned()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(follow_up_action::status.eq(status.as_str()));
+    }
+    let rows = paged!(query, follow_up_action, request).load(&mut conn).await?;
+    Page::from_rows(request, rows, keys, to_domain)
+}
+
+/// One follow-up action the caller may see.
+pub async fn get(db: &Db, scope: &ActivityScope, id: FollowUpActionId) -> Result<FollowUpAction, StoreError> {
+    let mut conn = db.conn().await?;
+    find(&mut conn, scope, id).await
+}
+
+async fn find(conn: &mut AsyncPgConnection, scope: &ActivityScope, id: FollowUpActionId) -> Result<FollowUpAction, StoreError> {
+    let mut query = with_owner()
+        .filter(follow_up_action::id.eq(id.0))
+        .filter(follow_up_action::deleted_at.is_null())
+        .select((FollowUpRow::as_select(), organization::code))
+        .into_boxed();
+    if let Some(visible) = visible_activity_ids(scope) {
+        query = query.filter(follow_up_action::activity_id.eq_any(visible));
+    }
+    to_domain(query.first(conn).await?)
+}
+
+/// The live follow-up actions of these activities, in id order.
+pub(crate) async fn of_activities(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Vec<FollowUpAction>, StoreError> {
+    let rows = with_owner()
+        .filter(follow_up_action::activity_id.eq_any(ids))
+        .filter(follow_up_action::deleted_at.is_null())
+        .order(follow_up_action::id)
+        .select((FollowUpRow::as_select(), organization::code))
+        .load(conn)
+        .await?;
+    rows.into_iter().map(to_domain).collect()
+}
+
+/// Stores a new follow-up action of an activity the caller may see.
+pub async fn create(db: &Db, scope: &ActivityScope, new: &NewFollowUpAction) -> Result<FollowUpAction, StoreError> {
+    let mut conn = db.conn().await?;
+    conn.transaction(async |conn| {
+        lock_changes(conn).await?;
+        if !crate::activities::is_visible(conn, scope, new.activity_id).await? {
+            return Err(StoreError::UnknownReference { field: "activity_id".into(), what: "activity", code: new.activity_id.to_string() });
+        }
+        let owner = crate::organizations::id_by_code(conn, "owner", &new.owner).await?;
+        let id = FollowUpActionId::new();
+        diesel::insert_into(follow_up_action::table)
+            .values(NewFollowUpRow {
+                id: id.0,
+                activity_id: new.activity_id.0,
+                owner_organization_id: owner,
+                title: new.title.as_str(),
+                description: new.description.as_ref().map(Narrative::as_str),
+                due_date: new.due_date,
+                status: new.status.as_str(),
+            })
+            .execute(conn)
+            .await?;
+        find(conn, scope, id).await
+    })
+    .await
+}
+
+/// Applies changes to a follow-up action at the version the caller read.
+pub async fn update(db: &Db, scope: &ActivityScope, id: FollowUpActionId, expected_version: i32, changes: &FollowUpChanges) -> Result<FollowUpAction, StoreError> {
+    let mut conn = db.conn().await?;
+    conn.transaction(async |conn| {
+        lock_changes(conn).await?;
+        let current = find(conn, scope, id).await?;
+        if current.meta.version != expected_version {
+            return Err(StoreError::StaleVersion { expected: expected_version, current: current.meta.version });
+        }
+        let owner = match &changes.owner {
+            Some(code) => Some(crate::organizations::id_by_code(conn, "owner", code).await?),
+            None => None,
+        };
+        let changeset = FollowUpChangeset {
+            owner_organization_id: owner,
+            title: changes.title.as_ref().map(Title::as_str),
+            description: changes.description.as_ref().map(|d| d.as_ref().map(Narrative::as_str)),
+            due_date: changes.due_date,
+            status: changes.status.map(FollowUpStatus::as_str),
+            updated_at: Some(Utc::now()),
+        };
+        diesel::update(follow_up_action::table.filter(follow_up_action::id.eq(id.0)))
+            .set(&changeset)
+            .execute(conn)
+            .await?;
+        find(conn, scope, id).await
+    })
+    .await
+}
+
+/// Deletes the follow-up actions of a deleted activity.
+pub(crate) async fn delete_of_activity(conn: &mut AsyncPgConnection, activity_id: ActivityId) -> Result<(), StoreError> {
+    diesel::update(
+        follow_up_action::table
+            .filter(follow_up_action::activity_id.eq(activity_id.0))
+            .filter(follow_up_action::deleted_at.is_null()),
+    )
+    .set(follow_up_action::deleted_at.eq(Utc::now()))
+    .execute(conn)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,191 @@
+//! Indicators of the results framework and their periods: rows and queries.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use gloact_domain::indicator::{Actual, Indicator, IndicatorDetail, IndicatorPeriod, ResultLevel};
+use gloact_domain::value::{Code, Figure, Period, Title};
+use gloact_domain::{IndicatorId, IndicatorPeriodId, ProgrammeId, RowMeta};
+use uuid::Uuid;
+
+use crate::db::{Db, lock_changes};
+use crate::error::StoreError;
+use crate::page::{Page, PageRequest, RowKeys, paged};
+use crate::schema::{indicator, indicator_period};
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = indicator, check_for_backend(diesel::pg::Pg))]
+struct IndicatorRow {
+    id: Uuid,
+    programme_id: Uuid,
+    code: String,
+    title: String,
+    result_level: String,
+    measure: String,
+    baseline_value: Option<f64>,
+    baseline_year: Option<i32>,
+    disaggregated_by_sex: bool,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    version: i32,
+    change_seq: i64,
+    deleted_at: Option<DateTime<Utc>>,
+}
+
+impl IndicatorRow {
+    fn keys(&self) -> RowKeys {
+        RowKeys { id: self.id, change_seq: self.change_seq, deleted_at: self.deleted_at }
+    }
+}
+
+impl TryFrom<IndicatorRow> for Indicator {
+    type Error = StoreError;
+
+    fn try_from(row: IndicatorRow) -> Result<Self, StoreError> {
+        Ok(Indicator {
+            id: IndicatorId(row.id),
+            programme_id: ProgrammeId(row.programme_id),
+            code: Code::parse(&row.code)?,
+            title: Title::parse(&row.title)?,
+            result_level: row.result_level.parse()?,
+            measure: row.measure.parse()?,
+            baseline_value: row.baseline_value.map(Figure::parse).transpose()?,
+            baseline_year: row.baseline_year,
+            disaggregated_by_sex: row.disaggregated_by_sex,
+            meta: RowMeta { created_at: row.created_at, updated_at: row.updated_at, version: row.version, change_seq: row.change_seq },
+        })
+    }
+}
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = indicator_period, check_for_backend(diesel::pg::Pg))]
+struct PeriodRow {
+    id: Uuid,
+    indicator_id: Uuid,
+    period_start: NaiveDate,
+    period_end: NaiveDate,
+    target_value: Option<f64>,
+    actual_value: Option<f64>,
+    actual_female: Option<f64>,
+    actual_male: Option<f64>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    version: i32,
+    change_seq: i64,
+}
+
+impl TryFrom<PeriodRow> for IndicatorPeriod {
+    type Error = StoreError;
+
+    fn try_from(row: PeriodRow) -> Result<Self, StoreError> {
+        let figure = |v: Option<f64>| v.map(Figure::parse).transpose();
+        Ok(IndicatorPeriod {
+            id: IndicatorPeriodId(row.id),
+            indicator_id: IndicatorId(row.indicator_id),
+            period: Period::new(row.period_start, row.period_end)?,
+            target: figure(row.target_value)?,
+            actual: figure(row.actual_value)?,
+            actual_female: figure(row.actual_female)?,
+            actual_male: figure(row.actual_male)?,
+            meta: RowMeta { created_at: row.created_at, updated_at: row.updated_at, version: row.version, change_seq: row.change_seq },
+        })
+    }
+}
+
+/// Filters of the indicator list.
+#[derive(Debug, Clone, Default)]
+pub struct IndicatorFilter {
+    /// Only indicators of the programme with this code.
+    pub programme: Option<Code>,
+    /// Only this level of the results chain.
+    pub result_level: Option<ResultLevel>,
+}
+
+async fn periods_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<IndicatorPeriod>>, StoreError> {
+    let rows: Vec<PeriodRow> = indicator_period::table
+        .filter(indicator_period::indicator_id.eq_any(ids))
+        .filter(indicator_period::deleted_at.is_null())
+        .order((indicator_period::period_start, indicator_period::id))
+        .select(PeriodRow::as_select())
+        .load(conn)
+        .await?;
+    let mut by_indicator: HashMap<Uuid, Vec<IndicatorPeriod>> = HashMap::new();
+    for row in rows {
+        by_indicator.entry(row.indicator_id).or_default().push(row.try_into()?);
+    }
+    Ok(by_indicator)
+}
+
+/// One page of indicators, each with its periods.
+pub async fn list(db: &Db, filter: &IndicatorFilter, request: &PageRequest) -> Result<Page<IndicatorDetail, IndicatorId>, StoreError> {
+    let mut conn = db.conn().await?;
+    let mut query = indicator::table.select(IndicatorRow::as_select()).into_boxed();
+    if let Some(code) = &filter.programme {
+        match crate::programmes::id_by_code(&mut conn, "programme", code).await {
+            Ok(id) => query = query.filter(indicator::programme_id.eq(id)),
+            Err(StoreError::UnknownReference { .. }) => return Ok(Page { items: vec![], tombstones: vec![], next: None }),
+            Err(other) => return Err(other),
+        }
+    }
+    if let Some(level) = filter.result_level {
+        query = query.filter(indicator::result_level.eq(level.as_str()));
+    }
+    let rows: Vec<IndicatorRow> = paged!(query, indicator, request).load(&mut conn).await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut periods = periods_of(&mut conn, &ids).await?;
+    Page::from_rows(request, rows, IndicatorRow::keys, |row| {
+        let periods = periods.remove(&row.id).unwrap_or_default();
+        Ok(IndicatorDetail { indicator: row.try_into()?, periods })
+    })
+}
+
+/// One indicator with its periods.
+pub async fn get(db: &Db, id: IndicatorId) -> Result<IndicatorDetail, StoreError> {
+    let mut conn = db.conn().await?;
+    find(&mut conn, id).await
+}
+
+async fn find(conn: &mut AsyncPgConnection, id: IndicatorId) -> Result<IndicatorDetail, StoreError> {
+    let row: IndicatorRow = indicator::table
+        .filter(indicator::id.eq(id.0))
+        .filter(indicator::deleted_at.is_null())
+        .select(IndicatorRow::as_select())
+        .first(conn)
+        .await?;
+    let periods = periods_of(conn, &[row.id]).await?.remove(&row.id).unwrap_or_default();
+    Ok(IndicatorDetail { indicator: row.try_into()?, periods })
+}
+
+/// Records the actual of one period of an indicator, at the period's version the caller read
+/// (any version when `None`).
+pub async fn record_actual(db: &Db, indicator_id: IndicatorId, period_id: IndicatorPeriodId, expected_version: Option<i32>, actual: &Actual) -> Result<IndicatorPeriod, StoreError> {
+    let mut conn = db.conn().await?;
+    conn.transaction(async |conn| {
+        lock_changes(conn).await?;
+        let current: PeriodRow = indicator_period::table
+            .filter(indicator_period::id.eq(period_id.0))
+            .filter(indicator_period::indicator_id.eq(indicator_id.0))
+            .filter(indicator_period::deleted_at.is_null())
+            .select(PeriodRow::as_select())
+            .first(conn)
+            .await?;
+        if let Some(expected) = expected_version
+            && current.version != expected
+        {
+            return Err(StoreError::StaleVersion { expected, current: current.version });
+        }
+        diesel::update(indicator_period::table.filter(indicator_period::id.eq(period_id.0)))
+            .set((
+                indicator_period::actual_value.eq(actual.value.get()),
+                indicator_period::actual_female.eq(actual.female.map(Figure::get)),
+                indicator_period::actual_male.eq(actual.male.map(Figure::get)),
+            ))
+            .returning(PeriodRow::as_returning())
+            .get_result(conn)
+            .await?
+            .try_into()
+    })
+    .await
+}

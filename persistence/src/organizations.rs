@@ -1,0 +1,201 @@
+//! Organizations: rows, and the queries that read and write them.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use gloact_domain::organization::{NewOrganization, Organization, OrganizationChanges, OrganizationKind};
+use gloact_domain::value::{Code, CountryCode, IatiRef, Title};
+use gloact_domain::{OrganizationId, RowMeta};
+use uuid::Uuid;
+
+use crate::db::{Db, lock_changes};
+use crate::error::StoreError;
+use crate::page::{Page, PageRequest, RowKeys, paged};
+use crate::schema::organization;
+
+/// An organization as stored.
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = organization, check_for_backend(diesel::pg::Pg))]
+struct OrganizationRow {
+    id: Uuid,
+    code: String,
+    name: String,
+    kind: String,
+    country: String,
+    parent_id: Option<Uuid>,
+    iati_ref: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    version: i32,
+    change_seq: i64,
+    deleted_at: Option<DateTime<Utc>>,
+}
+
+impl OrganizationRow {
+    fn keys(&self) -> RowKeys {
+        RowKeys { id: self.id, change_seq: self.change_seq, deleted_at: self.deleted_at }
+    }
+}
+
+impl TryFrom<OrganizationRow> for Organization {
+    type Error = StoreError;
+
+    fn try_from(row: OrganizationRow) -> Result<Self, StoreError> {
+        Ok(Organization {
+            id: OrganizationId(row.id),
+            code: Code::parse(&row.code)?,
+            name: Title::parse(&row.name)?,
+            kind: row.kind.parse()?,
+            country: CountryCode::parse(&row.country)?,
+            parent_id: row.parent_id.map(OrganizationId),
+            iati_ref: row.iati_ref.as_deref().map(IatiRef::parse).transpose()?,
+            meta: RowMeta {
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                version: row.version,
+                change_seq: row.change_seq,
+            },
+        })
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = organization)]
+struct NewOrganizationRow<'a> {
+    id: Uuid,
+    code: &'a str,
+    name: &'a str,
+    kind: &'a str,
+    country: &'a str,
+    parent_id: Option<Uuid>,
+    iati_ref: Option<&'a str>,
+}
+
+#[derive(AsChangeset, Default)]
+#[diesel(table_name = organization)]
+struct OrganizationChangeset<'a> {
+    name: Option<&'a str>,
+    kind: Option<&'a str>,
+    country: Option<&'a str>,
+    parent_id: Option<Option<Uuid>>,
+    iati_ref: Option<Option<&'a str>>,
+    // Always set, so that an update with no other change still moves version and change number.
+    updated_at: Option<DateTime<Utc>>,
+}
+
+/// Filters of the organization list.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationFilter {
+    /// Only this kind.
+    pub kind: Option<OrganizationKind>,
+    /// Only this country.
+    pub country: Option<CountryCode>,
+}
+
+/// One page of organizations.
+pub async fn list(db: &Db, filter: &OrganizationFilter, request: &PageRequest) -> Result<Page<Organization, OrganizationId>, StoreError> {
+    let mut conn = db.conn().await?;
+    let mut query = organization::table.select(OrganizationRow::as_select()).into_boxed();
+    if let Some(kind) = filter.kind {
+        query = query.filter(organization::kind.eq(kind.as_str()));
+    }
+    if let Some(country) = filter.country {
+        query = query.filter(organization::country.eq(country.as_str().to_owned()));
+    }
+    let rows = paged!(query, organization, request).load(&mut conn).await?;
+    Page::from_rows(request, rows, OrganizationRow::keys, Organization::try_from)
+}
+
+/// One organization by id.
+pub async fn get(db: &Db, id: OrganizationId) -> Result<Organization, StoreError> {
+    let mut conn = db.conn().await?;
+    find(&mut conn, id).await
+}
+
+async fn find(conn: &mut AsyncPgConnection, id: OrganizationId) -> Result<Organization, StoreError> {
+    organization::table
+        .filter(organization::id.eq(id.0))
+        .filter(organization::deleted_at.is_null())
+        .select(OrganizationRow::as_select())
+        .first(conn)
+        .await?
+        .try_into()
+}
+
+/// The id of the live organization with this code.
+pub(crate) async fn id_by_code(conn: &mut AsyncPgConnection, field: &str, code: &Code) -> Result<Uuid, StoreError> {
+    organization::table
+        .filter(organization::code.eq(code.as_str()))
+        .filter(organization::deleted_at.is_null())
+        .select(organization::id)
+        .first(conn)
+        .await
+        .optional()?
+        .ok_or_else(|| StoreError::UnknownReference { field: field.to_owned(), what: "organization", code: code.to_string() })
+}
+
+/// Stores a new organization.
+pub async fn create(db: &Db, new: &NewOrganization) -> Result<Organization, StoreError> {
+    let mut conn = db.conn().await?;
+    conn.transaction(async |conn| {
+        lock_changes(conn).await?;
+        let parent_id = match &new.parent {
+            Some(code) => Some(id_by_code(conn, "parent", code).await?),
+            None => None,
+        };
+        let row = NewOrganizationRow {
+            id: OrganizationId::new().0,
+            code: new.code.as_str(),
+            name: new.name.as_str(),
+            kind: new.kind.as_str(),
+            country: new.country.as_str(),
+            parent_id,
+            iati_ref: new.iati_ref.as_ref().map(IatiRef::as_str),
+        };
+        diesel::insert_into(organization::table)
+            .values(&row)
+            .returning(OrganizationRow::as_returning())
+            .get_result(conn)
+            .await?
+            .try_into()
+    })
+    .await
+}
+
+/// Applies changes to an organization at the version the caller read.
+pub async fn update(db: &Db, id: OrganizationId, expected_version: i32, changes: &OrganizationChanges) -> Result<Organization, StoreError> {
+    let mut conn = db.conn().await?;
+    conn.transaction(async |conn| {
+        lock_changes(conn).await?;
+        let current = find(conn, id).await?;
+        if current.meta.version != expected_version {
+            return Err(StoreError::StaleVersion { expected: expected_version, current: current.meta.version });
+        }
+        let parent_id = match &changes.parent {
+            Some(Some(code)) => {
+                let parent = id_by_code(conn, "parent", code).await?;
+                if parent == id.0 {
+                    return Err(StoreError::UnknownReference { field: "parent".into(), what: "other organization", code: code.to_string() });
+                }
+                Some(Some(parent))
+            }
+            Some(None) => Some(None),
+            None => None,
+        };
+        let changeset = OrganizationChangeset {
+            name: changes.name.as_ref().map(Title::as_str),
+            kind: changes.kind.map(OrganizationKind::as_str),
+            country: changes.country.as_ref().map(CountryCode::as_str),
+            parent_id,
+            iati_ref: changes.iati_ref.as_ref().map(|r| r.as_ref().map(IatiRef::as_str)),
+            updated_at: Some(Utc::now()),
+        };
+        diesel::update(organization::table.filter(organization::id.eq(id.0)))
+            .set(&changeset)
+            .returning(OrganizationRow::as_returning())
+            .get_result(conn)
+            .await?
+            .try_into()
+    })
+    .await
+}

@@ -1,0 +1,138 @@
+//! Keyset pagination and the change feed.
+//!
+//! Without `changed_after`, a list walks the live rows in id order (ids are UUIDv7, so that is
+//! creation order): a row that existed when the walk began is seen exactly once, however many rows
+//! are inserted meanwhile. With `changed_after`, it walks every change after that number, in
+//! change order, deleted rows included as tombstones.
+
+use chrono::{DateTime, Utc};
+use gloact_domain::Tombstone;
+use uuid::Uuid;
+
+use crate::error::StoreError;
+
+/// Where the previous page ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cursor {
+    /// After this id, in a walk of live rows.
+    Id(Uuid),
+    /// After this change number, in a walk of changes.
+    Change(i64),
+}
+
+/// One page to fetch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageRequest {
+    /// Where the previous page ended.
+    pub after: Option<Cursor>,
+    /// How many items at most.
+    pub limit: u16,
+    /// Only changes after this number, tombstones included.
+    pub changed_after: Option<i64>,
+}
+
+/// How the rows of a page are selected and ordered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Walk {
+    /// Live rows with an id above this one, by id.
+    Live(Option<Uuid>),
+    /// All rows with a change number above this one, by change number.
+    Changes(i64),
+}
+
+impl PageRequest {
+    /// How to walk. The cursor must be of the kind the request asks for; a cursor of the other
+    /// kind came from another query.
+    pub(crate) fn walk(&self) -> Result<Walk, StoreError> {
+        match (self.changed_after, self.after) {
+            (None, None) => Ok(Walk::Live(None)),
+            (None, Some(Cursor::Id(id))) => Ok(Walk::Live(Some(id))),
+            (Some(since), None) => Ok(Walk::Changes(since)),
+            (Some(since), Some(Cursor::Change(seq))) => Ok(Walk::Changes(since.max(seq))),
+            _ => Err(StoreError::Internal("cursor of the wrong kind for this page".into())),
+        }
+    }
+
+    /// Rows to fetch: one more than the limit tells whether another page follows.
+    pub(crate) fn fetch_limit(&self) -> i64 {
+        i64::from(self.limit) + 1
+    }
+}
+
+/// One page of a list.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<T, Id> {
+    /// Live rows.
+    pub items: Vec<T>,
+    /// Deleted rows, in a walk of changes.
+    pub tombstones: Vec<Tombstone<Id>>,
+    /// Where the next page starts, when there is one.
+    pub next: Option<Cursor>,
+}
+
+/// The keys of a stored row that paging needs.
+pub(crate) struct RowKeys {
+    pub id: Uuid,
+    pub change_seq: i64,
+    pub deleted_at: Option<DateTime<Utc>>,
+}
+
+impl<T, Id: From<Uuid>> Page<T, Id> {
+    /// Builds a page from rows fetched with [`PageRequest::fetch_limit`]: splits off the extra row
+    /// that says another page follows, and turns deleted rows into tombstones.
+    pub(crate) fn from_rows<R>(
+        request: &PageRequest,
+        mut rows: Vec<R>,
+        keys: impl Fn(&R) -> RowKeys,
+        mut convert: impl FnMut(R) -> Result<T, StoreError>,
+    ) -> Result<Self, StoreError> {
+        let walk = request.walk()?;
+        let more = rows.len() > usize::from(request.limit);
+        rows.truncate(usize::from(request.limit));
+        let next = match (more, rows.last().map(&keys)) {
+            (true, Some(last)) => Some(match walk {
+                Walk::Live(_) => Cursor::Id(last.id),
+                Walk::Changes(_) => Cursor::Change(last.change_seq),
+            }),
+            _ => None,
+        };
+        let mut items = Vec::with_capacity(rows.len());
+        let mut tombstones = Vec::new();
+        for row in rows {
+            let k = keys(&row);
+            match k.deleted_at {
+                Some(deleted_at) => tombstones.push(Tombstone { id: Id::from(k.id), change_seq: k.change_seq, deleted_at }),
+                None => items.push(convert(row)?),
+            }
+        }
+        Ok(Self { items, tombstones, next })
+    }
+
+    /// The same page with its items turned into another type.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U, Id> {
+        Page { items: self.items.into_iter().map(f).collect(), tombstones: self.tombstones, next: self.next }
+    }
+}
+
+/// Applies a page request to a boxed query of one table: filter, order, limit.
+macro_rules! paged {
+    ($query:expr, $table:ident, $request:expr) => {{
+        let request: &$crate::page::PageRequest = $request;
+        let query = match request.walk()? {
+            $crate::page::Walk::Live(after) => {
+                let query = $query.filter($table::deleted_at.is_null());
+                let query = match after {
+                    Some(id) => query.filter($table::id.gt(id)),
+                    None => query,
+                };
+                query.order($table::id.asc())
+            }
+            $crate::page::Walk::Changes(since) => {
+                $query.filter($table::change_seq.gt(since)).order($table::change_seq.asc())
+            }
+        };
+        query.limit(request.fetch_limit())
+    }};
+}
+
+pub(crate) use paged;

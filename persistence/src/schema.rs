@@ -1,0 +1,184 @@
+// @generated in the shape of `diesel print-schema` from migrations/; keep the two in step (the
+// `migrations_match_schema` test compares them against a migrated database).
+
+diesel::table! {
+    activity (id) {
+        id -> Uuid,
+        programme_id -> Uuid,
+        parent_id -> Nullable<Uuid>,
+        code -> Text,
+        title -> Text,
+        description -> Nullable<Text>,
+        kind -> Text,
+        pillar -> Text,
+        status -> Text,
+        visibility -> Text,
+        planned_start -> Nullable<Date>,
+        planned_end -> Nullable<Date>,
+        actual_start -> Nullable<Date>,
+        actual_end -> Nullable<Date>,
+        location -> Nullable<Text>,
+        district -> Nullable<Text>,
+        participants_female -> Int4,
+        participants_male -> Int4,
+        participants_other -> Int4,
+        judges -> Int4,
+        prosecutors -> Int4,
+        law_enforcement -> Int4,
+        officials -> Int4,
+        civil_society -> Int4,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+        change_seq -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    follow_up_action (id) {
+        id -> Uuid,
+        activity_id -> Uuid,
+        owner_organization_id -> Uuid,
+        title -> Text,
+        description -> Nullable<Text>,
+        due_date -> Nullable<Date>,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+        change_seq -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    indicator (id) {
+        id -> Uuid,
+        programme_id -> Uuid,
+        code -> Text,
+        title -> Text,
+        result_level -> Text,
+        measure -> Text,
+        baseline_value -> Nullable<Float8>,
+        baseline_year -> Nullable<Int4>,
+        disaggregated_by_sex -> Bool,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+        change_seq -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    indicator_period (id) {
+        id -> Uuid,
+        indicator_id -> Uuid,
+        period_start -> Date,
+        period_end -> Date,
+        target_value -> Nullable<Float8>,
+        actual_value -> Nullable<Float8>,
+        actual_female -> Nullable<Float8>,
+        actual_male -> Nullable<Float8>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+        change_seq -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    objective (id) {
+        id -> Uuid,
+        activity_id -> Uuid,
+        description -> Text,
+        achieved -> Bool,
+        evidence -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+        change_seq -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    organization (id) {
+        id -> Uuid,
+        code -> Text,
+        name -> Text,
+        kind -> Text,
+        country -> Text,
+        parent_id -> Nullable<Uuid>,
+        iati_ref -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+        change_seq -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    participation (id) {
+        id -> Uuid,
+        activity_id -> Uuid,
+        organization_id -> Uuid,
+        role -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+        change_seq -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    programme (id) {
+        id -> Uuid,
+        code -> Text,
+        title -> Text,
+        start_date -> Date,
+        end_date -> Date,
+        countries -> Array<Text>,
+        iati_identifier -> Nullable<Text>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+        change_seq -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    programme_partner (programme_id, role, organization_id) {
+        programme_id -> Uuid,
+        organization_id -> Uuid,
+        role -> Text,
+    }
+}
+
+diesel::joinable!(activity -> programme (programme_id));
+diesel::joinable!(follow_up_action -> activity (activity_id));
+diesel::joinable!(follow_up_action -> organization (owner_organization_id));
+diesel::joinable!(indicator -> programme (programme_id));
+diesel::joinable!(indicator_period -> indicator (indicator_id));
+diesel::joinable!(objective -> activity (activity_id));
+diesel::joinable!(participation -> activity (activity_id));
+diesel::joinable!(participation -> organization (organization_id));
+diesel::joinable!(programme_partner -> organization (organization_id));
+diesel::joinable!(programme_partner -> programme (programme_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    activity,
+    follow_up_action,
+    indicator,
+    indicator_period,
+    objective,
+    organization,
+    participation,
+    programme,
+    programme_partner,
+);
