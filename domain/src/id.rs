@@ -35,6 +35,12 @@ macro_rules! typed_id {
                 Self(id)
             }
         }
+
+        impl From<$name> for Uuid {
+            fn from(id: $name) -> Self {
+                id.0
+            }
+        }
     )+};
 }
 

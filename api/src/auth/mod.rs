@@ -1,0 +1,10 @@
+//! Tokens: Ed25519-signed JWTs, minted by the CLI (and later by OAuth2 client credentials),
+//! verified once per request by the [`Authenticated`] extractor.
+
+mod extractor;
+mod keys;
+mod tokens;
+
+pub use extractor::Authenticated;
+pub use keys::{KeyError, SigningKey, load_or_generate_signing_key, load_signing_key};
+pub use tokens::{Claims, TokenError, TokenService};

@@ -1,0 +1,156 @@
+//! Minting and verifying our JWTs.
+
+use std::collections::HashSet;
+
+use chrono::Utc;
+use gloact_domain::value::Code;
+use gloact_domain::{Actor, Role, Scopes};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+
+use super::keys::SigningKey;
+use crate::config::AuthSettings;
+
+/// Tokens longer than this are refused before any parsing: no real token comes near it.
+const MAX_TOKEN_BYTES: usize = 4096;
+
+/// The claims of our tokens.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Claims {
+    /// Who: a person or a partner client.
+    pub sub: String,
+    /// What kind of user (`unodc`, `iom`, `eu`, `government`).
+    pub role: String,
+    /// The code of their organization.
+    pub org: String,
+    /// Extra rights, space-separated (`pii`, `stats:exact`, `admin`).
+    pub scope: String,
+    /// Who issued the token.
+    pub iss: String,
+    /// Who the token is for.
+    pub aud: String,
+    /// Expiry, seconds since the epoch.
+    pub exp: i64,
+    /// Not before, seconds since the epoch.
+    pub nbf: i64,
+    /// Issued at, seconds since the epoch.
+    pub iat: i64,
+    /// Token id.
+    pub jti: String,
+}
+
+/// Why a token was refused. The message is safe to send: it says what is wrong with the token,
+/// nothing about the server.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    /// No bearer token in the request.
+    #[error("a bearer token is required")]
+    Missing,
+    /// The token is expired.
+    #[error("the token has expired")]
+    Expired,
+    /// The token is not valid yet.
+    #[error("the token is not valid yet")]
+    NotYetValid,
+    /// Anything else: bad signature, algorithm, issuer, audience, claims or shape.
+    #[error("the token is invalid")]
+    Invalid,
+}
+
+/// Mints and verifies tokens with the current signing key.
+#[derive(Clone)]
+pub struct TokenService {
+    key: SigningKey,
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: String,
+    audience: String,
+}
+
+impl std::fmt::Debug for TokenService {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TokenService").field("kid", &self.key.kid).field("issuer", &self.issuer).finish_non_exhaustive()
+    }
+}
+
+impl TokenService {
+    /// A service signing with `key` and checking issuer, audience and times as `settings` say.
+    pub fn new(key: SigningKey, settings: &AuthSettings) -> Result<Self, super::KeyError> {
+        let encoding = EncodingKey::from_ed_pem(key.private_pem().as_bytes()).map_err(|_| super::KeyError::NotEd25519)?;
+        let decoding = DecodingKey::from_ed_pem(key.public_pem.as_bytes()).map_err(|_| super::KeyError::NotEd25519)?;
+        // jsonwebtoken's defaults are loose (60 s leeway, only `exp` required, `nbf` unchecked):
+        // everything is set explicitly.
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.algorithms = vec![Algorithm::EdDSA];
+        validation.leeway = settings.leeway_secs;
+        validation.validate_exp = true;
+        validation.validate_nbf = true;
+        validation.set_issuer(&[settings.issuer.as_str()]);
+        validation.set_audience(&[settings.audience.as_str()]);
+        validation.required_spec_claims = ["exp", "nbf", "iat", "iss", "aud", "sub"].into_iter().map(String::from).collect::<HashSet<_>>();
+        Ok(Self { key, encoding, decoding, validation, issuer: settings.issuer.clone(), audience: settings.audience.clone() })
+    }
+
+    /// The signing key in use.
+    pub fn key(&self) -> &SigningKey {
+        &self.key
+    }
+
+    /// Mints a token for `subject` with this role, organization and scopes, valid for `ttl`.
+    pub fn mint(&self, subject: &str, role: Role, organization: &Code, scopes: &Scopes, ttl: chrono::Duration) -> Result<String, jsonwebtoken::errors::Error> {
+        let now = Utc::now().timestamp();
+        let claims = Claims {
+            sub: subject.to_owned(),
+            role: role.as_str().to_owned(),
+            org: organization.to_string(),
+            scope: scopes.to_scope_string(),
+            iss: self.issuer.clone(),
+            aud: self.audience.clone(),
+            exp: now + ttl.num_seconds(),
+            nbf: now,
+            iat: now,
+            jti: uuid::Uuid::new_v4().to_string(),
+        };
+        self.sign(&claims)
+    }
+
+    /// Signs arbitrary claims with our key (the CLI and tests use this for odd tokens).
+    pub fn sign(&self, claims: &Claims) -> Result<String, jsonwebtoken::errors::Error> {
+        let mut header = Header::new(Algorithm::EdDSA);
+        header.kid = Some(self.key.kid.clone());
+        jsonwebtoken::encode(&header, claims, &self.encoding)
+    }
+
+    /// Verifies a token and returns the caller it names.
+    pub fn verify(&self, token: &str) -> Result<Actor, TokenError> {
+        use jsonwebtoken::errors::ErrorKind;
+        if token.len() > MAX_TOKEN_BYTES {
+            return Err(TokenError::Invalid);
+        }
+        let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
+        if header.alg != Algorithm::EdDSA || header.kid.as_deref() != Some(self.key.kid.as_str()) {
+            return Err(TokenError::Invalid);
+        }
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| match e.kind() {
+            ErrorKind::ExpiredSignature => TokenError::Expired,
+            ErrorKind::ImmatureSignature => TokenError::NotYetValid,
+            _ => TokenError::Invalid,
+        })?;
+        let claims = data.claims;
+        // `iat` in the future (beyond the leeway) means a clock or a forger is off.
+        if claims.iat > Utc::now().timestamp() + i64::try_from(self.validation.leeway).unwrap_or(0) {
+            return Err(TokenError::NotYetValid);
+        }
+        if claims.sub.is_empty() || claims.jti.is_empty() {
+            return Err(TokenError::Invalid);
+        }
+        Ok(Actor {
+            subject: claims.sub,
+            role: claims.role.parse().map_err(|_| TokenError::Invalid)?,
+            organization: Code::parse(&claims.org).map_err(|_| TokenError::Invalid)?,
+            scopes: Scopes::parse(&claims.scope).map_err(|_| TokenError::Invalid)?,
+            token_id: claims.jti,
+        })
+    }
+}

@@ -1,0 +1,198 @@
+//! Settings: defaults, then an optional `gloact.toml`, then the environment (`DATABASE_URL` and
+//! `GLOACT_*`). Built once at start and passed in; nothing reads the environment later.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+
+/// Everything the server needs to know at start.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Address to listen on (`GLOACT_LISTEN`).
+    pub listen: SocketAddr,
+    /// Folder of the embedded cluster and the demo keys (`GLOACT_DATA_DIR`).
+    pub data_dir: PathBuf,
+    /// PostgreSQL server to use (`DATABASE_URL`); without it the embedded cluster runs.
+    pub database_url: Option<String>,
+    /// Folder of the PostgreSQL binaries for the embedded cluster (`GLOACT_PG_BIN_DIR`).
+    pub pg_bin_dir: Option<PathBuf>,
+    /// Connection pool.
+    pub database: DatabaseSettings,
+    /// Token signing and checking.
+    pub auth: AuthSettings,
+    /// `text` for people, `json` for log collectors (`GLOACT_LOG_FORMAT`).
+    pub log_format: LogFormat,
+    /// Base URL printed and used in links (`GLOACT_PUBLIC_URL`); defaults to `http://<listen>`.
+    pub public_url: Option<String>,
+    /// Largest request body accepted, in bytes.
+    pub max_body_bytes: usize,
+}
+
+/// Connection pool settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DatabaseSettings {
+    /// Most connections (`GLOACT_DATABASE__MAX_CONNECTIONS`).
+    pub max_connections: usize,
+    /// Wait for a connection at most this long before answering 503.
+    pub acquire_timeout_ms: u64,
+    /// Cancel a statement running longer than this.
+    pub statement_timeout_ms: u64,
+}
+
+/// Token settings.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct AuthSettings {
+    /// The `iss` of our tokens.
+    pub issuer: String,
+    /// The `aud` our tokens must name.
+    pub audience: String,
+    /// PEM file of the Ed25519 signing key. Without it, the embedded default generates one into
+    /// the data folder; a server on `DATABASE_URL` refuses to start.
+    pub signing_key_file: Option<PathBuf>,
+    /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
+    pub leeway_secs: u64,
+    /// Lifetime of the demo tokens printed at start, in seconds.
+    pub demo_token_ttl_secs: u64,
+}
+
+/// How logs are written.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: PathBuf::from(".gloact"),
+            database_url: None,
+            pg_bin_dir: None,
+            database: DatabaseSettings { max_connections: 16, acquire_timeout_ms: 5_000, statement_timeout_ms: 15_000 },
+            auth: AuthSettings {
+                issuer: "gloact".into(),
+                audience: "gloact-api".into(),
+                signing_key_file: None,
+                leeway_secs: 5,
+                demo_token_ttl_secs: 12 * 3600,
+            },
+            log_format: LogFormat::Text,
+            public_url: None,
+            max_body_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// A setting that can't be used, said in one line.
+#[derive(Debug, thiserror::Error)]
+#[error("bad setting: {0}")]
+pub struct SettingsError(String);
+
+impl Settings {
+    /// Defaults, then `config_file` (`gloact.toml` when it exists and none is named), then the
+    /// environment.
+    pub fn load(config_file: Option<&Path>) -> Result<Self, SettingsError> {
+        let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+        match config_file {
+            Some(path) if !path.exists() => return Err(SettingsError(format!("config file {} does not exist", path.display()))),
+            Some(path) => figment = figment.merge(Toml::file_exact(path)),
+            None if Path::new("gloact.toml").exists() => figment = figment.merge(Toml::file_exact("gloact.toml")),
+            None => {}
+        }
+        figment = figment
+            .merge(Env::prefixed("GLOACT_").split("__").ignore(&["database_url"]))
+            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()));
+        let settings: Settings = figment.extract().map_err(|e| SettingsError(first_line(&e.to_string())))?;
+        settings.check()?;
+        Ok(settings)
+    }
+
+    fn check(&self) -> Result<(), SettingsError> {
+        if let Some(url) = &self.database_url
+            && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
+        {
+            return Err(SettingsError("DATABASE_URL must start with postgres:// or postgresql://".into()));
+        }
+        if self.database.max_connections == 0 {
+            return Err(SettingsError("database.max_connections must be at least 1".into()));
+        }
+        if self.auth.issuer.is_empty() || self.auth.audience.is_empty() {
+            return Err(SettingsError("auth.issuer and auth.audience must not be empty".into()));
+        }
+        if self.auth.leeway_secs > 60 {
+            return Err(SettingsError("auth.leeway_secs must be at most 60".into()));
+        }
+        Ok(())
+    }
+
+    /// The pool settings for the given URL.
+    pub fn db_settings(&self, url: String) -> gloact_persistence::DbSettings {
+        gloact_persistence::DbSettings {
+            url,
+            max_connections: self.database.max_connections,
+            acquire_timeout: Duration::from_millis(self.database.acquire_timeout_ms),
+            statement_timeout: Duration::from_millis(self.database.statement_timeout_ms),
+        }
+    }
+
+    /// Where the Ed25519 signing key is read from (or generated into, for the embedded default).
+    pub fn signing_key_path(&self) -> PathBuf {
+        self.auth.signing_key_file.clone().unwrap_or_else(|| self.data_dir.join("keys").join("signing-ed25519.pem"))
+    }
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().next().unwrap_or(text).to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn environment_overrides_defaults() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("GLOACT_LISTEN", "0.0.0.0:9000");
+            jail.set_env("GLOACT_DATABASE__MAX_CONNECTIONS", "4");
+            jail.set_env("DATABASE_URL", "postgres://u@h/db");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(settings.listen, SocketAddr::from(([0, 0, 0, 0], 9000)));
+            assert_eq!(settings.database.max_connections, 4);
+            assert_eq!(settings.database_url.as_deref(), Some("postgres://u@h/db"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn bad_settings_fail_in_one_line() {
+        figment::Jail::expect_with(|jail| {
+            jail.set_env("GLOACT_LISTEN", "not an address");
+            let error = Settings::load(None).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(error.starts_with("bad setting:"), "{error}");
+            assert!(!error.contains('\n'));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn toml_file_is_read() {
+        figment::Jail::expect_with(|jail| {
+            jail.create_file("gloact.toml", "listen = \"127.0.0.1:7000\"\n[auth]\nleeway_secs = 2\n")?;
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert_eq!(settings.listen.port(), 7000);
+            assert_eq!(settings.auth.leeway_secs, 2);
+            Ok(())
+        });
+    }
+}

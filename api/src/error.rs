@@ -1,0 +1,265 @@
+//! The one transport error, rendered as RFC 9457 `application/problem+json` with a stable `code`.
+//! Internal causes are logged here and never sent.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use gloact_domain::{FieldError, Violations};
+use gloact_persistence::StoreError;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::auth::TokenError;
+use crate::service::ServiceError;
+
+/// The media type of problem details.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An RFC 9457 problem detail.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem: `urn:gloact:problem:<code>`.
+    #[serde(rename = "type")]
+    #[schema(example = "urn:gloact:problem:validation_failed")]
+    pub kind: String,
+    /// A short summary of the kind of problem.
+    #[schema(example = "Some fields are invalid")]
+    pub title: String,
+    /// The HTTP status.
+    #[schema(example = 422)]
+    pub status: u16,
+    /// What went wrong this time.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Stable machine-readable code; clients branch on this.
+    #[schema(example = "validation_failed")]
+    pub code: String,
+    /// The invalid fields, for `validation_failed`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+    /// The current version of the row, for `version_mismatch`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i32>,
+}
+
+/// What a request can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request is malformed: body, query, path or header.
+    #[error("{detail}")]
+    BadRequest {
+        /// Stable code.
+        code: &'static str,
+        /// What is wrong.
+        detail: String,
+    },
+    /// Fields are invalid.
+    #[error("invalid fields")]
+    Validation(Violations),
+    /// No valid token.
+    #[error("{0}")]
+    Unauthorized(#[from] TokenError),
+    /// A valid token without the right.
+    #[error("{0}")]
+    Forbidden(String),
+    /// Nothing there, or nothing the caller may know about.
+    #[error("not found")]
+    NotFound,
+    /// Conflicts with the current state.
+    #[error("{detail}")]
+    Conflict {
+        /// Stable code.
+        code: &'static str,
+        /// What conflicts.
+        detail: String,
+    },
+    /// `If-Match` names a version that is no longer current.
+    #[error("stale version")]
+    VersionMismatch {
+        /// The row's current version.
+        current: i32,
+    },
+    /// The body is larger than the server accepts.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// The body is not JSON.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// A write without `If-Match`.
+    #[error("If-Match required")]
+    PreconditionRequired,
+    /// The database is unavailable; retry later.
+    #[error("service unavailable")]
+    Unavailable,
+    /// A bug. The cause is logged, not sent.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    /// A bad request with a code and a detail.
+    pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
+        Self::BadRequest { code, detail: detail.into() }
+    }
+
+    /// An internal error; `cause` is logged when the response is built.
+    pub fn internal(cause: impl Into<String>) -> Self {
+        Self::Internal(cause.into())
+    }
+
+    /// The stable code of this error.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::BadRequest { code, .. } | Self::Conflict { code, .. } => code,
+            Self::Validation(_) => "validation_failed",
+            Self::Unauthorized(TokenError::Missing) => "token_missing",
+            Self::Unauthorized(TokenError::Expired) => "token_expired",
+            Self::Unauthorized(TokenError::NotYetValid) => "token_not_yet_valid",
+            Self::Unauthorized(TokenError::Invalid) => "token_invalid",
+            Self::Forbidden(_) => "forbidden",
+            Self::NotFound => "not_found",
+            Self::VersionMismatch { .. } => "version_mismatch",
+            Self::PreconditionRequired => "if_match_required",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::Unavailable => "unavailable",
+            Self::Internal(_) => "internal",
+        }
+    }
+
+    fn title(&self) -> &'static str {
+        match self {
+            Self::BadRequest { .. } => "The request is malformed",
+            Self::Validation(_) => "Some fields are invalid",
+            Self::Unauthorized(_) => "Authentication required",
+            Self::Forbidden(_) => "Not allowed",
+            Self::NotFound => "Not found",
+            Self::Conflict { .. } => "Conflict with the current state",
+            Self::VersionMismatch { .. } => "The resource has changed",
+            Self::PreconditionRequired => "If-Match required",
+            Self::PayloadTooLarge => "Payload too large",
+            Self::UnsupportedMediaType => "Unsupported media type",
+            Self::Unavailable => "Service unavailable",
+            Self::Internal(_) => "Internal error",
+        }
+    }
+
+    fn detail(&self) -> Option<String> {
+        match self {
+            Self::BadRequest { detail, .. } | Self::Conflict { detail, .. } => Some(detail.clone()),
+            Self::Validation(v) => Some(v.to_string()),
+            Self::Unauthorized(e) => Some(e.to_string()),
+            Self::Forbidden(why) => Some(why.clone()),
+            Self::NotFound => None,
+            Self::VersionMismatch { current } => {
+                Some(format!("the resource is at version {current}; read it again and retry with If-Match: \"{current}\""))
+            }
+            Self::PreconditionRequired => Some("send If-Match with the ETag of the version you read".into()),
+            Self::PayloadTooLarge => Some("the request body is larger than the server accepts".into()),
+            Self::UnsupportedMediaType => Some("send the body as application/json".into()),
+            Self::Unavailable => Some("the database is unavailable; retry later".into()),
+            Self::Internal(_) => None,
+        }
+    }
+
+    /// The problem document of this error.
+    pub fn problem(&self) -> Problem {
+        Problem {
+            kind: format!("urn:gloact:problem:{}", self.code()),
+            title: self.title().into(),
+            status: self.status_code().as_u16(),
+            detail: self.detail(),
+            code: self.code().into(),
+            errors: match self {
+                Self::Validation(v) => v.errors().to_vec(),
+                _ => Vec::new(),
+            },
+            current_version: match self {
+                Self::VersionMismatch { current } => Some(*current),
+                _ => None,
+            },
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            Self::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::NotFound => StatusCode::NOT_FOUND,
+            Self::Conflict { .. } => StatusCode::CONFLICT,
+            Self::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        if let Self::Internal(cause) = self {
+            tracing::error!(%cause, "internal error");
+        }
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        match self {
+            Self::Unauthorized(e) => {
+                let error = if *e == TokenError::Missing { "" } else { ", error=\"invalid_token\"" };
+                response.insert_header((header::WWW_AUTHENTICATE, format!("Bearer realm=\"gloact\"{error}")));
+            }
+            Self::Unavailable => {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
+            _ => {}
+        }
+        response.body(serde_json::to_string(&self.problem()).unwrap_or_default())
+    }
+}
+
+impl From<Violations> for ApiError {
+    fn from(violations: Violations) -> Self {
+        Self::Validation(violations)
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(error: ServiceError) -> Self {
+        match error {
+            ServiceError::Forbidden(why) => Self::Forbidden(why),
+            ServiceError::Invalid(violations) => Self::Validation(violations),
+            ServiceError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => Self::NotFound,
+            StoreError::Conflict { constraint } => {
+                let (code, detail) = match constraint.as_str() {
+                    "organization_code_key" => ("duplicate_code", "an organization with this code exists"),
+                    "activity_programme_code_key" => ("duplicate_code", "the programme has an activity with this code"),
+                    "participation_key" => ("duplicate_participation", "the organization takes part in this role already"),
+                    "activity_has_parts" => ("has_parts", "the activity has parts (e.g. meetings); delete them first"),
+                    _ => ("conflict", "conflicts with an existing resource"),
+                };
+                Self::Conflict { code, detail: detail.into() }
+            }
+            StoreError::UnknownReference { field, what, code } => Self::Validation(Violations::single(
+                &field,
+                gloact_domain::ValueError::new("unknown_reference", format!("no {what} '{code}'")),
+            )),
+            StoreError::StaleVersion { current, .. } => Self::VersionMismatch { current },
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                Self::Unavailable
+            }
+            StoreError::Corrupt(cause) | StoreError::Internal(cause) => Self::Internal(cause),
+        }
+    }
+}

@@ -1,0 +1,179 @@
+//! What every resource's routes share: pages and cursors, ETags and `If-Match`, and the parsing
+//! of raw input fields into domain values with per-field errors.
+
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chrono::{DateTime, NaiveDate, Utc};
+use gloact_domain::{RowMeta, Tombstone, ValueError, Violations};
+use gloact_persistence::{Cursor, Page, PageRequest};
+use serde::{Deserialize, Deserializer, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+
+/// Items per page when the client names no limit.
+pub const DEFAULT_LIMIT: u32 = 50;
+/// Most items per page.
+pub const MAX_LIMIT: u32 = 500;
+
+/// One page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PageDto<T: ToSchema> {
+    /// The items of this page, in the list's order.
+    pub items: Vec<T>,
+    /// Deleted rows, only when `changed_after` is given: drop them from your copy.
+    pub tombstones: Vec<TombstoneDto>,
+    /// Pass as `after` to get the next page; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+impl<T: ToSchema> PageDto<T> {
+    /// Renders a stored page with `render` for each item.
+    pub fn from_page<D, Id: Into<Uuid> + Copy>(page: Page<D, Id>, render: impl FnMut(D) -> T) -> Self {
+        Self {
+            items: page.items.into_iter().map(render).collect(),
+            tombstones: page.tombstones.iter().map(TombstoneDto::from).collect(),
+            next_cursor: page.next.map(encode_cursor),
+        }
+    }
+}
+
+/// A row deleted after the change number a client asked from.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TombstoneDto {
+    /// The deleted row.
+    pub id: Uuid,
+    /// The change number of the deletion.
+    pub change_seq: i64,
+    /// When it was deleted.
+    pub deleted_at: DateTime<Utc>,
+}
+
+impl<Id: Into<Uuid> + Copy> From<&Tombstone<Id>> for TombstoneDto {
+    fn from(t: &Tombstone<Id>) -> Self {
+        Self { id: t.id.into(), change_seq: t.change_seq, deleted_at: t.deleted_at }
+    }
+}
+
+fn encode_cursor(cursor: Cursor) -> String {
+    let raw = match cursor {
+        Cursor::Id(id) => format!("i:{id}"),
+        Cursor::Change(seq) => format!("c:{seq}"),
+    };
+    URL_SAFE_NO_PAD.encode(raw)
+}
+
+fn decode_cursor(text: &str) -> Option<Cursor> {
+    let bytes = URL_SAFE_NO_PAD.decode(text).ok()?;
+    let raw = std::str::from_utf8(&bytes).ok()?;
+    match raw.split_once(':')? {
+        ("i", id) => Uuid::parse_str(id).ok().map(Cursor::Id),
+        ("c", seq) => seq.parse().ok().filter(|s: &i64| *s >= 0).map(Cursor::Change),
+        _ => None,
+    }
+}
+
+/// Builds a page request from the query's `after`, `limit` and `changed_after`.
+pub fn page_request(after: Option<&str>, limit: Option<u32>, changed_after: Option<i64>) -> Result<PageRequest, ApiError> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::bad_request("invalid_limit", format!("limit must be between 1 and {MAX_LIMIT}")));
+    }
+    if changed_after.is_some_and(|n| n < 0) {
+        return Err(ApiError::bad_request("invalid_changed_after", "changed_after must not be negative"));
+    }
+    let after = match after {
+        None => None,
+        Some(text) => {
+            let cursor = decode_cursor(text).ok_or_else(|| ApiError::bad_request("invalid_cursor", "after is not a cursor of this API"))?;
+            // A cursor of a walk by id can't continue a walk of changes, nor the other way round.
+            if matches!(cursor, Cursor::Change(_)) != changed_after.is_some() {
+                return Err(ApiError::bad_request("invalid_cursor", "after belongs to a list with different parameters"));
+            }
+            Some(cursor)
+        }
+    };
+    Ok(PageRequest { after, limit: u16::try_from(limit).unwrap_or(500), changed_after })
+}
+
+/// The ETag of a row: its version, quoted.
+pub fn etag(meta: &RowMeta) -> String {
+    format!("\"{}\"", meta.version)
+}
+
+/// A 200 with the body and the row's ETag.
+pub fn ok_with_etag<T: Serialize>(meta: &RowMeta, body: &T) -> HttpResponse {
+    HttpResponse::Ok().insert_header((header::ETAG, etag(meta))).json(body)
+}
+
+/// A 201 with the body, the row's ETag and its location.
+pub fn created<T: Serialize>(meta: &RowMeta, location: String, body: &T) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::ETAG, etag(meta)))
+        .insert_header((header::LOCATION, location))
+        .json(body)
+}
+
+/// The version named by the request's `If-Match`. Writes require it, so that nobody overwrites
+/// a change they have not seen.
+pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
+    let value = req.headers().get(header::IF_MATCH).ok_or(ApiError::PreconditionRequired)?;
+    let text = value.to_str().unwrap_or_default().trim();
+    let text = text.strip_prefix("W/").unwrap_or(text);
+    text.strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .and_then(|t| t.parse::<i32>().ok())
+        .filter(|v| *v > 0)
+        .ok_or_else(|| ApiError::bad_request("invalid_if_match", "If-Match must be the ETag of a version, e.g. \"3\""))
+}
+
+/// For optional fields that can be cleared: absent is `None`, `null` is `Some(None)`.
+pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
+/// Parses a `YYYY-MM-DD` day.
+pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| ValueError::new("invalid_date", "must be a date as YYYY-MM-DD"))
+}
+
+/// Parses a filter value of a query string, refusing it with a 400 naming the parameter.
+pub fn query_value<T>(name: &str, raw: Option<&str>, parse: impl FnOnce(&str) -> Result<T, ValueError>) -> Result<Option<T>, ApiError> {
+    raw.map(|raw| parse(raw).map_err(|e| ApiError::bad_request("invalid_query", format!("{name}: {e}")))).transpose()
+}
+
+/// Parses an optional, clearable input field.
+pub fn check_clearable<T, R: AsRef<str>>(violations: &mut Violations, field: &str, raw: Option<Option<R>>, parse: impl FnOnce(&str) -> Result<T, ValueError>) -> Option<Option<T>> {
+    match raw {
+        None => None,
+        Some(None) => Some(None),
+        Some(Some(raw)) => violations.check(field, parse(raw.as_ref())).map(Some),
+    }
+}
+
+/// Parses an optional input field; `None` when it is absent or refused (then recorded).
+pub fn check_opt<T, R: AsRef<str>>(violations: &mut Violations, field: &str, raw: Option<R>, parse: impl FnOnce(&str) -> Result<T, ValueError>) -> Option<T> {
+    raw.and_then(|raw| violations.check(field, parse(raw.as_ref())))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_refuse_junk() {
+        let id = Uuid::now_v7();
+        assert_eq!(decode_cursor(&encode_cursor(Cursor::Id(id))), Some(Cursor::Id(id)));
+        assert_eq!(decode_cursor(&encode_cursor(Cursor::Change(42))), Some(Cursor::Change(42)));
+        assert_eq!(decode_cursor("not a cursor"), None);
+        assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("c:-1")), None);
+        assert!(page_request(Some(&encode_cursor(Cursor::Id(id))), None, Some(3)).is_err());
+        assert!(page_request(None, Some(501), None).is_err());
+        assert!(page_request(None, Some(0), None).is_err());
+        assert!(page_request(None, Some(500), None).is_ok());
+    }
+}

@@ -1,0 +1,94 @@
+//! Every error answer is problem+json: actix's plain-text answers for bad JSON, query strings,
+//! path ids, unknown routes and anything else are replaced here.
+
+use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::dev::ServiceResponse;
+use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::middleware::ErrorHandlerResponse;
+use actix_web::{HttpRequest, HttpResponse, web};
+
+use crate::error::{ApiError, PROBLEM_JSON, Problem};
+
+/// JSON bodies: size cap and problem+json for every refusal.
+pub fn json_config(max_body_bytes: usize) -> web::JsonConfig {
+    web::JsonConfig::default().limit(max_body_bytes).error_handler(|error, _req| {
+        let api_error = match &error {
+            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => ApiError::PayloadTooLarge,
+            JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+            JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::bad_request("invalid_body", e.to_string()),
+            JsonPayloadError::Deserialize(e) => ApiError::bad_request("malformed_json", e.to_string()),
+            _ => ApiError::bad_request("malformed_body", "the request body could not be read"),
+        };
+        api_error.into()
+    })
+}
+
+/// Query strings: problem+json naming what is wrong.
+pub fn query_config() -> web::QueryConfig {
+    web::QueryConfig::default().error_handler(|error, _req| {
+        let detail = match &error {
+            QueryPayloadError::Deserialize(e) => e.to_string(),
+            _ => "the query string could not be read".to_owned(),
+        };
+        ApiError::bad_request("invalid_query", detail).into()
+    })
+}
+
+/// Path segments such as ids: problem+json.
+pub fn path_config() -> web::PathConfig {
+    web::PathConfig::default().error_handler(|error, _req| {
+        let detail = match &error {
+            PathError::Deserialize(_) => "the path holds an invalid id: ids are UUIDs".to_owned(),
+            _ => "the path could not be read".to_owned(),
+        };
+        ApiError::bad_request("invalid_path", detail).into()
+    })
+}
+
+/// What unknown routes get.
+pub async fn route_not_found(req: HttpRequest) -> HttpResponse {
+    problem_response(StatusCode::NOT_FOUND, "route_not_found", Some(format!("no route {} {}", req.method(), req.path())))
+}
+
+fn problem_response(status: StatusCode, code: &str, detail: Option<String>) -> HttpResponse {
+    let problem = Problem {
+        kind: format!("urn:gloact:problem:{code}"),
+        title: status.canonical_reason().unwrap_or("Error").to_owned(),
+        status: status.as_u16(),
+        detail,
+        code: code.to_owned(),
+        errors: Vec::new(),
+        current_version: None,
+    };
+    HttpResponse::build(status)
+        .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
+        .body(serde_json::to_string(&problem).unwrap_or_default())
+}
+
+/// The last line of defence: an error answer that is not problem+json yet (from actix itself or
+/// a middleware) is replaced by one with a code derived from its status.
+pub fn ensure_problem<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let code = match status {
+        StatusCode::NOT_FOUND => "route_not_found",
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE => "headers_too_large",
+        s if s.is_client_error() => "bad_request",
+        StatusCode::SERVICE_UNAVAILABLE => "unavailable",
+        _ => "internal",
+    };
+    let (req, _) = res.into_parts();
+    let response: HttpResponse<BoxBody> = problem_response(status, code, None);
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body::<B>().map_body(|_, body| match body {
+        EitherBody::Left { body } => EitherBody::Left { body },
+        EitherBody::Right { body } => EitherBody::Right { body },
+    })))
+}

@@ -1,0 +1,213 @@
+//! `/api/v1/follow-up-actions`
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use gloact_domain::follow_up::{FollowUpAction, FollowUpChanges, FollowUpStatus, NewFollowUpAction};
+use gloact_domain::value::{Code, Narrative, Title};
+use gloact_domain::{ActivityId, FollowUpActionId, Violations};
+use gloact_persistence::Db;
+use gloact_persistence::follow_ups::FollowUpFilter;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::common::{PageDto, check_clearable, check_opt, created, double_option, if_match, ok_with_etag, page_request, parse_date, query_value};
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::service;
+
+/// A follow-up action agreed at an activity.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = FollowUpAction)]
+pub struct FollowUpDto {
+    /// Its id.
+    pub id: Uuid,
+    /// The activity it came from.
+    pub activity_id: Uuid,
+    /// The owner's id.
+    pub owner_id: Uuid,
+    /// The owner's code.
+    #[schema(example = "UNODC-BGD")]
+    pub owner: String,
+    /// What is to be done.
+    pub title: String,
+    /// More detail.
+    pub description: Option<String>,
+    /// By when.
+    pub due_date: Option<NaiveDate>,
+    /// Where it stands.
+    pub status: FollowUpStatus,
+    /// Version (the ETag).
+    pub version: i32,
+    /// Change number of its last change.
+    pub change_seq: i64,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<FollowUpAction> for FollowUpDto {
+    fn from(f: FollowUpAction) -> Self {
+        Self {
+            id: f.id.0,
+            activity_id: f.activity_id.0,
+            owner_id: f.owner_id.0,
+            owner: f.owner_code.to_string(),
+            title: f.title.as_str().to_owned(),
+            description: f.description.map(|d| d.as_str().to_owned()),
+            due_date: f.due_date,
+            status: f.status,
+            version: f.meta.version,
+            change_seq: f.meta.change_seq,
+            created_at: f.meta.created_at,
+            updated_at: f.meta.updated_at,
+        }
+    }
+}
+
+/// A new follow-up action.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = NewFollowUpAction)]
+pub struct NewFollowUpDto {
+    /// The activity it comes from.
+    pub activity_id: Uuid,
+    /// The owner's code.
+    #[schema(example = "UNODC-BGD")]
+    pub owner: String,
+    /// What is to be done.
+    pub title: String,
+    /// More detail.
+    pub description: Option<String>,
+    /// By when (YYYY-MM-DD).
+    #[schema(value_type = Option<NaiveDate>)]
+    pub due_date: Option<String>,
+    /// Where it stands (default `open`).
+    #[schema(value_type = Option<FollowUpStatus>)]
+    pub status: Option<String>,
+}
+
+impl TryFrom<NewFollowUpDto> for NewFollowUpAction {
+    type Error = Violations;
+
+    fn try_from(dto: NewFollowUpDto) -> Result<Self, Violations> {
+        let mut v = Violations::default();
+        let owner = v.check("owner", Code::parse(&dto.owner));
+        let title = v.check("title", Title::parse(&dto.title));
+        let description = check_opt(&mut v, "description", dto.description.as_deref(), Narrative::parse);
+        let due_date = check_opt(&mut v, "due_date", dto.due_date.as_deref(), parse_date);
+        let status = check_opt(&mut v, "status", dto.status.as_deref(), str::parse).unwrap_or(FollowUpStatus::Open);
+        match (owner, title) {
+            (Some(owner), Some(title)) if v.is_empty() => {
+                Ok(NewFollowUpAction { activity_id: ActivityId(dto.activity_id), owner, title, description, due_date, status })
+            }
+            _ => Err(v),
+        }
+    }
+}
+
+/// Changes to a follow-up action: only the fields present change; `null` clears an optional one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = FollowUpActionPatch)]
+pub struct FollowUpPatchDto {
+    /// New owner's code (UNODC only).
+    pub owner: Option<String>,
+    /// New title.
+    pub title: Option<String>,
+    /// New description, or `null` to clear.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub description: Option<Option<String>>,
+    /// New due date (YYYY-MM-DD), or `null` to clear.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<NaiveDate>)]
+    pub due_date: Option<Option<String>>,
+    /// New status.
+    #[schema(value_type = Option<FollowUpStatus>)]
+    pub status: Option<String>,
+}
+
+impl TryFrom<FollowUpPatchDto> for FollowUpChanges {
+    type Error = Violations;
+
+    fn try_from(dto: FollowUpPatchDto) -> Result<Self, Violations> {
+        let mut v = Violations::default();
+        let changes = FollowUpChanges {
+            owner: check_opt(&mut v, "owner", dto.owner.as_deref(), Code::parse),
+            title: check_opt(&mut v, "title", dto.title.as_deref(), Title::parse),
+            description: check_clearable(&mut v, "description", dto.description, Narrative::parse),
+            due_date: check_clearable(&mut v, "due_date", dto.due_date, parse_date),
+            status: check_opt(&mut v, "status", dto.status.as_deref(), str::parse),
+        };
+        v.into_result().map(|()| changes)
+    }
+}
+
+/// Filters and paging of the follow-up list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FollowUpListQuery {
+    /// Only those from this activity.
+    pub activity_id: Option<Uuid>,
+    /// Only those owned by the organization with this code.
+    pub owner: Option<String>,
+    /// Only this status.
+    #[param(value_type = Option<FollowUpStatus>)]
+    pub status: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    /// Items per page, 1 to 500 (default 50).
+    pub limit: Option<u32>,
+    /// Only rows changed after this change number, deleted ones as tombstones, in change order.
+    pub changed_after: Option<i64>,
+}
+
+/// Lists the follow-up actions the caller may see.
+#[utoipa::path(tag = "follow-up actions", params(FollowUpListQuery), responses((status = 200, description = "A page of follow-up actions", body = PageDto<FollowUpDto>)))]
+#[get("/follow-up-actions")]
+pub async fn list_follow_up_actions(db: web::Data<Db>, Authenticated(actor): Authenticated, query: web::Query<FollowUpListQuery>) -> Result<HttpResponse, ApiError> {
+    let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
+    let filter = FollowUpFilter {
+        activity_id: query.activity_id.map(ActivityId),
+        owner: query_value("owner", query.owner.as_deref(), Code::parse)?,
+        status: query_value("status", query.status.as_deref(), str::parse)?,
+    };
+    let page = service::follow_ups::list(&db, &actor, &filter, &page).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, FollowUpDto::from)))
+}
+
+/// Gets one follow-up action.
+#[utoipa::path(tag = "follow-up actions", responses((status = 200, description = "The follow-up action", body = FollowUpDto)))]
+#[get("/follow-up-actions/{id}")]
+pub async fn get_follow_up_action(db: web::Data<Db>, Authenticated(actor): Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let action = service::follow_ups::get(&db, &actor, FollowUpActionId(*id)).await?;
+    Ok(ok_with_etag(&action.meta, &FollowUpDto::from(action.clone())))
+}
+
+/// Creates a follow-up action (UNODC).
+#[utoipa::path(tag = "follow-up actions", request_body = NewFollowUpDto, responses((status = 201, description = "Created", body = FollowUpDto)))]
+#[post("/follow-up-actions")]
+pub async fn create_follow_up_action(db: web::Data<Db>, Authenticated(actor): Authenticated, body: web::Json<NewFollowUpDto>) -> Result<HttpResponse, ApiError> {
+    let new = NewFollowUpAction::try_from(body.into_inner())?;
+    let action = service::follow_ups::create(&db, &actor, &new).await?;
+    let location = format!("/api/v1/follow-up-actions/{}", action.id);
+    Ok(created(&action.meta, location, &FollowUpDto::from(action.clone())))
+}
+
+/// Updates a follow-up action (UNODC; IOM and government their own) at the version in `If-Match`.
+#[utoipa::path(
+    tag = "follow-up actions",
+    params(("If-Match" = String, Header, description = "ETag of the version read, e.g. \"3\"")),
+    request_body = FollowUpPatchDto,
+    responses((status = 200, description = "Updated", body = FollowUpDto))
+)]
+#[patch("/follow-up-actions/{id}")]
+pub async fn update_follow_up_action(db: web::Data<Db>, Authenticated(actor): Authenticated, req: HttpRequest, id: web::Path<Uuid>, body: web::Json<FollowUpPatchDto>) -> Result<HttpResponse, ApiError> {
+    let version = if_match(&req)?;
+    let changes = FollowUpChanges::try_from(body.into_inner())?;
+    let action = service::follow_ups::update(&db, &actor, FollowUpActionId(*id), version, &changes).await?;
+    Ok(ok_with_etag(&action.meta, &FollowUpDto::from(action.clone())))
+}

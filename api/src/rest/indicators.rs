@@ -1,0 +1,200 @@
+//! `/api/v1/indicators`
+
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use chrono::{DateTime, NaiveDate, Utc};
+use gloact_domain::indicator::{Actual, IndicatorDetail, IndicatorPeriod, Measure, ResultLevel};
+use gloact_domain::value::{Code, Figure};
+use gloact_domain::{IndicatorId, IndicatorPeriodId, Violations};
+use gloact_persistence::Db;
+use gloact_persistence::indicators::IndicatorFilter;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::common::{PageDto, if_match, ok_with_etag, page_request, query_value};
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::service;
+
+/// An indicator of the results framework with its periods.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Indicator)]
+pub struct IndicatorDto {
+    /// Its id.
+    pub id: Uuid,
+    /// The programme it measures.
+    pub programme_id: Uuid,
+    /// Its code, unique within the programme.
+    #[schema(example = "OUT-1.1")]
+    pub code: String,
+    /// What it measures.
+    pub title: String,
+    /// Outcome or output.
+    pub result_level: ResultLevel,
+    /// Unit or percentage.
+    pub measure: Measure,
+    /// The value before the programme.
+    pub baseline_value: Option<f64>,
+    /// The year of the baseline.
+    pub baseline_year: Option<i32>,
+    /// Whether actuals are broken down by sex.
+    pub disaggregated_by_sex: bool,
+    /// Its reporting periods, in date order.
+    pub periods: Vec<IndicatorPeriodDto>,
+    /// Version (the ETag); changes when a period changes.
+    pub version: i32,
+    /// Change number of its last change.
+    pub change_seq: i64,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+/// One reporting period of an indicator.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = IndicatorPeriod)]
+pub struct IndicatorPeriodDto {
+    /// Its id.
+    pub id: Uuid,
+    /// First day.
+    pub start: NaiveDate,
+    /// Last day.
+    pub end: NaiveDate,
+    /// What the programme aims for.
+    pub target: Option<f64>,
+    /// What was reached.
+    pub actual: Option<f64>,
+    /// What was reached among women.
+    pub actual_female: Option<f64>,
+    /// What was reached among men.
+    pub actual_male: Option<f64>,
+    /// Version of the period (the ETag of its actual).
+    pub version: i32,
+    /// Change number of its last change.
+    pub change_seq: i64,
+}
+
+impl From<IndicatorPeriod> for IndicatorPeriodDto {
+    fn from(p: IndicatorPeriod) -> Self {
+        Self {
+            id: p.id.0,
+            start: p.period.start(),
+            end: p.period.end(),
+            target: p.target.map(Figure::get),
+            actual: p.actual.map(Figure::get),
+            actual_female: p.actual_female.map(Figure::get),
+            actual_male: p.actual_male.map(Figure::get),
+            version: p.meta.version,
+            change_seq: p.meta.change_seq,
+        }
+    }
+}
+
+impl From<IndicatorDetail> for IndicatorDto {
+    fn from(d: IndicatorDetail) -> Self {
+        let i = d.indicator;
+        Self {
+            id: i.id.0,
+            programme_id: i.programme_id.0,
+            code: i.code.to_string(),
+            title: i.title.as_str().to_owned(),
+            result_level: i.result_level,
+            measure: i.measure,
+            baseline_value: i.baseline_value.map(Figure::get),
+            baseline_year: i.baseline_year,
+            disaggregated_by_sex: i.disaggregated_by_sex,
+            periods: d.periods.into_iter().map(IndicatorPeriodDto::from).collect(),
+            version: i.meta.version,
+            change_seq: i.meta.change_seq,
+            created_at: i.meta.created_at,
+            updated_at: i.meta.updated_at,
+        }
+    }
+}
+
+/// The actual reached in a period.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ActualInput)]
+pub struct ActualDto {
+    /// The value: a count, or a percentage from 0 to 100.
+    #[schema(example = 82.0)]
+    pub value: f64,
+    /// Among women, where the indicator is broken down by sex.
+    pub female: Option<f64>,
+    /// Among men, where the indicator is broken down by sex.
+    pub male: Option<f64>,
+}
+
+impl TryFrom<ActualDto> for Actual {
+    type Error = Violations;
+
+    fn try_from(dto: ActualDto) -> Result<Self, Violations> {
+        let mut v = Violations::default();
+        let value = v.check("value", Figure::parse(dto.value));
+        let female = v.check_opt("female", dto.female, Figure::parse).flatten();
+        let male = v.check_opt("male", dto.male, Figure::parse).flatten();
+        match value {
+            Some(value) if v.is_empty() => Ok(Actual { value, female, male }),
+            _ => Err(v),
+        }
+    }
+}
+
+/// Filters and paging of the indicator list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IndicatorListQuery {
+    /// Only indicators of the programme with this code.
+    pub programme: Option<String>,
+    /// Only this level of the results chain.
+    #[param(value_type = Option<ResultLevel>)]
+    pub result_level: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    /// Items per page, 1 to 500 (default 50).
+    pub limit: Option<u32>,
+    /// Only rows changed after this change number, deleted ones as tombstones, in change order.
+    pub changed_after: Option<i64>,
+}
+
+/// Lists indicators with their periods.
+#[utoipa::path(tag = "indicators", params(IndicatorListQuery), responses((status = 200, description = "A page of indicators", body = PageDto<IndicatorDto>)))]
+#[get("/indicators")]
+pub async fn list_indicators(db: web::Data<Db>, Authenticated(actor): Authenticated, query: web::Query<IndicatorListQuery>) -> Result<HttpResponse, ApiError> {
+    let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
+    let filter = IndicatorFilter {
+        programme: query_value("programme", query.programme.as_deref(), Code::parse)?,
+        result_level: query_value("result_level", query.result_level.as_deref(), str::parse)?,
+    };
+    let page = service::indicators::list(&db, &actor, &filter, &page).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, IndicatorDto::from)))
+}
+
+/// Gets one indicator with its periods.
+#[utoipa::path(tag = "indicators", responses((status = 200, description = "The indicator", body = IndicatorDto)))]
+#[get("/indicators/{id}")]
+pub async fn get_indicator(db: web::Data<Db>, Authenticated(actor): Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let detail = service::indicators::get(&db, &actor, IndicatorId(*id)).await?;
+    let meta = detail.indicator.meta;
+    Ok(ok_with_etag(&meta, &IndicatorDto::from(detail)))
+}
+
+/// Records the actual of a period (UNODC) at the period's version in `If-Match`.
+#[utoipa::path(
+    tag = "indicators",
+    params(("If-Match" = String, Header, description = "ETag of the period's version, e.g. \"1\"")),
+    request_body = ActualDto,
+    responses((status = 200, description = "The period with its actual", body = IndicatorPeriodDto))
+)]
+#[put("/indicators/{id}/periods/{period_id}/actual")]
+pub async fn record_indicator_actual(db: web::Data<Db>, Authenticated(actor): Authenticated, req: HttpRequest, path: web::Path<(Uuid, Uuid)>, body: web::Json<ActualDto>) -> Result<HttpResponse, ApiError> {
+    let (id, period_id) = path.into_inner();
+    let version = if_match(&req)?;
+    let actual = Actual::try_from(body.into_inner())?;
+    let period = service::indicators::record_actual(&db, &actor, IndicatorId(id), IndicatorPeriodId(period_id), version, &actual).await?;
+    let meta = period.meta;
+    Ok(ok_with_etag(&meta, &IndicatorPeriodDto::from(period)))
+}

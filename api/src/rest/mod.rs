@@ -1,0 +1,37 @@
+//! The REST transport: thin handlers that parse input into domain values, call the service
+//! layer and render its results. Every route is registered through utoipa-actix-web, so the
+//! OpenAPI document is built from the routes actually served.
+
+pub mod activities;
+pub mod common;
+pub mod errors;
+pub mod follow_ups;
+pub mod health;
+pub mod indicators;
+pub mod openapi;
+pub mod organizations;
+pub mod programmes;
+
+use utoipa_actix_web::service_config::ServiceConfig;
+
+/// Registers the routes under `/api/v1`.
+pub fn api_v1(cfg: &mut ServiceConfig) {
+    cfg.service(organizations::list_organizations)
+        .service(organizations::create_organization)
+        .service(organizations::get_organization)
+        .service(organizations::update_organization)
+        .service(programmes::list_programmes)
+        .service(programmes::get_programme)
+        .service(activities::list_activities)
+        .service(activities::create_activity)
+        .service(activities::get_activity)
+        .service(activities::update_activity)
+        .service(activities::delete_activity)
+        .service(follow_ups::list_follow_up_actions)
+        .service(follow_ups::create_follow_up_action)
+        .service(follow_ups::get_follow_up_action)
+        .service(follow_ups::update_follow_up_action)
+        .service(indicators::list_indicators)
+        .service(indicators::get_indicator)
+        .service(indicators::record_indicator_actual);
+}

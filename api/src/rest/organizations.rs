@@ -1,0 +1,210 @@
+//! `/api/v1/organizations`
+
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use chrono::{DateTime, Utc};
+use gloact_domain::organization::{NewOrganization, Organization, OrganizationChanges, OrganizationKind};
+use gloact_domain::value::{Code, CountryCode, IatiRef, Title};
+use gloact_domain::{OrganizationId, Violations};
+use gloact_persistence::Db;
+use gloact_persistence::organizations::OrganizationFilter;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::common::{PageDto, check_clearable, check_opt, created, double_option, if_match, ok_with_etag, page_request, query_value};
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::service;
+
+/// An organization.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Organization)]
+pub struct OrganizationDto {
+    /// Its id.
+    pub id: Uuid,
+    /// Its stable code.
+    #[schema(example = "UNODC-BGD")]
+    pub code: String,
+    /// Its full name.
+    #[schema(example = "UNODC Programme Office in Bangladesh")]
+    pub name: String,
+    /// What sort of body it is.
+    pub kind: OrganizationKind,
+    /// ISO 3166-1 alpha-3 country code.
+    #[schema(example = "BGD")]
+    pub country: String,
+    /// The organization it belongs to.
+    pub parent_id: Option<Uuid>,
+    /// Its IATI organisation identifier.
+    pub iati_ref: Option<String>,
+    /// Version, also sent as the ETag; name it in `If-Match` to update.
+    pub version: i32,
+    /// Change number of its last change, for delta sync.
+    pub change_seq: i64,
+    /// When it was created.
+    pub created_at: DateTime<Utc>,
+    /// When it last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl From<Organization> for OrganizationDto {
+    fn from(o: Organization) -> Self {
+        Self {
+            id: o.id.0,
+            code: o.code.to_string(),
+            name: o.name.as_str().to_owned(),
+            kind: o.kind,
+            country: o.country.as_str().to_owned(),
+            parent_id: o.parent_id.map(|p| p.0),
+            iati_ref: o.iati_ref.map(|r| r.as_str().to_owned()),
+            version: o.meta.version,
+            change_seq: o.meta.change_seq,
+            created_at: o.meta.created_at,
+            updated_at: o.meta.updated_at,
+        }
+    }
+}
+
+/// A new organization.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = NewOrganization)]
+pub struct NewOrganizationDto {
+    /// Stable code: upper-case letters, digits, `-`, `_`, `.`.
+    #[schema(example = "MOWCA-BGD")]
+    pub code: String,
+    /// Full name.
+    #[schema(example = "Ministry of Women and Children Affairs")]
+    pub name: String,
+    /// What sort of body it is.
+    #[schema(value_type = OrganizationKind)]
+    pub kind: String,
+    /// ISO 3166-1 alpha-3 country code.
+    #[schema(example = "BGD")]
+    pub country: String,
+    /// Code of the organization it belongs to.
+    pub parent: Option<String>,
+    /// IATI organisation identifier.
+    pub iati_ref: Option<String>,
+}
+
+impl TryFrom<NewOrganizationDto> for NewOrganization {
+    type Error = Violations;
+
+    fn try_from(dto: NewOrganizationDto) -> Result<Self, Violations> {
+        let mut v = Violations::default();
+        let code = v.check("code", Code::parse(&dto.code));
+        let name = v.check("name", Title::parse(&dto.name));
+        let kind = v.check("kind", dto.kind.parse());
+        let country = v.check("country", CountryCode::parse(&dto.country));
+        let parent = check_opt(&mut v, "parent", dto.parent.as_deref(), Code::parse);
+        let iati_ref = check_opt(&mut v, "iati_ref", dto.iati_ref.as_deref(), IatiRef::parse);
+        match (code, name, kind, country) {
+            (Some(code), Some(name), Some(kind), Some(country)) if v.is_empty() => Ok(NewOrganization { code, name, kind, country, parent, iati_ref }),
+            _ => Err(v),
+        }
+    }
+}
+
+/// Changes to an organization: only the fields present change; `null` clears an optional one.
+/// The code never changes.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = OrganizationPatch)]
+pub struct OrganizationPatchDto {
+    /// New name.
+    pub name: Option<String>,
+    /// New kind.
+    #[schema(value_type = Option<OrganizationKind>)]
+    pub kind: Option<String>,
+    /// New country.
+    pub country: Option<String>,
+    /// New parent's code, or `null` to detach.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub parent: Option<Option<String>>,
+    /// New IATI identifier, or `null` to clear.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub iati_ref: Option<Option<String>>,
+}
+
+impl TryFrom<OrganizationPatchDto> for OrganizationChanges {
+    type Error = Violations;
+
+    fn try_from(dto: OrganizationPatchDto) -> Result<Self, Violations> {
+        let mut v = Violations::default();
+        let changes = OrganizationChanges {
+            name: check_opt(&mut v, "name", dto.name.as_deref(), Title::parse),
+            kind: check_opt(&mut v, "kind", dto.kind.as_deref(), str::parse),
+            country: check_opt(&mut v, "country", dto.country.as_deref(), CountryCode::parse),
+            parent: check_clearable(&mut v, "parent", dto.parent, Code::parse),
+            iati_ref: check_clearable(&mut v, "iati_ref", dto.iati_ref, IatiRef::parse),
+        };
+        v.into_result().map(|()| changes)
+    }
+}
+
+/// Filters and paging of the organization list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OrganizationListQuery {
+    /// Only this kind.
+    #[param(value_type = Option<OrganizationKind>)]
+    pub kind: Option<String>,
+    /// Only this country (ISO 3166-1 alpha-3).
+    pub country: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    /// Items per page, 1 to 500 (default 50).
+    pub limit: Option<u32>,
+    /// Only rows changed after this change number, deleted ones as tombstones, in change order.
+    pub changed_after: Option<i64>,
+}
+
+/// Lists organizations.
+#[utoipa::path(tag = "organizations", params(OrganizationListQuery), responses((status = 200, description = "A page of organizations", body = PageDto<OrganizationDto>)))]
+#[get("/organizations")]
+pub async fn list_organizations(db: web::Data<Db>, Authenticated(actor): Authenticated, query: web::Query<OrganizationListQuery>) -> Result<HttpResponse, ApiError> {
+    let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
+    let filter = OrganizationFilter {
+        kind: query_value("kind", query.kind.as_deref(), str::parse)?,
+        country: query_value("country", query.country.as_deref(), CountryCode::parse)?,
+    };
+    let page = service::organizations::list(&db, &actor, &filter, &page).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, OrganizationDto::from)))
+}
+
+/// Gets one organization.
+#[utoipa::path(tag = "organizations", responses((status = 200, description = "The organization; its version is in the ETag", body = OrganizationDto)))]
+#[get("/organizations/{id}")]
+pub async fn get_organization(db: web::Data<Db>, Authenticated(actor): Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+    let organization = service::organizations::get(&db, &actor, OrganizationId(*id)).await?;
+    Ok(ok_with_etag(&organization.meta, &OrganizationDto::from(organization.clone())))
+}
+
+/// Creates an organization (UNODC).
+#[utoipa::path(tag = "organizations", request_body = NewOrganizationDto, responses((status = 201, description = "Created", body = OrganizationDto)))]
+#[post("/organizations")]
+pub async fn create_organization(db: web::Data<Db>, Authenticated(actor): Authenticated, body: web::Json<NewOrganizationDto>) -> Result<HttpResponse, ApiError> {
+    let new = NewOrganization::try_from(body.into_inner())?;
+    let organization = service::organizations::create(&db, &actor, &new).await?;
+    let location = format!("/api/v1/organizations/{}", organization.id);
+    Ok(created(&organization.meta, location, &OrganizationDto::from(organization.clone())))
+}
+
+/// Updates an organization (UNODC) at the version named in `If-Match`.
+#[utoipa::path(
+    tag = "organizations",
+    params(("If-Match" = String, Header, description = "ETag of the version read, e.g. \"3\"")),
+    request_body = OrganizationPatchDto,
+    responses((status = 200, description = "Updated", body = OrganizationDto))
+)]
+#[patch("/organizations/{id}")]
+pub async fn update_organization(db: web::Data<Db>, Authenticated(actor): Authenticated, req: HttpRequest, id: web::Path<Uuid>, body: web::Json<OrganizationPatchDto>) -> Result<HttpResponse, ApiError> {
+    let version = if_match(&req)?;
+    let changes = OrganizationChanges::try_from(body.into_inner())?;
+    let organization = service::organizations::update(&db, &actor, OrganizationId(*id), version, &changes).await?;
+    Ok(ok_with_etag(&organization.meta, &OrganizationDto::from(organization.clone())))
+}

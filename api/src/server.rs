@@ -1,0 +1,93 @@
+//! The HTTP server: the app with its middleware, routes and documents, bound and ready to run.
+
+use std::net::TcpListener;
+
+use actix_web::dev::{Server, ServerHandle};
+use actix_web::middleware::{Compress, ErrorHandlers, from_fn};
+use actix_web::{App, HttpResponse, HttpServer, web};
+use gloact_persistence::Db;
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::{AppExt, scope};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::TokenService;
+use crate::config::Settings;
+use crate::rest;
+
+/// A bound server, ready to run.
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
+    }
+}
+
+/// The OpenAPI document of the routes this server serves.
+pub fn openapi() -> OpenApi {
+    let (_, mut api) = App::new().into_utoipa_app().openapi(rest::openapi::skeleton()).map(|app| app).configure(routes).split_for_parts();
+    rest::openapi::finish(&mut api);
+    api
+}
+
+fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(scope::scope("/api/v1").configure(rest::api_v1)).service(rest::health::live).service(rest::health::ready);
+}
+
+impl Application {
+    /// Binds `settings.listen` (port 0 picks a free one) and builds the server. With
+    /// `handle_signals`, Ctrl-C and SIGTERM stop it gracefully: in-flight requests finish.
+    pub fn build(settings: &Settings, db: Db, tokens: TokenService, handle_signals: bool) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(settings.listen)?;
+        let port = listener.local_addr()?.port();
+        let spec = web::Data::new(openapi());
+        let db = web::Data::new(db);
+        let tokens = web::Data::new(tokens);
+        let max_body_bytes = settings.max_body_bytes;
+        let server = HttpServer::new(move || {
+            let spec_json = spec.clone();
+            App::new()
+                .app_data(db.clone())
+                .app_data(tokens.clone())
+                .app_data(rest::errors::json_config(max_body_bytes))
+                .app_data(rest::errors::query_config())
+                .app_data(rest::errors::path_config())
+                .app_data(web::PayloadConfig::new(max_body_bytes))
+                .wrap(ErrorHandlers::new().default_handler(rest::errors::ensure_problem))
+                .wrap(Compress::default())
+                .wrap(from_fn(crate::telemetry::request_span))
+                .into_utoipa_app()
+                .configure(routes)
+                .into_app()
+                .route("/api/openapi.json", web::get().to(move || {
+                    let spec = spec_json.clone();
+                    async move { HttpResponse::Ok().json(spec.get_ref()) }
+                }))
+                .service(SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", spec.get_ref().clone()))
+                .route("/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header(("location", "/docs/")).finish() }))
+                .default_service(web::to(rest::errors::route_not_found))
+        })
+        .listen(listener)?
+        .shutdown_timeout(30);
+        let server = if handle_signals { server } else { server.disable_signals() };
+        Ok(Self { server: server.run(), port })
+    }
+
+    /// The bound port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server.
+    pub fn handle(&self) -> ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until stopped.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}

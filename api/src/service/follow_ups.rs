@@ -1,0 +1,43 @@
+//! Follow-up actions: read as their activities; UNODC writes; owners update their own.
+
+use gloact_domain::follow_up::{FollowUpAction, FollowUpChanges, NewFollowUpAction};
+use gloact_domain::policy::{Action, ActivityScope, Grant, Resource, may_reassign_follow_up};
+use gloact_domain::{Actor, FollowUpActionId};
+use gloact_persistence::follow_ups::{self, FollowUpFilter};
+use gloact_persistence::{Db, Page, PageRequest};
+
+use super::{ServiceError, ServiceResult, authorize};
+
+/// A page of the follow-up actions the caller may see.
+pub async fn list(db: &Db, actor: &Actor, filter: &FollowUpFilter, page: &PageRequest) -> ServiceResult<Page<FollowUpAction, FollowUpActionId>> {
+    authorize(actor, Resource::FollowUpAction, Action::Read)?;
+    Ok(follow_ups::list(db, &ActivityScope::of(actor), filter, page).await?)
+}
+
+/// One follow-up action the caller may see.
+pub async fn get(db: &Db, actor: &Actor, id: FollowUpActionId) -> ServiceResult<FollowUpAction> {
+    authorize(actor, Resource::FollowUpAction, Action::Read)?;
+    Ok(follow_ups::get(db, &ActivityScope::of(actor), id).await?)
+}
+
+/// A new follow-up action.
+pub async fn create(db: &Db, actor: &Actor, new: &NewFollowUpAction) -> ServiceResult<FollowUpAction> {
+    authorize(actor, Resource::FollowUpAction, Action::Create)?;
+    Ok(follow_ups::create(db, &ActivityScope::of(actor), new).await?)
+}
+
+/// Changes to a follow-up action at the version the caller read.
+pub async fn update(db: &Db, actor: &Actor, id: FollowUpActionId, version: i32, changes: &FollowUpChanges) -> ServiceResult<FollowUpAction> {
+    let granted = authorize(actor, Resource::FollowUpAction, Action::Update)?;
+    let scope = ActivityScope::of(actor);
+    if granted == Grant::IfOwner {
+        let current = follow_ups::get(db, &scope, id).await?;
+        if current.owner_code != actor.organization {
+            return Err(ServiceError::Forbidden(format!("only its owner ({}) may update this follow-up action", current.owner_code)));
+        }
+    }
+    if changes.owner.is_some() && !may_reassign_follow_up(actor) {
+        return Err(ServiceError::Forbidden("only UNODC may hand a follow-up action to another organization".into()));
+    }
+    Ok(follow_ups::update(db, &scope, id, version, changes).await?)
+}

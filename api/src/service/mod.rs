@@ -1,0 +1,50 @@
+//! The one service layer under REST (and, later, GraphQL): authorize → validate → persist.
+//! Transports parse input into domain values and render the results; every decision about who
+//! may do what is made here, from the policy in `gloact_domain::policy`.
+
+pub mod activities;
+pub mod follow_ups;
+pub mod indicators;
+pub mod organizations;
+pub mod programmes;
+
+use gloact_domain::Actor;
+use gloact_domain::Violations;
+use gloact_domain::policy::{Action, Grant, Resource, grant};
+use gloact_persistence::StoreError;
+
+/// Why an operation was refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The caller may not do this.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The input breaks a rule that needs the stored state to check.
+    #[error("{0}")]
+    Invalid(Violations),
+    /// Storage failed or refused.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+impl From<Violations> for ServiceError {
+    fn from(violations: Violations) -> Self {
+        Self::Invalid(violations)
+    }
+}
+
+/// The result of a service call.
+pub type ServiceResult<T> = Result<T, ServiceError>;
+
+/// What the policy grants the caller for this resource and action; refuses outright when it
+/// grants nothing.
+fn authorize(actor: &Actor, resource: Resource, action: Action) -> ServiceResult<Grant> {
+    match grant(actor.role, resource, action) {
+        Grant::Denied => Err(ServiceError::Forbidden(format!(
+            "the {} role may not {action} {}s",
+            actor.role,
+            resource.as_str().replace('_', " ")
+        ))),
+        granted => Ok(granted),
+    }
+}
