@@ -1,1 +1,318 @@
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, reason = "test harness: a failed set-up should stop the test loudly")]
 
+//! The harness of the black-box tests: the real server on port 0 against a real PostgreSQL, one
+//! database per test copied from a migrated template.
+//!
+//! The server is `DATABASE_URL`'s when set (as in CI); otherwise a local test cluster under
+//! `target/gloact-test-cluster`, started by the same launcher as the embedded default and left
+//! running between test runs (stop it with `pg_ctl stop -D target/gloact-test-cluster/pg`).
+
+use std::sync::OnceLock;
+
+use diesel::sql_types::BigInt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use gloact_api::auth::{Claims, SigningKey, TokenService};
+use gloact_api::config::Settings;
+use gloact_api::server::Application;
+use gloact_domain::value::Code;
+use gloact_domain::{Role, Scopes};
+use gloact_persistence::cluster::{ClusterOptions, LocalCluster};
+use gloact_persistence::{Db, migrate, migrations_fingerprint};
+use reqwest::{Method, RequestBuilder, Response};
+use serde_json::Value;
+
+/// The URL of the server's maintenance database, where test databases are created.
+fn admin_url() -> &'static str {
+    static URL: OnceLock<String> = OnceLock::new();
+    URL.get_or_init(|| {
+        if let Ok(url) = std::env::var("DATABASE_URL") {
+            return url;
+        }
+        // The cluster is started once per test process, from a thread of its own: each test
+        // has its own runtime, and the cluster must outlive them all.
+        std::thread::spawn(|| {
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+            runtime.block_on(async {
+                let data_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/gloact-test-cluster");
+                let cluster = LocalCluster::start(ClusterOptions { data_dir, pg_bin_dir: std::env::var_os("PG_BIN_DIR").map(Into::into), fsync_off: true })
+                    .await
+                    .expect("the local test cluster starts (or set DATABASE_URL)");
+                let url = cluster.url("postgres");
+                // Left running on purpose: later test processes reuse it.
+                std::mem::forget(cluster);
+                url
+            })
+        })
+        .join()
+        .expect("the cluster thread")
+    })
+}
+
+/// A database URL on the same server as `admin`, naming another database.
+fn with_database(admin: &str, name: &str) -> String {
+    let (base, query) = match admin.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (admin, String::new()),
+    };
+    let server = base.rsplit_once('/').map_or(base, |(server, _)| server);
+    format!("{server}/{name}{query}")
+}
+
+async fn admin_conn() -> AsyncPgConnection {
+    AsyncPgConnection::establish(admin_url()).await.expect("the test database server answers")
+}
+
+/// The migrated template every test database is copied from; built once per set of migrations,
+/// under an advisory lock so that parallel test processes don't race.
+async fn template() -> String {
+    let name = format!("gloact_tpl_{}", migrations_fingerprint());
+    let mut conn = admin_conn().await;
+    diesel::sql_query("SELECT pg_advisory_lock($1)").bind::<BigInt, _>(7_243_002).execute(&mut conn).await.expect("lock");
+    if !database_exists(&mut conn, &name).await {
+        let building = format!("{name}_building");
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).execute(&mut conn).await.expect("drop");
+        diesel::sql_query(format!("CREATE DATABASE {building}")).execute(&mut conn).await.expect("create template");
+        migrate(&with_database(admin_url(), &building)).await.expect("migrations run");
+        diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {name}")).execute(&mut conn).await.expect("rename");
+    }
+    diesel::sql_query("SELECT pg_advisory_unlock($1)").bind::<BigInt, _>(7_243_002).execute(&mut conn).await.expect("unlock");
+    name
+}
+
+async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
+    #[derive(diesel::QueryableByName)]
+    struct Count {
+        #[diesel(sql_type = BigInt)]
+        n: i64,
+    }
+    let count: Count = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+        .bind::<diesel::sql_types::Text, _>(name)
+        .get_result(conn)
+        .await
+        .expect("query pg_database");
+    count.n > 0
+}
+
+/// A fresh migrated database; returns its name and URL.
+pub async fn fresh_database() -> (String, String) {
+    let template = template().await;
+    let name = format!("gloact_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = admin_conn().await;
+    diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}")).execute(&mut conn).await.expect("create test database");
+    let url = with_database(admin_url(), &name);
+    (name, url)
+}
+
+/// Settings for a test server: port 0, small pool, the test key.
+pub fn test_settings(database_url: &str) -> Settings {
+    let mut settings = Settings { database_url: Some(database_url.to_owned()), ..Settings::default() };
+    settings.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    settings.database.max_connections = 8;
+    settings.database.acquire_timeout_ms = 2_000;
+    settings
+}
+
+/// The running server of one test, with its own database.
+pub struct TestApp {
+    /// `http://127.0.0.1:<port>`.
+    pub address: String,
+    /// A pool on the test's database, for checks behind the API's back.
+    pub db: Db,
+    /// Mints tokens the server accepts.
+    pub tokens: TokenService,
+    /// The HTTP client.
+    pub client: reqwest::Client,
+    database: String,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl std::fmt::Debug for TestApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TestApp").field("address", &self.address).field("database", &self.database).finish()
+    }
+}
+
+/// Starts the server on an empty (migrated) database.
+pub async fn spawn_app() -> TestApp {
+    let (database, url) = fresh_database().await;
+    spawn_on(database, &url).await
+}
+
+/// Starts the server on a database holding the GLO.ACT-Bangladesh demo data.
+pub async fn spawn_seeded_app() -> TestApp {
+    let app = spawn_app().await;
+    gloact_persistence::seed::seed(&app.db).await.expect("the seed runs");
+    app
+}
+
+/// Starts the server on a database URL that may not even answer.
+pub async fn spawn_on(database: String, url: &str) -> TestApp {
+    let settings = test_settings(url);
+    let db = Db::connect(&settings.db_settings(url.to_owned())).expect("pool");
+    let key = SigningKey::generate().expect("a key");
+    let tokens = TokenService::new(key, &settings.auth).expect("token service");
+    let app = Application::build(&settings, db.clone(), tokens.clone(), false).expect("the server binds");
+    let address = format!("http://127.0.0.1:{}", app.port());
+    let handle = app.handle();
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
+    TestApp { address, db, tokens, client, database, handle }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        let handle = self.handle.clone();
+        let database = std::mem::take(&mut self.database);
+        // Drop can't await: the server is told to stop, and the database dropped from a thread
+        // with a runtime of its own.
+        drop(handle.stop(false));
+        if database.is_empty() {
+            return;
+        }
+        let _ = std::thread::spawn(move || {
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            runtime.block_on(async {
+                if let Ok(mut conn) = AsyncPgConnection::establish(admin_url()).await {
+                    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")).execute(&mut conn).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// The demo organization of each role, as the demo tokens have them.
+pub fn demo_org(role: Role) -> &'static str {
+    match role {
+        Role::Unodc => "UNODC-BGD",
+        Role::Iom => "IOM-BGD",
+        Role::Eu => "EU-DEL-BGD",
+        Role::Government => "MOHA-BGD",
+    }
+}
+
+impl TestApp {
+    /// A token for a role at its demo organization.
+    pub fn token(&self, role: Role) -> String {
+        self.token_for(role, demo_org(role))
+    }
+
+    /// A token for a role at an organization.
+    pub fn token_for(&self, role: Role, org: &str) -> String {
+        let org = Code::parse(org).expect("an organization code");
+        self.tokens.mint(&format!("test-{role}"), role, &org, &Scopes::default(), chrono::Duration::minutes(10)).expect("a token")
+    }
+
+    /// Signs arbitrary claims with the server's key.
+    pub fn sign(&self, claims: &Claims) -> String {
+        self.tokens.sign(claims).expect("signed")
+    }
+
+    /// A request to `path` (relative to the server) with a bearer token.
+    pub fn request(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
+        self.client.request(method, format!("{}{path}", self.address)).bearer_auth(token)
+    }
+
+    /// GET with a token of this role.
+    pub async fn get(&self, path: &str, role: Role) -> Response {
+        self.request(Method::GET, path, &self.token(role)).send().await.expect("the server answers")
+    }
+
+    /// GET with a token of this role; the JSON body, after checking the status.
+    pub async fn get_json(&self, path: &str, role: Role, status: u16) -> Value {
+        json(self.get(path, role).await, status).await
+    }
+
+    /// POST a JSON body with a token of this role.
+    pub async fn post(&self, path: &str, role: Role, body: &Value) -> Response {
+        self.request(Method::POST, path, &self.token(role)).json(body).send().await.expect("the server answers")
+    }
+
+    /// PATCH a JSON body at a version with a token of this role.
+    pub async fn patch(&self, path: &str, role: Role, version: i64, body: &Value) -> Response {
+        self.request(Method::PATCH, path, &self.token(role))
+            .header("if-match", format!("\"{version}\""))
+            .json(body)
+            .send()
+            .await
+            .expect("the server answers")
+    }
+
+    /// Every item of a list, walking its pages.
+    pub async fn get_all(&self, path: &str, role: Role) -> Vec<Value> {
+        let mut items = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let separator = if path.contains('?') { '&' } else { '?' };
+            let url = match &next {
+                Some(cursor) => format!("{path}{separator}after={cursor}"),
+                None => path.to_owned(),
+            };
+            let page = self.get_json(&url, role, 200).await;
+            items.extend(page["items"].as_array().cloned().unwrap_or_default());
+            match page["next_cursor"].as_str() {
+                Some(cursor) => next = Some(cursor.to_owned()),
+                None => return items,
+            }
+        }
+    }
+
+    /// The id of the organization with this code.
+    pub async fn org_id(&self, code: &str) -> String {
+        let page = self.get_json("/api/v1/organizations?limit=500", Role::Unodc, 200).await;
+        page["items"]
+            .as_array()
+            .and_then(|items| items.iter().find(|o| o["code"] == code))
+            .and_then(|o| o["id"].as_str())
+            .map(str::to_owned)
+            .unwrap_or_else(|| panic!("no organization {code}"))
+    }
+
+    /// The activity with this code, as UNODC sees it.
+    pub async fn activity(&self, code: &str) -> Value {
+        self.get_all("/api/v1/activities?limit=500", Role::Unodc)
+            .await
+            .into_iter()
+            .find(|a| a["code"] == code)
+            .unwrap_or_else(|| panic!("no activity {code}"))
+    }
+}
+
+/// The JSON body of a response, after checking its status (the body is shown when it differs).
+pub async fn json(response: Response, status: u16) -> Value {
+    let actual = response.status().as_u16();
+    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let text = response.text().await.expect("a body");
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    if actual >= 400 {
+        assert_eq!(content_type, "application/problem+json", "errors are problem+json; body: {text}");
+    }
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+}
+
+/// Checks that a response is a problem with this status and code; returns the problem.
+pub async fn problem(response: Response, status: u16, code: &str) -> Value {
+    let body = json(response, status).await;
+    assert_eq!(body["code"], code, "unexpected problem: {body}");
+    assert_eq!(body["status"], status);
+    assert!(body["type"].as_str().is_some_and(|t| t.ends_with(code)), "{body}");
+    body
+}
+
+/// The token service of a fresh key, and claims to sign, for attacks on tokens.
+pub fn claims_for(tokens: &TokenService, settings: &Settings) -> Claims {
+    let now = chrono::Utc::now().timestamp();
+    let _ = tokens;
+    Claims {
+        sub: "attacker".into(),
+        role: "unodc".into(),
+        org: "UNODC-BGD".into(),
+        scope: String::new(),
+        iss: settings.auth.issuer.clone(),
+        aud: settings.auth.audience.clone(),
+        exp: now + 600,
+        nbf: now,
+        iat: now,
+        jti: uuid::Uuid::new_v4().to_string(),
+    }
+}
