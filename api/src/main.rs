@@ -52,6 +52,8 @@ enum Command {
         #[arg(long, default_value = "1h")]
         ttl: String,
     },
+    /// Print the OpenAPI document of the routes this build serves (the contract in openapi/).
+    Openapi,
     /// Write a new Ed25519 signing key (PKCS#8 PEM) to a file.
     Keygen {
         /// Where to write it; refused when the file exists.
@@ -114,6 +116,10 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let ttl = chrono::Duration::from_std(ttl).context("--ttl is too long")?;
             let tokens = token_service(&settings)?;
             println!("{}", tokens.mint(&sub, role, &org, &scopes, ttl)?);
+            Ok(())
+        }
+        Command::Openapi => {
+            println!("{}", gloact_api::server::openapi_json()?);
             Ok(())
         }
         Command::Keygen { out } => {

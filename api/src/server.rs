@@ -28,13 +28,18 @@ impl std::fmt::Debug for Application {
 
 /// The OpenAPI document of the routes this server serves.
 pub fn openapi() -> OpenApi {
-    let (_, mut api) = App::new().into_utoipa_app().openapi(rest::openapi::skeleton()).map(|app| app).configure(routes).split_for_parts();
+    let (_, mut api) = App::new().into_utoipa_app().openapi(rest::openapi::skeleton()).configure(routes).split_for_parts();
     rest::openapi::finish(&mut api);
     api
 }
 
+/// The OpenAPI document as the committed contract file holds it: pretty JSON.
+pub fn openapi_json() -> serde_json::Result<String> {
+    serde_json::to_string_pretty(&openapi())
+}
+
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(scope::scope("/api/v1").configure(rest::api_v1)).service(rest::health::live).service(rest::health::ready);
+    cfg.service(scope::scope("/api/v1").configure(rest::api_v1)).service(rest::health::get_liveness).service(rest::health::get_readiness);
 }
 
 impl Application {

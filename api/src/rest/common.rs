@@ -44,6 +44,7 @@ impl<T: ToSchema> PageDto<T> {
 
 /// A row deleted after the change number a client asked from.
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = Tombstone)]
 pub struct TombstoneDto {
     /// The deleted row.
     pub id: Uuid,
