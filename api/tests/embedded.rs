@@ -1,0 +1,176 @@
+//! The embedded default as a newcomer runs it: `gloact` with no DATABASE_URL starts its own
+//! PostgreSQL in the data folder, seeds the demo data, prints the URLs and demo tokens, serves,
+//! stops the cluster on SIGTERM, and finds its data again on the next start.
+
+#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, reason = "tests fail loudly")]
+
+use std::io::{BufRead, BufReader};
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// A running `gloact serve` and what it printed.
+struct Served {
+    child: Child,
+    base: String,
+    tokens: Vec<(String, String)>,
+    output: Vec<String>,
+}
+
+fn serve(data_dir: &Path) -> Served {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_gloact"))
+        .env_remove("DATABASE_URL")
+        .env("GLOACT_DATA_DIR", data_dir)
+        .env("GLOACT_LISTEN", "127.0.0.1:0")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("gloact starts");
+    let stdout = child.stdout.take().unwrap();
+    let (lines, received) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if lines.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut output = Vec::new();
+    let mut base = None;
+    let mut tokens = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while tokens.len() < 4 {
+        let line = received.recv_timeout(deadline.saturating_duration_since(Instant::now())).unwrap_or_else(|_| panic!("gloact did not get ready; it printed: {output:#?}"));
+        if let Some(url) = line.trim().strip_prefix("API:") {
+            base = Some(url.trim().trim_end_matches("/api/v1").to_owned());
+        }
+        let words: Vec<&str> = line.split_whitespace().collect();
+        if let [role @ ("unodc" | "iom" | "eu" | "government"), token] = words.as_slice() {
+            tokens.push(((*role).to_owned(), (*token).to_owned()));
+        }
+        output.push(line);
+    }
+    // Keep draining so the child never blocks on a full pipe.
+    std::thread::spawn(move || while received.recv().is_ok() {});
+    Served { child, base: base.expect("the API URL is printed"), tokens, output }
+}
+
+impl Served {
+    fn token(&self, role: &str) -> &str {
+        &self.tokens.iter().find(|(r, _)| r == role).unwrap().1
+    }
+
+    /// SIGTERM, as an orchestrator stops it; waits for a clean exit.
+    fn terminate(mut self) {
+        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(exit) = self.child.try_wait().unwrap() {
+                assert!(exit.success(), "gloact exits cleanly on SIGTERM: {exit}");
+                return;
+            }
+            assert!(Instant::now() < deadline, "gloact did not stop within 30 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+fn postgres_answers(data_dir: &Path) -> bool {
+    let port: u16 = std::fs::read_to_string(data_dir.join("pg.port")).unwrap().trim().parse().unwrap();
+    std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500)).is_ok()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_embedded_default_starts_seeds_serves_stops_and_restarts_on_its_data() {
+    let dir = tempfile::Builder::new().prefix("embedded").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let data_dir = dir.path().join("data");
+    let client = reqwest::Client::new();
+
+    let first = tokio::task::spawn_blocking({
+        let data_dir = data_dir.clone();
+        move || serve(&data_dir)
+    })
+    .await
+    .unwrap();
+    assert!(first.output.iter().any(|l| l.contains("/docs/")), "the docs URL is printed");
+    assert!(data_dir.join("keys/signing-ed25519.pem").exists(), "the demo key is generated into the data folder");
+    let ready = client.get(format!("{}/health/ready", first.base)).send().await.unwrap();
+    assert_eq!(ready.status(), 200);
+    for role in ["unodc", "iom", "eu", "government"] {
+        let programmes: serde_json::Value =
+            client.get(format!("{}/api/v1/programmes", first.base)).bearer_auth(first.token(role)).send().await.unwrap().json().await.unwrap();
+        assert_eq!(programmes["items"][0]["code"], "GLOACT-BGD", "the {role} demo token works");
+    }
+    let created = client
+        .post(format!("{}/api/v1/organizations", first.base))
+        .bearer_auth(first.token("unodc"))
+        .json(&serde_json::json!({"code": "KEEP-ME", "name": "Kept across restarts", "kind": "other", "country": "BGD"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    tokio::task::spawn_blocking(move || first.terminate()).await.unwrap();
+    assert!(!postgres_answers(&data_dir), "stopping the server stops its cluster");
+
+    let second = tokio::task::spawn_blocking({
+        let data_dir = data_dir.clone();
+        move || serve(&data_dir)
+    })
+    .await
+    .unwrap();
+    assert!(!second.output.iter().any(|l| l.contains("wrote the GLO.ACT-Bangladesh demo data")), "the seed runs once");
+    let organizations: serde_json::Value = client
+        .get(format!("{}/api/v1/organizations?limit=500", second.base))
+        .bearer_auth(second.token("eu"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let codes: Vec<&str> = organizations["items"].as_array().unwrap().iter().filter_map(|o| o["code"].as_str()).collect();
+    assert!(codes.contains(&"KEEP-ME"), "data written in the first run is there: {codes:?}");
+    assert_eq!(codes.iter().filter(|c| **c == "UNODC-BGD").count(), 1);
+    tokio::task::spawn_blocking(move || second.terminate()).await.unwrap();
+    assert!(!postgres_answers(&data_dir));
+}
+
+#[test]
+fn missing_postgres_binaries_get_one_clear_sentence() {
+    let dir = tempfile::Builder::new().prefix("nobin").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_gloact"))
+        .env_remove("DATABASE_URL")
+        .env("GLOACT_DATA_DIR", dir.path().join("data"))
+        .env("GLOACT_PG_BIN_DIR", dir.path().join("no-such-bin"))
+        .env("GLOACT_LISTEN", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let last = stderr.lines().last().unwrap_or_default();
+    assert!(last.contains("PostgreSQL server binaries not found") && last.contains("DATABASE_URL"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn bad_settings_fail_at_start_with_one_line() {
+    let output = Command::new(env!("CARGO_BIN_EXE_gloact")).env("GLOACT_LISTEN", "nowhere").arg("migrate").output().unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+    assert!(stderr.starts_with("gloact: bad setting:"), "{stderr}");
+}
+
+#[test]
+fn help_lists_the_commands() {
+    let output = Command::new(env!("CARGO_BIN_EXE_gloact")).arg("--help").output().unwrap();
+    let help = String::from_utf8_lossy(&output.stdout);
+    for command in ["serve", "migrate", "seed", "token", "openapi", "keygen"] {
+        assert!(help.contains(command), "--help lists {command}: {help}");
+    }
+}
