@@ -27,8 +27,10 @@ pub enum SeedOutcome {
     AlreadySeeded,
 }
 
-/// (code, name, kind, country, parent code, IATI ref)
-const ORGANIZATIONS: &[(&str, &str, &str, &str, Option<&str>, Option<&str>)] = &[
+/// An organization of the demo data: code, name, kind, country, parent's code, IATI ref.
+type OrganizationSeed = (&'static str, &'static str, &'static str, &'static str, Option<&'static str>, Option<&'static str>);
+
+const ORGANIZATIONS: &[OrganizationSeed] = &[
     ("UNODC-DO", "UNODC Division for Operations", "un_agency", "AUT", None, None),
     ("UNODC-ROSA", "UNODC Regional Office for South Asia", "un_agency", "IND", Some("UNODC-DO"), None),
     ("UNODC-BGD", "UNODC Programme Office in Bangladesh", "un_agency", "BGD", Some("UNODC-ROSA"), None),
@@ -253,9 +255,7 @@ async fn write_demo_data(conn: &mut AsyncPgConnection) -> Result<(), StoreError>
         .execute(conn)
         .await?;
 
-    // Indicators: (code, title, level, measure, baseline, by sex, periods (year, target, actual, female, male)).
-    type PeriodSeed = (i32, f64, Option<f64>, Option<f64>, Option<f64>);
-    let indicators: [(&str, &str, &str, &str, Option<f64>, bool, &[PeriodSeed]); 3] = [
+    let indicators: [IndicatorSeed; 3] = [
         ("OUT-1.1", "Number of criminal-justice practitioners trained on trafficking in persons and smuggling of migrants", "output", "unit", Some(0.0), true, &[(2020, 120.0, Some(82.0), Some(15.0), Some(67.0)), (2021, 200.0, None, None, None)]),
         ("OUT-1.2", "Capacity-building strategy for criminal-justice actors validated", "output", "unit", Some(0.0), false, &[(2020, 1.0, Some(0.0), None, None)]),
         ("OC-1", "Percentage of trained practitioners reporting improved knowledge of trafficking cases", "outcome", "percentage", None, true, &[(2020, 70.0, None, None, None), (2021, 80.0, None, None, None)]),
@@ -294,6 +294,12 @@ async fn write_demo_data(conn: &mut AsyncPgConnection) -> Result<(), StoreError>
     }
     Ok(())
 }
+
+/// A period of an indicator: year, target, actual, actual female, actual male.
+type PeriodSeed = (i32, f64, Option<f64>, Option<f64>, Option<f64>);
+
+/// An indicator: code, title, level, measure, baseline, broken down by sex, periods.
+type IndicatorSeed = (&'static str, &'static str, &'static str, &'static str, Option<f64>, bool, &'static [PeriodSeed]);
 
 async fn org(conn: &mut AsyncPgConnection, code: &str) -> Result<Uuid, StoreError> {
     Ok(organization::table.filter(organization::code.eq(code)).select(organization::id).first(conn).await?)
