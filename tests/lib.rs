@@ -103,6 +103,12 @@ pub async fn fresh_database() -> (String, String) {
     (name, url)
 }
 
+/// Drops a database made by [`fresh_database`].
+pub async fn drop_database(name: &str) {
+    let mut conn = admin_conn().await;
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await.expect("drop test database");
+}
+
 /// Settings for a test server: port 0, small pool, the test key.
 pub fn test_settings(database_url: &str) -> Settings {
     let mut settings = Settings { database_url: Some(database_url.to_owned()), ..Settings::default() };

@@ -129,6 +129,21 @@ pub async fn migrate(url: &str) -> Result<usize, StoreError> {
     .map_err(|e| StoreError::Internal(e.to_string()))?
 }
 
+/// Reverts every applied migration; returns how many were reverted. For proving the `down.sql`
+/// files in tests, and for operators who must take the schema apart.
+pub async fn revert_all(url: &str) -> Result<usize, StoreError> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
+            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        conn.revert_all_migrations(MIGRATIONS)
+            .map(|reverted| reverted.len())
+            .map_err(|e| StoreError::Internal(format!("reverting migrations failed: {e}")))
+    })
+    .await
+    .map_err(|e| StoreError::Internal(e.to_string()))?
+}
+
 /// A fingerprint of the embedded migrations (16 hex digits): names a test template database,
 /// so a change to the migrations builds a new template.
 pub fn migrations_fingerprint() -> &'static str {

@@ -17,6 +17,6 @@ mod schema;
 mod scope;
 pub mod seed;
 
-pub use db::{Db, DbSettings, migrate, migrations_fingerprint};
+pub use db::{Db, DbSettings, migrate, migrations_fingerprint, revert_all};
 pub use error::StoreError;
 pub use page::{Cursor, Page, PageRequest};

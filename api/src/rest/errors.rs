@@ -1,7 +1,7 @@
 //! Every error answer is problem+json: actix's plain-text answers for bad JSON, query strings,
 //! path ids, unknown routes and anything else are replaced here.
 
-use actix_web::body::{BoxBody, EitherBody, MessageBody};
+use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::ServiceResponse;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
 use actix_web::http::StatusCode;
@@ -87,8 +87,5 @@ pub fn ensure_problem<B: MessageBody + 'static>(res: ServiceResponse<B>) -> acti
     };
     let (req, _) = res.into_parts();
     let response: HttpResponse<BoxBody> = problem_response(status, code, None);
-    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body::<B>().map_body(|_, body| match body {
-        EitherBody::Left { body } => EitherBody::Left { body },
-        EitherBody::Right { body } => EitherBody::Right { body },
-    })))
+    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
 }

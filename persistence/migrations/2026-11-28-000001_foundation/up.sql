@@ -55,6 +55,8 @@ CREATE TABLE organization (
 );
 CREATE INDEX organization_change_seq_idx ON organization (change_seq);
 CREATE INDEX organization_parent_idx ON organization (parent_id);
+CREATE INDEX organization_kind_idx ON organization (kind, id);
+CREATE INDEX organization_country_idx ON organization (country, id);
 CREATE TRIGGER organization_touch BEFORE INSERT OR UPDATE ON organization
     FOR EACH ROW EXECUTE FUNCTION gloact_touch_row();
 
@@ -126,7 +128,8 @@ CREATE TABLE activity (
 );
 CREATE UNIQUE INDEX activity_programme_code_key ON activity (programme_id, code) WHERE deleted_at IS NULL;
 CREATE INDEX activity_change_seq_idx ON activity (change_seq);
-CREATE INDEX activity_parent_idx ON activity (parent_id);
+CREATE INDEX activity_programme_idx ON activity (programme_id, id);
+CREATE INDEX activity_parent_idx ON activity (parent_id, id);
 CREATE INDEX activity_kind_idx ON activity (kind, id);
 CREATE INDEX activity_pillar_idx ON activity (pillar, id);
 CREATE INDEX activity_status_idx ON activity (status, id);
@@ -190,7 +193,7 @@ CREATE TABLE follow_up_action (
     change_seq             bigint NOT NULL DEFAULT 0,
     deleted_at             timestamptz
 );
-CREATE INDEX follow_up_action_activity_idx ON follow_up_action (activity_id);
+CREATE INDEX follow_up_action_activity_idx ON follow_up_action (activity_id, id);
 CREATE INDEX follow_up_action_owner_idx ON follow_up_action (owner_organization_id, id);
 CREATE INDEX follow_up_action_status_idx ON follow_up_action (status, id);
 CREATE INDEX follow_up_action_change_seq_idx ON follow_up_action (change_seq);
@@ -217,6 +220,8 @@ CREATE TABLE indicator (
     CONSTRAINT indicator_programme_code_key UNIQUE (programme_id, code)
 );
 CREATE INDEX indicator_change_seq_idx ON indicator (change_seq);
+CREATE INDEX indicator_programme_idx ON indicator (programme_id, id);
+CREATE INDEX indicator_result_level_idx ON indicator (result_level, id);
 CREATE TRIGGER indicator_touch BEFORE INSERT OR UPDATE ON indicator
     FOR EACH ROW EXECUTE FUNCTION gloact_touch_row();
 
