@@ -3,4 +3,14 @@
 
 #![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, reason = "tests fail loudly")]
 
+mod activities;
+mod auth;
+mod contract;
+mod errors;
+mod follow_ups;
 mod health;
+mod indicators;
+mod organizations;
+mod pagination;
+mod schema;
+mod seed;
