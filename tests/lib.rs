@@ -1,4 +1,9 @@
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, reason = "test harness: a failed set-up should stop the test loudly")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test harness: a failed set-up should stop the test loudly"
+)]
 
 //! The harness of the black-box tests: the real server on port 0 against a real PostgreSQL, one
 //! database per test copied from a migrated template.
@@ -31,12 +36,20 @@ fn admin_url() -> &'static str {
         // The cluster is started once per test process, from a thread of its own: each test
         // has its own runtime, and the cluster must outlive them all.
         std::thread::spawn(|| {
-            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime");
             runtime.block_on(async {
-                let data_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/gloact-test-cluster");
-                let cluster = LocalCluster::start(ClusterOptions { data_dir, pg_bin_dir: std::env::var_os("PG_BIN_DIR").map(Into::into), fsync_off: true })
-                    .await
-                    .expect("the local test cluster starts (or set DATABASE_URL)");
+                let data_dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                    .join("../target/gloact-test-cluster");
+                let cluster = LocalCluster::start(ClusterOptions {
+                    data_dir,
+                    pg_bin_dir: std::env::var_os("PG_BIN_DIR").map(Into::into),
+                    fsync_off: true,
+                })
+                .await
+                .expect("the local test cluster starts (or set DATABASE_URL)");
                 let url = cluster.url("postgres");
                 // Left running on purpose: later test processes reuse it.
                 std::mem::forget(cluster);
@@ -59,7 +72,9 @@ fn with_database(admin: &str, name: &str) -> String {
 }
 
 async fn admin_conn() -> AsyncPgConnection {
-    AsyncPgConnection::establish(admin_url()).await.expect("the test database server answers")
+    AsyncPgConnection::establish(admin_url())
+        .await
+        .expect("the test database server answers")
 }
 
 /// The migrated template every test database is copied from; built once per set of migrations,
@@ -67,15 +82,34 @@ async fn admin_conn() -> AsyncPgConnection {
 async fn template() -> String {
     let name = format!("gloact_tpl_{}", migrations_fingerprint());
     let mut conn = admin_conn().await;
-    diesel::sql_query("SELECT pg_advisory_lock($1)").bind::<BigInt, _>(7_243_002).execute(&mut conn).await.expect("lock");
+    diesel::sql_query("SELECT pg_advisory_lock($1)")
+        .bind::<BigInt, _>(7_243_002)
+        .execute(&mut conn)
+        .await
+        .expect("lock");
     if !database_exists(&mut conn, &name).await {
         let building = format!("{name}_building");
-        diesel::sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)")).execute(&mut conn).await.expect("drop");
-        diesel::sql_query(format!("CREATE DATABASE {building}")).execute(&mut conn).await.expect("create template");
-        migrate(&with_database(admin_url(), &building)).await.expect("migrations run");
-        diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {name}")).execute(&mut conn).await.expect("rename");
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS {building} WITH (FORCE)"))
+            .execute(&mut conn)
+            .await
+            .expect("drop");
+        diesel::sql_query(format!("CREATE DATABASE {building}"))
+            .execute(&mut conn)
+            .await
+            .expect("create template");
+        migrate(&with_database(admin_url(), &building))
+            .await
+            .expect("migrations run");
+        diesel::sql_query(format!("ALTER DATABASE {building} RENAME TO {name}"))
+            .execute(&mut conn)
+            .await
+            .expect("rename");
     }
-    diesel::sql_query("SELECT pg_advisory_unlock($1)").bind::<BigInt, _>(7_243_002).execute(&mut conn).await.expect("unlock");
+    diesel::sql_query("SELECT pg_advisory_unlock($1)")
+        .bind::<BigInt, _>(7_243_002)
+        .execute(&mut conn)
+        .await
+        .expect("unlock");
     name
 }
 
@@ -85,11 +119,12 @@ async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> bool {
         #[diesel(sql_type = BigInt)]
         n: i64,
     }
-    let count: Count = diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
-        .bind::<diesel::sql_types::Text, _>(name)
-        .get_result(conn)
-        .await
-        .expect("query pg_database");
+    let count: Count =
+        diesel::sql_query("SELECT count(*) AS n FROM pg_database WHERE datname = $1")
+            .bind::<diesel::sql_types::Text, _>(name)
+            .get_result(conn)
+            .await
+            .expect("query pg_database");
     count.n > 0
 }
 
@@ -98,7 +133,10 @@ pub async fn fresh_database() -> (String, String) {
     let template = template().await;
     let name = format!("gloact_test_{}", uuid::Uuid::new_v4().simple());
     let mut conn = admin_conn().await;
-    diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}")).execute(&mut conn).await.expect("create test database");
+    diesel::sql_query(format!("CREATE DATABASE {name} TEMPLATE {template}"))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
     let url = with_database(admin_url(), &name);
     (name, url)
 }
@@ -106,12 +144,18 @@ pub async fn fresh_database() -> (String, String) {
 /// Drops a database made by [`fresh_database`].
 pub async fn drop_database(name: &str) {
     let mut conn = admin_conn().await;
-    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await.expect("drop test database");
+    diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        .execute(&mut conn)
+        .await
+        .expect("drop test database");
 }
 
 /// Settings for a test server: port 0, small pool, the test key.
 pub fn test_settings(database_url: &str) -> Settings {
-    let mut settings = Settings { database_url: Some(database_url.to_owned()), ..Settings::default() };
+    let mut settings = Settings {
+        database_url: Some(database_url.to_owned()),
+        ..Settings::default()
+    };
     settings.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     settings.database.max_connections = 8;
     settings.database.acquire_timeout_ms = 2_000;
@@ -134,7 +178,10 @@ pub struct TestApp {
 
 impl std::fmt::Debug for TestApp {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TestApp").field("address", &self.address).field("database", &self.database).finish()
+        f.debug_struct("TestApp")
+            .field("address", &self.address)
+            .field("database", &self.database)
+            .finish()
     }
 }
 
@@ -147,7 +194,9 @@ pub async fn spawn_app() -> TestApp {
 /// Starts the server on a database holding the GLO.ACT-Bangladesh demo data.
 pub async fn spawn_seeded_app() -> TestApp {
     let app = spawn_app().await;
-    gloact_persistence::seed::seed(&app.db).await.expect("the seed runs");
+    gloact_persistence::seed::seed(&app.db)
+        .await
+        .expect("the seed runs");
     app
 }
 
@@ -157,12 +206,23 @@ pub async fn spawn_on(database: String, url: &str) -> TestApp {
     let db = Db::connect(&settings.db_settings(url.to_owned())).expect("pool");
     let key = SigningKey::generate().expect("a key");
     let tokens = TokenService::new(key, &settings.auth).expect("token service");
-    let app = Application::build(&settings, db.clone(), tokens.clone(), false).expect("the server binds");
+    let app =
+        Application::build(&settings, db.clone(), tokens.clone(), false).expect("the server binds");
     let address = format!("http://127.0.0.1:{}", app.port());
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
-    let client = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().expect("client");
-    TestApp { address, db, tokens, client, database, handle }
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    TestApp {
+        address,
+        db,
+        tokens,
+        client,
+        database,
+        handle,
+    }
 }
 
 impl Drop for TestApp {
@@ -176,10 +236,19 @@ impl Drop for TestApp {
             return;
         }
         let _ = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
             runtime.block_on(async {
                 if let Ok(mut conn) = AsyncPgConnection::establish(admin_url()).await {
-                    let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {database} WITH (FORCE)")).execute(&mut conn).await;
+                    let _ = diesel::sql_query(format!(
+                        "DROP DATABASE IF EXISTS {database} WITH (FORCE)"
+                    ))
+                    .execute(&mut conn)
+                    .await;
                 }
             });
         })
@@ -206,7 +275,15 @@ impl TestApp {
     /// A token for a role at an organization.
     pub fn token_for(&self, role: Role, org: &str) -> String {
         let org = Code::parse(org).expect("an organization code");
-        self.tokens.mint(&format!("test-{role}"), role, &org, &Scopes::default(), chrono::Duration::minutes(10)).expect("a token")
+        self.tokens
+            .mint(
+                &format!("test-{role}"),
+                role,
+                &org,
+                &Scopes::default(),
+                chrono::Duration::minutes(10),
+            )
+            .expect("a token")
     }
 
     /// Signs arbitrary claims with the server's key.
@@ -216,12 +293,17 @@ impl TestApp {
 
     /// A request to `path` (relative to the server) with a bearer token.
     pub fn request(&self, method: Method, path: &str, token: &str) -> RequestBuilder {
-        self.client.request(method, format!("{}{path}", self.address)).bearer_auth(token)
+        self.client
+            .request(method, format!("{}{path}", self.address))
+            .bearer_auth(token)
     }
 
     /// GET with a token of this role.
     pub async fn get(&self, path: &str, role: Role) -> Response {
-        self.request(Method::GET, path, &self.token(role)).send().await.expect("the server answers")
+        self.request(Method::GET, path, &self.token(role))
+            .send()
+            .await
+            .expect("the server answers")
     }
 
     /// GET with a token of this role; the JSON body, after checking the status.
@@ -231,7 +313,11 @@ impl TestApp {
 
     /// POST a JSON body with a token of this role.
     pub async fn post(&self, path: &str, role: Role, body: &Value) -> Response {
-        self.request(Method::POST, path, &self.token(role)).json(body).send().await.expect("the server answers")
+        self.request(Method::POST, path, &self.token(role))
+            .json(body)
+            .send()
+            .await
+            .expect("the server answers")
     }
 
     /// PATCH a JSON body at a version with a token of this role.
@@ -265,7 +351,9 @@ impl TestApp {
 
     /// The id of the organization with this code.
     pub async fn org_id(&self, code: &str) -> String {
-        let page = self.get_json("/api/v1/organizations?limit=500", Role::Unodc, 200).await;
+        let page = self
+            .get_json("/api/v1/organizations?limit=500", Role::Unodc, 200)
+            .await;
         page["items"]
             .as_array()
             .and_then(|items| items.iter().find(|o| o["code"] == code))
@@ -287,11 +375,19 @@ impl TestApp {
 /// The JSON body of a response, after checking its status (the body is shown when it differs).
 pub async fn json(response: Response, status: u16) -> Value {
     let actual = response.status().as_u16();
-    let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let text = response.text().await.expect("a body");
     assert_eq!(actual, status, "unexpected status; body: {text}");
     if actual >= 400 {
-        assert_eq!(content_type, "application/problem+json", "errors are problem+json; body: {text}");
+        assert_eq!(
+            content_type, "application/problem+json",
+            "errors are problem+json; body: {text}"
+        );
     }
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
 }
@@ -301,7 +397,10 @@ pub async fn problem(response: Response, status: u16, code: &str) -> Value {
     let body = json(response, status).await;
     assert_eq!(body["code"], code, "unexpected problem: {body}");
     assert_eq!(body["status"], status);
-    assert!(body["type"].as_str().is_some_and(|t| t.ends_with(code)), "{body}");
+    assert!(
+        body["type"].as_str().is_some_and(|t| t.ends_with(code)),
+        "{body}"
+    );
     body
 }
 

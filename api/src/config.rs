@@ -79,7 +79,11 @@ impl Default for Settings {
             data_dir: PathBuf::from(".gloact"),
             database_url: None,
             pg_bin_dir: None,
-            database: DatabaseSettings { max_connections: 16, acquire_timeout_ms: 5_000, statement_timeout_ms: 15_000 },
+            database: DatabaseSettings {
+                max_connections: 16,
+                acquire_timeout_ms: 5_000,
+                statement_timeout_ms: 15_000,
+            },
             auth: AuthSettings {
                 issuer: "gloact".into(),
                 audience: "gloact-api".into(),
@@ -105,15 +109,32 @@ impl Settings {
     pub fn load(config_file: Option<&Path>) -> Result<Self, SettingsError> {
         let mut figment = Figment::from(Serialized::defaults(Settings::default()));
         match config_file {
-            Some(path) if !path.exists() => return Err(SettingsError(format!("config file {} does not exist", path.display()))),
+            Some(path) if !path.exists() => {
+                return Err(SettingsError(format!(
+                    "config file {} does not exist",
+                    path.display()
+                )));
+            }
             Some(path) => figment = figment.merge(Toml::file_exact(path)),
-            None if Path::new("gloact.toml").exists() => figment = figment.merge(Toml::file_exact("gloact.toml")),
+            None if Path::new("gloact.toml").exists() => {
+                figment = figment.merge(Toml::file_exact("gloact.toml"))
+            }
             None => {}
         }
         figment = figment
-            .merge(Env::prefixed("GLOACT_").split("__").ignore(&["database_url"]))
-            .merge(Env::raw().only(&["DATABASE_URL"]).map(|_| "database_url".into()));
-        let settings: Settings = figment.extract().map_err(|e| SettingsError(first_line(&e.to_string())))?;
+            .merge(
+                Env::prefixed("GLOACT_")
+                    .split("__")
+                    .ignore(&["database_url"]),
+            )
+            .merge(
+                Env::raw()
+                    .only(&["DATABASE_URL"])
+                    .map(|_| "database_url".into()),
+            );
+        let settings: Settings = figment
+            .extract()
+            .map_err(|e| SettingsError(first_line(&e.to_string())))?;
         settings.check()?;
         Ok(settings)
     }
@@ -122,13 +143,19 @@ impl Settings {
         if let Some(url) = &self.database_url
             && !(url.starts_with("postgres://") || url.starts_with("postgresql://"))
         {
-            return Err(SettingsError("DATABASE_URL must start with postgres:// or postgresql://".into()));
+            return Err(SettingsError(
+                "DATABASE_URL must start with postgres:// or postgresql://".into(),
+            ));
         }
         if self.database.max_connections == 0 {
-            return Err(SettingsError("database.max_connections must be at least 1".into()));
+            return Err(SettingsError(
+                "database.max_connections must be at least 1".into(),
+            ));
         }
         if self.auth.issuer.is_empty() || self.auth.audience.is_empty() {
-            return Err(SettingsError("auth.issuer and auth.audience must not be empty".into()));
+            return Err(SettingsError(
+                "auth.issuer and auth.audience must not be empty".into(),
+            ));
         }
         if self.auth.leeway_secs > 60 {
             return Err(SettingsError("auth.leeway_secs must be at most 60".into()));
@@ -148,7 +175,10 @@ impl Settings {
 
     /// Where the Ed25519 signing key is read from (or generated into, for the embedded default).
     pub fn signing_key_path(&self) -> PathBuf {
-        self.auth.signing_key_file.clone().unwrap_or_else(|| self.data_dir.join("keys").join("signing-ed25519.pem"))
+        self.auth
+            .signing_key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys").join("signing-ed25519.pem"))
     }
 }
 
@@ -180,7 +210,10 @@ mod tests {
     fn bad_settings_fail_in_one_line() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("GLOACT_LISTEN", "not an address");
-            let error = Settings::load(None).err().map(|e| e.to_string()).unwrap_or_default();
+            let error = Settings::load(None)
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
             assert!(error.starts_with("bad setting:"), "{error}");
             assert!(!error.contains('\n'));
             Ok(())
@@ -190,7 +223,10 @@ mod tests {
     #[test]
     fn toml_file_is_read() {
         figment::Jail::expect_with(|jail| {
-            jail.create_file("gloact.toml", "listen = \"127.0.0.1:7000\"\n[auth]\nleeway_secs = 2\n")?;
+            jail.create_file(
+                "gloact.toml",
+                "listen = \"127.0.0.1:7000\"\n[auth]\nleeway_secs = 2\n",
+            )?;
             let settings = Settings::load(None).map_err(|e| e.to_string())?;
             assert_eq!(settings.listen.port(), 7000);
             assert_eq!(settings.auth.leeway_secs, 2);

@@ -99,7 +99,10 @@ pub enum ApiError {
 impl ApiError {
     /// A bad request with a code and a detail.
     pub fn bad_request(code: &'static str, detail: impl Into<String>) -> Self {
-        Self::BadRequest { code, detail: detail.into() }
+        Self::BadRequest {
+            code,
+            detail: detail.into(),
+        }
     }
 
     /// An internal error; `cause` is logged when the response is built.
@@ -151,11 +154,15 @@ impl ApiError {
             Self::Unauthorized(e) => Some(e.to_string()),
             Self::Forbidden(why) => Some(why.clone()),
             Self::NotFound => None,
-            Self::VersionMismatch { current } => {
-                Some(format!("the resource is at version {current}; read it again and retry with If-Match: \"{current}\""))
+            Self::VersionMismatch { current } => Some(format!(
+                "the resource is at version {current}; read it again and retry with If-Match: \"{current}\""
+            )),
+            Self::PreconditionRequired => {
+                Some("send If-Match with the ETag of the version you read".into())
             }
-            Self::PreconditionRequired => Some("send If-Match with the ETag of the version you read".into()),
-            Self::PayloadTooLarge => Some("the request body is larger than the server accepts".into()),
+            Self::PayloadTooLarge => {
+                Some("the request body is larger than the server accepts".into())
+            }
             Self::UnsupportedMediaType => Some("send the body as application/json".into()),
             Self::Unavailable => Some("the database is unavailable; retry later".into()),
             Self::Internal(_) => None,
@@ -208,8 +215,15 @@ impl ResponseError for ApiError {
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
         match self {
             Self::Unauthorized(e) => {
-                let error = if *e == TokenError::Missing { "" } else { ", error=\"invalid_token\"" };
-                response.insert_header((header::WWW_AUTHENTICATE, format!("Bearer realm=\"gloact\"{error}")));
+                let error = if *e == TokenError::Missing {
+                    ""
+                } else {
+                    ", error=\"invalid_token\""
+                };
+                response.insert_header((
+                    header::WWW_AUTHENTICATE,
+                    format!("Bearer realm=\"gloact\"{error}"),
+                ));
             }
             Self::Unavailable => {
                 response.insert_header((header::RETRY_AFTER, "5"));
@@ -242,17 +256,44 @@ impl From<StoreError> for ApiError {
             StoreError::NotFound => Self::NotFound,
             StoreError::Conflict { constraint } => {
                 let (code, detail) = match constraint.as_str() {
-                    "organization_code_key" => ("duplicate_code", "an organization with this code exists"),
-                    "activity_programme_code_key" => ("duplicate_code", "the programme has an activity with this code"),
-                    "participation_key" => ("duplicate_participation", "the organization takes part in this role already"),
-                    "activity_has_parts" => ("has_parts", "the activity has parts (e.g. meetings); delete them first"),
+                    "organization_code_key" => {
+                        ("duplicate_code", "an organization with this code exists")
+                    }
+                    "activity_programme_code_key" => (
+                        "duplicate_code",
+                        "the programme has an activity with this code",
+                    ),
+                    "participation_key" => (
+                        "duplicate_participation",
+                        "the organization takes part in this role already",
+                    ),
+                    "activity_has_parts" => (
+                        "has_parts",
+                        "the activity has parts (e.g. meetings); delete them first",
+                    ),
                     _ => ("conflict", "conflicts with an existing resource"),
                 };
-                Self::Conflict { code, detail: detail.into() }
+                Self::Conflict {
+                    code,
+                    detail: detail.into(),
+                }
             }
-            StoreError::UnknownReference { field, what, code } => Self::Validation(Violations::single(
+            StoreError::UnknownReference { field, what, code } => {
+                Self::Validation(Violations::single(
+                    &field,
+                    gloact_domain::ValueError::new(
+                        "unknown_reference",
+                        format!("no {what} '{code}'"),
+                    ),
+                ))
+            }
+            StoreError::Invalid {
+                field,
+                code,
+                message,
+            } => Self::Validation(Violations::single(
                 &field,
-                gloact_domain::ValueError::new("unknown_reference", format!("no {what} '{code}'")),
+                gloact_domain::ValueError::new(code, message),
             )),
             StoreError::StaleVersion { current, .. } => Self::VersionMismatch { current },
             StoreError::Unavailable(cause) => {

@@ -72,7 +72,10 @@ fn main() -> ExitCode {
         }
     };
     gloact_api::telemetry::init(settings.log_format);
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(error) => {
             eprintln!("gloact: could not start the runtime: {error}");
@@ -104,11 +107,19 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             database.close().await;
             match result? {
                 SeedOutcome::Seeded => println!("demo data written"),
-                SeedOutcome::AlreadySeeded => println!("demo data already present: nothing written"),
+                SeedOutcome::AlreadySeeded => {
+                    println!("demo data already present: nothing written")
+                }
             }
             Ok(())
         }
-        Command::Token { role, org, sub, scope, ttl } => {
+        Command::Token {
+            role,
+            org,
+            sub,
+            scope,
+            ttl,
+        } => {
             let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
             let org = Code::parse(&org).map_err(|e| anyhow::anyhow!("--org: {e}"))?;
             let scopes = Scopes::parse(&scope).map_err(|e| anyhow::anyhow!("--scope: {e}"))?;
@@ -142,11 +153,17 @@ struct Database {
 impl Database {
     async fn open(settings: &Settings) -> anyhow::Result<Self> {
         if let Some(url) = &settings.database_url {
-            return Ok(Self { url: url.clone(), cluster: None });
+            return Ok(Self {
+                url: url.clone(),
+                cluster: None,
+            });
         }
         let cluster = LocalCluster::start(ClusterOptions {
             data_dir: settings.data_dir.clone(),
-            pg_bin_dir: settings.pg_bin_dir.clone().or_else(|| std::env::var_os("PG_BIN_DIR").map(PathBuf::from)),
+            pg_bin_dir: settings
+                .pg_bin_dir
+                .clone()
+                .or_else(|| std::env::var_os("PG_BIN_DIR").map(PathBuf::from)),
             fsync_off: false,
         })
         .await?;
@@ -154,7 +171,10 @@ impl Database {
             let _ = cluster.stop().await;
             return Err(error.into());
         }
-        Ok(Self { url: cluster.url("gloact"), cluster: Some(cluster) })
+        Ok(Self {
+            url: cluster.url("gloact"),
+            cluster: Some(cluster),
+        })
     }
 
     async fn close(self) {
@@ -193,17 +213,33 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     result
 }
 
-async fn serve_on(settings: &Settings, database: &Database, tokens: TokenService, started: std::time::Instant) -> anyhow::Result<()> {
+async fn serve_on(
+    settings: &Settings,
+    database: &Database,
+    tokens: TokenService,
+    started: std::time::Instant,
+) -> anyhow::Result<()> {
     let embedded = database.cluster.is_some();
     let applied = migrate(&database.url).await?;
     let db = Db::connect(&settings.db_settings(database.url.clone()))?;
     if embedded && seed::seed(&db).await? == SeedOutcome::Seeded {
         tracing::info!("wrote the GLO.ACT-Bangladesh demo data");
     }
-    let app = Application::build(settings, db, tokens.clone(), true).with_context(|| format!("could not listen on {}", settings.listen))?;
-    let base = settings.public_url.clone().unwrap_or_else(|| format!("http://{}:{}", settings.listen.ip(), app.port()));
-    tracing::info!(migrations_applied = applied, ready_ms = started.elapsed().as_millis() as u64, "ready");
-    println!("GLO.ACT Partner API ready in {} ms", started.elapsed().as_millis());
+    let app = Application::build(settings, db, tokens.clone(), true)
+        .with_context(|| format!("could not listen on {}", settings.listen))?;
+    let base = settings
+        .public_url
+        .clone()
+        .unwrap_or_else(|| format!("http://{}:{}", settings.listen.ip(), app.port()));
+    tracing::info!(
+        migrations_applied = applied,
+        ready_ms = started.elapsed().as_millis() as u64,
+        "ready"
+    );
+    println!(
+        "GLO.ACT Partner API ready in {} ms",
+        started.elapsed().as_millis()
+    );
     println!("  API:      {base}/api/v1");
     println!("  Docs:     {base}/docs/");
     println!("  OpenAPI:  {base}/api/openapi.json");
@@ -216,8 +252,13 @@ async fn serve_on(settings: &Settings, database: &Database, tokens: TokenService
 }
 
 fn print_demo_tokens(settings: &Settings, tokens: &TokenService) -> anyhow::Result<()> {
-    let ttl = chrono::Duration::seconds(i64::try_from(settings.auth.demo_token_ttl_secs).unwrap_or(43_200));
-    println!("Demo tokens (valid {}h; use as 'Authorization: Bearer <token>'):", ttl.num_hours());
+    let ttl = chrono::Duration::seconds(
+        i64::try_from(settings.auth.demo_token_ttl_secs).unwrap_or(43_200),
+    );
+    println!(
+        "Demo tokens (valid {}h; use as 'Authorization: Bearer <token>'):",
+        ttl.num_hours()
+    );
     for (role, org, sub) in [
         (Role::Unodc, "UNODC-BGD", "demo-unodc"),
         (Role::Iom, "IOM-BGD", "demo-iom"),
@@ -225,7 +266,11 @@ fn print_demo_tokens(settings: &Settings, tokens: &TokenService) -> anyhow::Resu
         (Role::Government, "MOHA-BGD", "demo-moha"),
     ] {
         let org = Code::parse(org).map_err(|e| anyhow::anyhow!("{e}"))?;
-        println!("  {:<11} {}", role.as_str(), tokens.mint(sub, role, &org, &Scopes::default(), ttl)?);
+        println!(
+            "  {:<11} {}",
+            role.as_str(),
+            tokens.mint(sub, role, &org, &Scopes::default(), ttl)?
+        );
     }
     Ok(())
 }

@@ -22,13 +22,19 @@ pub struct Application {
 
 impl std::fmt::Debug for Application {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
     }
 }
 
 /// The OpenAPI document of the routes this server serves.
 pub fn openapi() -> OpenApi {
-    let (_, mut api) = App::new().into_utoipa_app().openapi(rest::openapi::skeleton()).configure(routes).split_for_parts();
+    let (_, mut api) = App::new()
+        .into_utoipa_app()
+        .openapi(rest::openapi::skeleton())
+        .configure(routes)
+        .split_for_parts();
     rest::openapi::finish(&mut api);
     api
 }
@@ -39,13 +45,20 @@ pub fn openapi_json() -> serde_json::Result<String> {
 }
 
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
-    cfg.service(scope::scope("/api/v1").configure(rest::api_v1)).service(rest::health::get_liveness).service(rest::health::get_readiness);
+    cfg.service(scope::scope("/api/v1").configure(rest::api_v1))
+        .service(rest::health::get_liveness)
+        .service(rest::health::get_readiness);
 }
 
 impl Application {
     /// Binds `settings.listen` (port 0 picks a free one) and builds the server. With
     /// `handle_signals`, Ctrl-C and SIGTERM stop it gracefully: in-flight requests finish.
-    pub fn build(settings: &Settings, db: Db, tokens: TokenService, handle_signals: bool) -> std::io::Result<Self> {
+    pub fn build(
+        settings: &Settings,
+        db: Db,
+        tokens: TokenService,
+        handle_signals: bool,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
         let spec = web::Data::new(openapi());
@@ -67,18 +80,38 @@ impl Application {
                 .into_utoipa_app()
                 .configure(routes)
                 .into_app()
-                .route("/api/openapi.json", web::get().to(move || {
-                    let spec = spec_json.clone();
-                    async move { HttpResponse::Ok().json(spec.get_ref()) }
-                }))
-                .service(SwaggerUi::new("/docs/{_:.*}").url("/docs/openapi.json", spec.get_ref().clone()))
-                .route("/docs", web::get().to(|| async { HttpResponse::PermanentRedirect().insert_header(("location", "/docs/")).finish() }))
+                .route(
+                    "/api/openapi.json",
+                    web::get().to(move || {
+                        let spec = spec_json.clone();
+                        async move { HttpResponse::Ok().json(spec.get_ref()) }
+                    }),
+                )
+                .service(
+                    SwaggerUi::new("/docs/{_:.*}")
+                        .url("/docs/openapi.json", spec.get_ref().clone()),
+                )
+                .route(
+                    "/docs",
+                    web::get().to(|| async {
+                        HttpResponse::PermanentRedirect()
+                            .insert_header(("location", "/docs/"))
+                            .finish()
+                    }),
+                )
                 .default_service(web::to(rest::errors::route_not_found))
         })
         .listen(listener)?
         .shutdown_timeout(30);
-        let server = if handle_signals { server } else { server.disable_signals() };
-        Ok(Self { server: server.run(), port })
+        let server = if handle_signals {
+            server
+        } else {
+            server.disable_signals()
+        };
+        Ok(Self {
+            server: server.run(),
+            port,
+        })
     }
 
     /// The bound port.

@@ -2,7 +2,12 @@
 //! PostgreSQL in the data folder, seeds the demo data, prints the URLs and demo tokens, serves,
 //! stops the cluster on SIGTERM, and finds its data again on the next start.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 use std::io::{BufRead, BufReader};
 use std::os::unix::fs::PermissionsExt;
@@ -43,7 +48,9 @@ fn serve(data_dir: &Path) -> Served {
     let mut tokens = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);
     while tokens.len() < 4 {
-        let line = received.recv_timeout(deadline.saturating_duration_since(Instant::now())).unwrap_or_else(|_| panic!("gloact did not get ready; it printed: {output:#?}"));
+        let line = received
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+            .unwrap_or_else(|_| panic!("gloact did not get ready; it printed: {output:#?}"));
         if let Some(url) = line.trim().strip_prefix("API:") {
             base = Some(url.trim().trim_end_matches("/api/v1").to_owned());
         }
@@ -55,7 +62,12 @@ fn serve(data_dir: &Path) -> Served {
     }
     // Keep draining so the child never blocks on a full pipe.
     std::thread::spawn(move || while received.recv().is_ok() {});
-    Served { child, base: base.expect("the API URL is printed"), tokens, output }
+    Served {
+        child,
+        base: base.expect("the API URL is printed"),
+        tokens,
+        output,
+    }
 }
 
 impl Served {
@@ -65,7 +77,10 @@ impl Served {
 
     /// SIGTERM, as an orchestrator stops it; waits for a clean exit.
     fn terminate(mut self) {
-        let status = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status().unwrap();
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
         assert!(status.success());
         let deadline = Instant::now() + Duration::from_secs(30);
         loop {
@@ -80,13 +95,21 @@ impl Served {
 }
 
 fn postgres_answers(data_dir: &Path) -> bool {
-    let port: u16 = std::fs::read_to_string(data_dir.join("pg.port")).unwrap().trim().parse().unwrap();
-    std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500)).is_ok()
+    let port: u16 = std::fs::read_to_string(data_dir.join("pg.port"))
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
+    std::net::TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(500))
+        .is_ok()
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn the_embedded_default_starts_seeds_serves_stops_and_restarts_on_its_data() {
-    let dir = tempfile::Builder::new().prefix("embedded").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("embedded")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap();
     std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
     let data_dir = dir.path().join("data");
     let client = reqwest::Client::new();
@@ -97,14 +120,34 @@ async fn the_embedded_default_starts_seeds_serves_stops_and_restarts_on_its_data
     })
     .await
     .unwrap();
-    assert!(first.output.iter().any(|l| l.contains("/docs/")), "the docs URL is printed");
-    assert!(data_dir.join("keys/signing-ed25519.pem").exists(), "the demo key is generated into the data folder");
-    let ready = client.get(format!("{}/health/ready", first.base)).send().await.unwrap();
+    assert!(
+        first.output.iter().any(|l| l.contains("/docs/")),
+        "the docs URL is printed"
+    );
+    assert!(
+        data_dir.join("keys/signing-ed25519.pem").exists(),
+        "the demo key is generated into the data folder"
+    );
+    let ready = client
+        .get(format!("{}/health/ready", first.base))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(ready.status(), 200);
     for role in ["unodc", "iom", "eu", "government"] {
-        let programmes: serde_json::Value =
-            client.get(format!("{}/api/v1/programmes", first.base)).bearer_auth(first.token(role)).send().await.unwrap().json().await.unwrap();
-        assert_eq!(programmes["items"][0]["code"], "GLOACT-BGD", "the {role} demo token works");
+        let programmes: serde_json::Value = client
+            .get(format!("{}/api/v1/programmes", first.base))
+            .bearer_auth(first.token(role))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(
+            programmes["items"][0]["code"], "GLOACT-BGD",
+            "the {role} demo token works"
+        );
     }
     let created = client
         .post(format!("{}/api/v1/organizations", first.base))
@@ -114,8 +157,13 @@ async fn the_embedded_default_starts_seeds_serves_stops_and_restarts_on_its_data
         .await
         .unwrap();
     assert_eq!(created.status(), 201);
-    tokio::task::spawn_blocking(move || first.terminate()).await.unwrap();
-    assert!(!postgres_answers(&data_dir), "stopping the server stops its cluster");
+    tokio::task::spawn_blocking(move || first.terminate())
+        .await
+        .unwrap();
+    assert!(
+        !postgres_answers(&data_dir),
+        "stopping the server stops its cluster"
+    );
 
     let second = tokio::task::spawn_blocking({
         let data_dir = data_dir.clone();
@@ -123,7 +171,13 @@ async fn the_embedded_default_starts_seeds_serves_stops_and_restarts_on_its_data
     })
     .await
     .unwrap();
-    assert!(!second.output.iter().any(|l| l.contains("wrote the GLO.ACT-Bangladesh demo data")), "the seed runs once");
+    assert!(
+        !second
+            .output
+            .iter()
+            .any(|l| l.contains("wrote the GLO.ACT-Bangladesh demo data")),
+        "the seed runs once"
+    );
     let organizations: serde_json::Value = client
         .get(format!("{}/api/v1/organizations?limit=500", second.base))
         .bearer_auth(second.token("eu"))
@@ -133,16 +187,29 @@ async fn the_embedded_default_starts_seeds_serves_stops_and_restarts_on_its_data
         .json()
         .await
         .unwrap();
-    let codes: Vec<&str> = organizations["items"].as_array().unwrap().iter().filter_map(|o| o["code"].as_str()).collect();
-    assert!(codes.contains(&"KEEP-ME"), "data written in the first run is there: {codes:?}");
+    let codes: Vec<&str> = organizations["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|o| o["code"].as_str())
+        .collect();
+    assert!(
+        codes.contains(&"KEEP-ME"),
+        "data written in the first run is there: {codes:?}"
+    );
     assert_eq!(codes.iter().filter(|c| **c == "UNODC-BGD").count(), 1);
-    tokio::task::spawn_blocking(move || second.terminate()).await.unwrap();
+    tokio::task::spawn_blocking(move || second.terminate())
+        .await
+        .unwrap();
     assert!(!postgres_answers(&data_dir));
 }
 
 #[test]
 fn missing_postgres_binaries_get_one_clear_sentence() {
-    let dir = tempfile::Builder::new().prefix("nobin").tempdir_in(env!("CARGO_TARGET_TMPDIR")).unwrap();
+    let dir = tempfile::Builder::new()
+        .prefix("nobin")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap();
     let output = Command::new(env!("CARGO_BIN_EXE_gloact"))
         .env_remove("DATABASE_URL")
         .env("GLOACT_DATA_DIR", dir.path().join("data"))
@@ -153,13 +220,20 @@ fn missing_postgres_binaries_get_one_clear_sentence() {
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     let last = stderr.lines().last().unwrap_or_default();
-    assert!(last.contains("PostgreSQL server binaries not found") && last.contains("DATABASE_URL"), "{stderr}");
+    assert!(
+        last.contains("PostgreSQL server binaries not found") && last.contains("DATABASE_URL"),
+        "{stderr}"
+    );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
 
 #[test]
 fn bad_settings_fail_at_start_with_one_line() {
-    let output = Command::new(env!("CARGO_BIN_EXE_gloact")).env("GLOACT_LISTEN", "nowhere").arg("migrate").output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_gloact"))
+        .env("GLOACT_LISTEN", "nowhere")
+        .arg("migrate")
+        .output()
+        .unwrap();
     assert_eq!(output.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
@@ -168,7 +242,10 @@ fn bad_settings_fail_at_start_with_one_line() {
 
 #[test]
 fn help_lists_the_commands() {
-    let output = Command::new(env!("CARGO_BIN_EXE_gloact")).arg("--help").output().unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_gloact"))
+        .arg("--help")
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&output.stdout);
     for command in ["serve", "migrate", "seed", "token", "openapi", "keygen"] {
         assert!(help.contains(command), "--help lists {command}: {help}");

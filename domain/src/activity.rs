@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 
 use crate::change::RowMeta;
-use crate::validation::{ValueError, Violations};
 use crate::id::{ActivityId, ObjectiveId, OrganizationId, ParticipationId, ProgrammeId};
+use crate::validation::{ValueError, Violations};
 use crate::value::{Code, Count, DateSpan, District, Location, Narrative, Title};
 use crate::wire_enum::wire_enum;
 
@@ -260,9 +260,9 @@ pub struct ActivityDetail {
 impl ActivityDetail {
     /// Whether the organization with this code implements the activity.
     pub fn implemented_by(&self, organization: &Code) -> bool {
-        self.participations
-            .iter()
-            .any(|p| p.role == ParticipationRole::Implementing && &p.organization_code == organization)
+        self.participations.iter().any(|p| {
+            p.role == ParticipationRole::Implementing && &p.organization_code == organization
+        })
     }
 }
 
@@ -402,22 +402,50 @@ impl Activity {
         {
             violations.add(
                 "status",
-                ValueError::new("invalid_transition", format!("an activity can't go from {} to {next}", self.status)),
+                ValueError::new(
+                    "invalid_transition",
+                    format!("an activity can't go from {} to {next}", self.status),
+                ),
             );
         }
-        let span = |field: &str, current: DateSpan, start: Option<Option<NaiveDate>>, end: Option<Option<NaiveDate>>, violations: &mut Violations| {
+        let span = |field: &str,
+                    current: DateSpan,
+                    start: Option<Option<NaiveDate>>,
+                    end: Option<Option<NaiveDate>>,
+                    violations: &mut Violations| {
             if start.is_none() && end.is_none() {
                 return None;
             }
-            let merged = DateSpan::new(start.unwrap_or(current.start()), end.unwrap_or(current.end()));
+            let merged = DateSpan::new(
+                start.unwrap_or(current.start()),
+                end.unwrap_or(current.end()),
+            );
             violations.check(field, merged)
         };
-        let planned = span("planned_end", self.planned, patch.planned_start, patch.planned_end, &mut violations);
-        let actual = span("actual_end", self.actual, patch.actual_start, patch.actual_end, &mut violations);
+        let planned = span(
+            "planned_end",
+            self.planned,
+            patch.planned_start,
+            patch.planned_end,
+            &mut violations,
+        );
+        let actual = span(
+            "actual_end",
+            self.actual,
+            patch.actual_start,
+            patch.actual_end,
+            &mut violations,
+        );
         if let Some(counts) = &patch.participants
             && !counts.is_consistent()
         {
-            violations.add("participants", ValueError::new("inconsistent", "counts by actor type add up to more than the participants"));
+            violations.add(
+                "participants",
+                ValueError::new(
+                    "inconsistent",
+                    "counts by actor type add up to more than the participants",
+                ),
+            );
         }
         violations.into_result()?;
         Ok(ActivityChanges {

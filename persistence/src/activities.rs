@@ -8,12 +8,14 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use gloact_domain::activity::{
-    Activity, ActivityChanges, ActivityDetail, ActivityKind, ActivityStatus, NewActivity, Objective, ParticipantCounts,
-    Participation, Pillar, Visibility,
+    Activity, ActivityChanges, ActivityDetail, ActivityKind, ActivityStatus, NewActivity,
+    Objective, ParticipantCounts, Participation, Pillar, Visibility,
 };
 use gloact_domain::policy::ActivityScope;
 use gloact_domain::value::{Code, Count, DateSpan, District, Location, Narrative, Title};
-use gloact_domain::{ActivityId, ObjectiveId, OrganizationId, ParticipationId, ProgrammeId, RowMeta};
+use gloact_domain::{
+    ActivityId, ObjectiveId, OrganizationId, ParticipationId, ProgrammeId, RowMeta,
+};
 use uuid::Uuid;
 
 use crate::db::{Db, lock_changes};
@@ -58,7 +60,11 @@ struct ActivityRow {
 
 impl ActivityRow {
     fn keys(&self) -> RowKeys {
-        RowKeys { id: self.id, change_seq: self.change_seq, deleted_at: self.deleted_at }
+        RowKeys {
+            id: self.id,
+            change_seq: self.change_seq,
+            deleted_at: self.deleted_at,
+        }
     }
 }
 
@@ -73,7 +79,11 @@ impl TryFrom<ActivityRow> for Activity {
             parent_id: row.parent_id.map(ActivityId),
             code: Code::parse(&row.code)?,
             title: Title::parse(&row.title)?,
-            description: row.description.as_deref().map(Narrative::parse).transpose()?,
+            description: row
+                .description
+                .as_deref()
+                .map(Narrative::parse)
+                .transpose()?,
             kind: row.kind.parse()?,
             pillar: row.pillar.parse()?,
             status: row.status.parse()?,
@@ -213,11 +223,17 @@ pub struct ActivityFilter {
     pub to: Option<NaiveDate>,
 }
 
-type BoxedActivities = activity::BoxedQuery<'static, Pg, diesel::dsl::SqlTypeOf<diesel::dsl::AsSelect<ActivityRow, Pg>>>;
+type BoxedActivities = activity::BoxedQuery<
+    'static,
+    Pg,
+    diesel::dsl::SqlTypeOf<diesel::dsl::AsSelect<ActivityRow, Pg>>,
+>;
 
 /// Activities the caller may see, as a query to filter further.
 fn visible(scope: &ActivityScope) -> BoxedActivities {
-    let query = activity::table.select(ActivityRow::as_select()).into_boxed();
+    let query = activity::table
+        .select(ActivityRow::as_select())
+        .into_boxed();
     match scope {
         ActivityScope::All => query,
         ActivityScope::PublicOrParticipating(org) => query.filter(
@@ -229,7 +245,11 @@ fn visible(scope: &ActivityScope) -> BoxedActivities {
 }
 
 /// Whether a live activity with this id exists and the caller may see it.
-pub(crate) async fn is_visible(conn: &mut AsyncPgConnection, scope: &ActivityScope, id: ActivityId) -> Result<bool, StoreError> {
+pub(crate) async fn is_visible(
+    conn: &mut AsyncPgConnection,
+    scope: &ActivityScope,
+    id: ActivityId,
+) -> Result<bool, StoreError> {
     let found = visible(scope)
         .filter(activity::id.eq(id.0))
         .filter(activity::deleted_at.is_null())
@@ -241,7 +261,12 @@ pub(crate) async fn is_visible(conn: &mut AsyncPgConnection, scope: &ActivitySco
 
 /// One page of the activities the caller may see, each with its participations, objectives and
 /// follow-up actions (loaded for the whole page in three queries).
-pub async fn list(db: &Db, scope: &ActivityScope, filter: &ActivityFilter, request: &PageRequest) -> Result<Page<ActivityDetail, ActivityId>, StoreError> {
+pub async fn list(
+    db: &Db,
+    scope: &ActivityScope,
+    filter: &ActivityFilter,
+    request: &PageRequest,
+) -> Result<Page<ActivityDetail, ActivityId>, StoreError> {
     let mut conn = db.conn().await?;
     let mut query = visible(scope);
     if let Some(code) = &filter.programme {
@@ -249,7 +274,13 @@ pub async fn list(db: &Db, scope: &ActivityScope, filter: &ActivityFilter, reque
         match programme_id {
             Ok(id) => query = query.filter(activity::programme_id.eq(id)),
             // An unknown programme has no activities.
-            Err(StoreError::UnknownReference { .. }) => return Ok(Page { items: vec![], tombstones: vec![], next: None }),
+            Err(StoreError::UnknownReference { .. }) => {
+                return Ok(Page {
+                    items: vec![],
+                    tombstones: vec![],
+                    next: None,
+                });
+            }
             Err(other) => return Err(other),
         }
     }
@@ -278,18 +309,30 @@ pub async fn list(db: &Db, scope: &ActivityScope, filter: &ActivityFilter, reque
         query = query.filter(activity::planned_start.le(to));
     }
     let rows: Vec<ActivityRow> = paged!(query, activity, request).load(&mut conn).await?;
-    let live: Vec<Uuid> = rows.iter().filter(|r| r.deleted_at.is_none()).map(|r| r.id).collect();
+    let live: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| r.deleted_at.is_none())
+        .map(|r| r.id)
+        .collect();
     let mut children = Children::load(&mut conn, &live).await?;
     Page::from_rows(request, rows, ActivityRow::keys, |row| children.attach(row))
 }
 
 /// One activity the caller may see, with what hangs off it.
-pub async fn get(db: &Db, scope: &ActivityScope, id: ActivityId) -> Result<ActivityDetail, StoreError> {
+pub async fn get(
+    db: &Db,
+    scope: &ActivityScope,
+    id: ActivityId,
+) -> Result<ActivityDetail, StoreError> {
     let mut conn = db.conn().await?;
     find(&mut conn, scope, id).await
 }
 
-async fn find(conn: &mut AsyncPgConnection, scope: &ActivityScope, id: ActivityId) -> Result<ActivityDetail, StoreError> {
+async fn find(
+    conn: &mut AsyncPgConnection,
+    scope: &ActivityScope,
+    id: ActivityId,
+) -> Result<ActivityDetail, StoreError> {
     let row: ActivityRow = visible(scope)
         .filter(activity::id.eq(id.0))
         .filter(activity::deleted_at.is_null())
@@ -308,7 +351,11 @@ struct Children {
 
 impl Children {
     async fn load(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Self, StoreError> {
-        let mut children = Self { participations: HashMap::new(), objectives: HashMap::new(), follow_ups: HashMap::new() };
+        let mut children = Self {
+            participations: HashMap::new(),
+            objectives: HashMap::new(),
+            follow_ups: HashMap::new(),
+        };
         if ids.is_empty() {
             return Ok(children);
         }
@@ -321,14 +368,23 @@ impl Children {
             .load(conn)
             .await?;
         for (row, code) in participations {
-            children.participations.entry(row.activity_id).or_default().push(Participation {
-                id: ParticipationId(row.id),
-                activity_id: ActivityId(row.activity_id),
-                organization_id: OrganizationId(row.organization_id),
-                organization_code: Code::parse(&code)?,
-                role: row.role.parse()?,
-                meta: RowMeta { created_at: row.created_at, updated_at: row.updated_at, version: row.version, change_seq: row.change_seq },
-            });
+            children
+                .participations
+                .entry(row.activity_id)
+                .or_default()
+                .push(Participation {
+                    id: ParticipationId(row.id),
+                    activity_id: ActivityId(row.activity_id),
+                    organization_id: OrganizationId(row.organization_id),
+                    organization_code: Code::parse(&code)?,
+                    role: row.role.parse()?,
+                    meta: RowMeta {
+                        created_at: row.created_at,
+                        updated_at: row.updated_at,
+                        version: row.version,
+                        change_seq: row.change_seq,
+                    },
+                });
         }
         let objectives: Vec<ObjectiveRow> = objective::table
             .filter(objective::activity_id.eq_any(ids))
@@ -338,17 +394,30 @@ impl Children {
             .load(conn)
             .await?;
         for row in objectives {
-            children.objectives.entry(row.activity_id).or_default().push(Objective {
-                id: ObjectiveId(row.id),
-                activity_id: ActivityId(row.activity_id),
-                description: Narrative::parse(&row.description)?,
-                achieved: row.achieved,
-                evidence: row.evidence.as_deref().map(Narrative::parse).transpose()?,
-                meta: RowMeta { created_at: row.created_at, updated_at: row.updated_at, version: row.version, change_seq: row.change_seq },
-            });
+            children
+                .objectives
+                .entry(row.activity_id)
+                .or_default()
+                .push(Objective {
+                    id: ObjectiveId(row.id),
+                    activity_id: ActivityId(row.activity_id),
+                    description: Narrative::parse(&row.description)?,
+                    achieved: row.achieved,
+                    evidence: row.evidence.as_deref().map(Narrative::parse).transpose()?,
+                    meta: RowMeta {
+                        created_at: row.created_at,
+                        updated_at: row.updated_at,
+                        version: row.version,
+                        change_seq: row.change_seq,
+                    },
+                });
         }
         for action in crate::follow_ups::of_activities(conn, ids).await? {
-            children.follow_ups.entry(action.activity_id.0).or_default().push(action);
+            children
+                .follow_ups
+                .entry(action.activity_id.0)
+                .or_default()
+                .push(action);
         }
         Ok(children)
     }
@@ -365,7 +434,11 @@ impl Children {
 }
 
 /// Stores a new activity with its participations and objectives, in one transaction.
-pub async fn create(db: &Db, scope: &ActivityScope, new: &NewActivity) -> Result<ActivityDetail, StoreError> {
+pub async fn create(
+    db: &Db,
+    scope: &ActivityScope,
+    new: &NewActivity,
+) -> Result<ActivityDetail, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
         lock_changes(conn).await?;
@@ -379,7 +452,11 @@ pub async fn create(db: &Db, scope: &ActivityScope, new: &NewActivity) -> Result
                 .optional()?
                 .map(|row| row.programme_id);
             if parent_programme != Some(programme_id) {
-                return Err(StoreError::UnknownReference { field: "parent_id".into(), what: "activity of this programme", code: parent.to_string() });
+                return Err(StoreError::UnknownReference {
+                    field: "parent_id".into(),
+                    what: "activity of this programme",
+                    code: parent.to_string(),
+                });
             }
         }
         let id = ActivityId::new();
@@ -414,7 +491,12 @@ pub async fn create(db: &Db, scope: &ActivityScope, new: &NewActivity) -> Result
             .execute(conn)
             .await?;
         for (i, p) in new.participations.iter().enumerate() {
-            let organization_id = crate::organizations::id_by_code(conn, &format!("participations[{i}].organization"), &p.organization).await?;
+            let organization_id = crate::organizations::id_by_code(
+                conn,
+                &format!("participations[{i}].organization"),
+                &p.organization,
+            )
+            .await?;
             diesel::insert_into(participation::table)
                 .values((
                     participation::id.eq(ParticipationId::new().0),
@@ -443,11 +525,20 @@ pub async fn create(db: &Db, scope: &ActivityScope, new: &NewActivity) -> Result
 }
 
 /// Applies changes to an activity at the version the caller read.
-pub async fn update(db: &Db, scope: &ActivityScope, id: ActivityId, expected_version: i32, changes: &ActivityChanges) -> Result<ActivityDetail, StoreError> {
+pub async fn update(
+    db: &Db,
+    scope: &ActivityScope,
+    id: ActivityId,
+    expected_version: i32,
+    changes: &ActivityChanges,
+) -> Result<ActivityDetail, StoreError> {
     let counts = changes.participants.as_ref();
     let changeset = ActivityChangeset {
         title: changes.title.as_ref().map(Title::as_str),
-        description: changes.description.as_ref().map(|d| d.as_ref().map(Narrative::as_str)),
+        description: changes
+            .description
+            .as_ref()
+            .map(|d| d.as_ref().map(Narrative::as_str)),
         kind: changes.kind.map(ActivityKind::as_str),
         pillar: changes.pillar.map(Pillar::as_str),
         status: changes.status.map(ActivityStatus::as_str),
@@ -456,8 +547,14 @@ pub async fn update(db: &Db, scope: &ActivityScope, id: ActivityId, expected_ver
         planned_end: changes.planned.map(|s| s.end()),
         actual_start: changes.actual.map(|s| s.start()),
         actual_end: changes.actual.map(|s| s.end()),
-        location: changes.location.as_ref().map(|l| l.as_ref().map(Location::as_str)),
-        district: changes.district.as_ref().map(|d| d.as_ref().map(District::as_str)),
+        location: changes
+            .location
+            .as_ref()
+            .map(|l| l.as_ref().map(Location::as_str)),
+        district: changes
+            .district
+            .as_ref()
+            .map(|d| d.as_ref().map(District::as_str)),
         participants_female: counts.map(|c| db_count(c.female)),
         participants_male: counts.map(|c| db_count(c.male)),
         participants_other: counts.map(|c| db_count(c.other)),
@@ -474,14 +571,30 @@ pub async fn update(db: &Db, scope: &ActivityScope, id: ActivityId, expected_ver
 
 /// Deletes an activity (softly: it stays as a tombstone for delta sync) with its participations,
 /// objectives and follow-up actions. Refused while it has live parts of its own.
-pub async fn delete(db: &Db, scope: &ActivityScope, id: ActivityId, expected_version: Option<i32>) -> Result<(), StoreError> {
+pub async fn delete(
+    db: &Db,
+    scope: &ActivityScope,
+    id: ActivityId,
+    expected_version: Option<i32>,
+) -> Result<(), StoreError> {
     let now = Utc::now();
-    let changeset = ActivityChangeset { deleted_at: Some(Some(now)), ..Default::default() };
-    write_at_version(db, scope, id, expected_version, changeset).await.map(|_| ())
+    let changeset = ActivityChangeset {
+        deleted_at: Some(Some(now)),
+        ..Default::default()
+    };
+    write_at_version(db, scope, id, expected_version, changeset)
+        .await
+        .map(|_| ())
 }
 
 /// Writes a changeset to an activity the caller may see, checking its version first.
-async fn write_at_version(db: &Db, scope: &ActivityScope, id: ActivityId, expected_version: Option<i32>, changeset: ActivityChangeset<'_>) -> Result<ActivityDetail, StoreError> {
+async fn write_at_version(
+    db: &Db,
+    scope: &ActivityScope,
+    id: ActivityId,
+    expected_version: Option<i32>,
+    changeset: ActivityChangeset<'_>,
+) -> Result<ActivityDetail, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
         lock_changes(conn).await?;
@@ -489,7 +602,10 @@ async fn write_at_version(db: &Db, scope: &ActivityScope, id: ActivityId, expect
         if let Some(expected) = expected_version
             && current.activity.meta.version != expected
         {
-            return Err(StoreError::StaleVersion { expected, current: current.activity.meta.version });
+            return Err(StoreError::StaleVersion {
+                expected,
+                current: current.activity.meta.version,
+            });
         }
         let deleting = matches!(changeset.deleted_at, Some(Some(_)));
         if deleting {
@@ -500,7 +616,9 @@ async fn write_at_version(db: &Db, scope: &ActivityScope, id: ActivityId, expect
                 .get_result(conn)
                 .await?;
             if live_parts > 0 {
-                return Err(StoreError::Conflict { constraint: "activity_has_parts".into() });
+                return Err(StoreError::Conflict {
+                    constraint: "activity_has_parts".into(),
+                });
             }
         }
         diesel::update(activity::table.filter(activity::id.eq(id.0)))
@@ -509,14 +627,22 @@ async fn write_at_version(db: &Db, scope: &ActivityScope, id: ActivityId, expect
             .await?;
         if deleting {
             let now = Utc::now();
-            diesel::update(participation::table.filter(participation::activity_id.eq(id.0)).filter(participation::deleted_at.is_null()))
-                .set(participation::deleted_at.eq(now))
-                .execute(conn)
-                .await?;
-            diesel::update(objective::table.filter(objective::activity_id.eq(id.0)).filter(objective::deleted_at.is_null()))
-                .set(objective::deleted_at.eq(now))
-                .execute(conn)
-                .await?;
+            diesel::update(
+                participation::table
+                    .filter(participation::activity_id.eq(id.0))
+                    .filter(participation::deleted_at.is_null()),
+            )
+            .set(participation::deleted_at.eq(now))
+            .execute(conn)
+            .await?;
+            diesel::update(
+                objective::table
+                    .filter(objective::activity_id.eq(id.0))
+                    .filter(objective::deleted_at.is_null()),
+            )
+            .set(objective::deleted_at.eq(now))
+            .execute(conn)
+            .await?;
             crate::follow_ups::delete_of_activity(conn, id).await?;
             return Ok(current);
         }

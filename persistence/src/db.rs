@@ -43,7 +43,9 @@ pub struct Db {
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Db").field("status", &self.pool.status()).finish()
+        f.debug_struct("Db")
+            .field("status", &self.pool.status())
+            .finish()
     }
 }
 
@@ -119,8 +121,9 @@ pub async fn migrate(url: &str) -> Result<usize, StoreError> {
     let url = url.to_owned();
     // The wrapper drives its own runtime, so it must run off the async threads.
     tokio::task::spawn_blocking(move || {
-        let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let mut conn =
+            <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         conn.run_pending_migrations(MIGRATIONS)
             .map(|ran| ran.len())
             .map_err(|e| StoreError::Internal(format!("migration failed: {e}")))
@@ -134,8 +137,9 @@ pub async fn migrate(url: &str) -> Result<usize, StoreError> {
 pub async fn revert_all(url: &str) -> Result<usize, StoreError> {
     let url = url.to_owned();
     tokio::task::spawn_blocking(move || {
-        let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
-            .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let mut conn =
+            <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
         conn.revert_all_migrations(MIGRATIONS)
             .map(|reverted| reverted.len())
             .map_err(|e| StoreError::Internal(format!("reverting migrations failed: {e}")))

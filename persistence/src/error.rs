@@ -24,6 +24,16 @@ pub enum StoreError {
         /// The code that matched nothing.
         code: String,
     },
+    /// A value breaks a rule that only the stored data can check (e.g. a cycle of parents).
+    #[error("{field}: {message}")]
+    Invalid {
+        /// The input field.
+        field: String,
+        /// Stable code of the rule.
+        code: &'static str,
+        /// What is wrong.
+        message: String,
+    },
     /// The row changed since the caller read it.
     #[error("version {expected} is stale, the row is at version {current}")]
     StaleVersion {
@@ -47,9 +57,11 @@ impl From<DieselError> for StoreError {
     fn from(error: DieselError) -> Self {
         match error {
             DieselError::NotFound => Self::NotFound,
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Self::Conflict {
-                constraint: info.constraint_name().unwrap_or("unique").to_owned(),
-            },
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                Self::Conflict {
+                    constraint: info.constraint_name().unwrap_or("unique").to_owned(),
+                }
+            }
             DieselError::DatabaseError(
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 info,
@@ -58,7 +70,9 @@ impl From<DieselError> for StoreError {
                 Self::Unavailable(info.message().to_owned())
             }
             // 57014 query_canceled: the statement timeout fired; the database is overloaded.
-            DieselError::DatabaseError(_, ref info) if info.message().contains("canceling statement") => {
+            DieselError::DatabaseError(_, ref info)
+                if info.message().contains("canceling statement") =>
+            {
                 Self::Unavailable(info.message().to_owned())
             }
             other => Self::Internal(other.to_string()),

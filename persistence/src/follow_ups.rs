@@ -3,7 +3,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use gloact_domain::follow_up::{FollowUpAction, FollowUpChanges, FollowUpStatus, NewFollowUpAction};
+use gloact_domain::follow_up::{
+    FollowUpAction, FollowUpChanges, FollowUpStatus, NewFollowUpAction,
+};
 use gloact_domain::policy::ActivityScope;
 use gloact_domain::value::{Code, Narrative, Title};
 use gloact_domain::{ActivityId, FollowUpActionId, OrganizationId, RowMeta};
@@ -36,7 +38,11 @@ struct FollowUpRow {
 type FollowUpWithOwner = (FollowUpRow, String);
 
 fn keys((row, _): &FollowUpWithOwner) -> RowKeys {
-    RowKeys { id: row.id, change_seq: row.change_seq, deleted_at: row.deleted_at }
+    RowKeys {
+        id: row.id,
+        change_seq: row.change_seq,
+        deleted_at: row.deleted_at,
+    }
 }
 
 fn to_domain((row, owner_code): FollowUpWithOwner) -> Result<FollowUpAction, StoreError> {
@@ -46,7 +52,11 @@ fn to_domain((row, owner_code): FollowUpWithOwner) -> Result<FollowUpAction, Sto
         owner_id: OrganizationId(row.owner_organization_id),
         owner_code: Code::parse(&owner_code)?,
         title: Title::parse(&row.title)?,
-        description: row.description.as_deref().map(Narrative::parse).transpose()?,
+        description: row
+            .description
+            .as_deref()
+            .map(Narrative::parse)
+            .transpose()?,
         due_date: row.due_date,
         status: row.status.parse()?,
         meta: RowMeta {
@@ -97,9 +107,16 @@ pub struct FollowUpFilter {
 }
 
 /// One page of the follow-up actions the caller may see.
-pub async fn list(db: &Db, scope: &ActivityScope, filter: &FollowUpFilter, request: &PageRequest) -> Result<Page<FollowUpAction, FollowUpActionId>, StoreError> {
+pub async fn list(
+    db: &Db,
+    scope: &ActivityScope,
+    filter: &FollowUpFilter,
+    request: &PageRequest,
+) -> Result<Page<FollowUpAction, FollowUpActionId>, StoreError> {
     let mut conn = db.conn().await?;
-    let mut query = with_owner().select((FollowUpRow::as_select(), organization::code)).into_boxed();
+    let mut query = with_owner()
+        .select((FollowUpRow::as_select(), organization::code))
+        .into_boxed();
     if let Some(visible) = visible_activity_ids(scope) {
         query = query.filter(follow_up_action::activity_id.eq_any(visible));
     }
@@ -112,17 +129,27 @@ pub async fn list(db: &Db, scope: &ActivityScope, filter: &FollowUpFilter, reque
     if let Some(status) = filter.status {
         query = query.filter(follow_up_action::status.eq(status.as_str()));
     }
-    let rows = paged!(query, follow_up_action, request).load(&mut conn).await?;
+    let rows = paged!(query, follow_up_action, request)
+        .load(&mut conn)
+        .await?;
     Page::from_rows(request, rows, keys, to_domain)
 }
 
 /// One follow-up action the caller may see.
-pub async fn get(db: &Db, scope: &ActivityScope, id: FollowUpActionId) -> Result<FollowUpAction, StoreError> {
+pub async fn get(
+    db: &Db,
+    scope: &ActivityScope,
+    id: FollowUpActionId,
+) -> Result<FollowUpAction, StoreError> {
     let mut conn = db.conn().await?;
     find(&mut conn, scope, id).await
 }
 
-async fn find(conn: &mut AsyncPgConnection, scope: &ActivityScope, id: FollowUpActionId) -> Result<FollowUpAction, StoreError> {
+async fn find(
+    conn: &mut AsyncPgConnection,
+    scope: &ActivityScope,
+    id: FollowUpActionId,
+) -> Result<FollowUpAction, StoreError> {
     let mut query = with_owner()
         .filter(follow_up_action::id.eq(id.0))
         .filter(follow_up_action::deleted_at.is_null())
@@ -135,7 +162,10 @@ async fn find(conn: &mut AsyncPgConnection, scope: &ActivityScope, id: FollowUpA
 }
 
 /// The live follow-up actions of these activities, in id order.
-pub(crate) async fn of_activities(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Vec<FollowUpAction>, StoreError> {
+pub(crate) async fn of_activities(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> Result<Vec<FollowUpAction>, StoreError> {
     let rows = with_owner()
         .filter(follow_up_action::activity_id.eq_any(ids))
         .filter(follow_up_action::deleted_at.is_null())
@@ -147,12 +177,20 @@ pub(crate) async fn of_activities(conn: &mut AsyncPgConnection, ids: &[Uuid]) ->
 }
 
 /// Stores a new follow-up action of an activity the caller may see.
-pub async fn create(db: &Db, scope: &ActivityScope, new: &NewFollowUpAction) -> Result<FollowUpAction, StoreError> {
+pub async fn create(
+    db: &Db,
+    scope: &ActivityScope,
+    new: &NewFollowUpAction,
+) -> Result<FollowUpAction, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
         lock_changes(conn).await?;
         if !crate::activities::is_visible(conn, scope, new.activity_id).await? {
-            return Err(StoreError::UnknownReference { field: "activity_id".into(), what: "activity", code: new.activity_id.to_string() });
+            return Err(StoreError::UnknownReference {
+                field: "activity_id".into(),
+                what: "activity",
+                code: new.activity_id.to_string(),
+            });
         }
         let owner = crate::organizations::id_by_code(conn, "owner", &new.owner).await?;
         let id = FollowUpActionId::new();
@@ -174,13 +212,22 @@ pub async fn create(db: &Db, scope: &ActivityScope, new: &NewFollowUpAction) -> 
 }
 
 /// Applies changes to a follow-up action at the version the caller read.
-pub async fn update(db: &Db, scope: &ActivityScope, id: FollowUpActionId, expected_version: i32, changes: &FollowUpChanges) -> Result<FollowUpAction, StoreError> {
+pub async fn update(
+    db: &Db,
+    scope: &ActivityScope,
+    id: FollowUpActionId,
+    expected_version: i32,
+    changes: &FollowUpChanges,
+) -> Result<FollowUpAction, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
         lock_changes(conn).await?;
         let current = find(conn, scope, id).await?;
         if current.meta.version != expected_version {
-            return Err(StoreError::StaleVersion { expected: expected_version, current: current.meta.version });
+            return Err(StoreError::StaleVersion {
+                expected: expected_version,
+                current: current.meta.version,
+            });
         }
         let owner = match &changes.owner {
             Some(code) => Some(crate::organizations::id_by_code(conn, "owner", code).await?),
@@ -189,7 +236,10 @@ pub async fn update(db: &Db, scope: &ActivityScope, id: FollowUpActionId, expect
         let changeset = FollowUpChangeset {
             owner_organization_id: owner,
             title: changes.title.as_ref().map(Title::as_str),
-            description: changes.description.as_ref().map(|d| d.as_ref().map(Narrative::as_str)),
+            description: changes
+                .description
+                .as_ref()
+                .map(|d| d.as_ref().map(Narrative::as_str)),
             due_date: changes.due_date,
             status: changes.status.map(FollowUpStatus::as_str),
             updated_at: Some(Utc::now()),
@@ -204,7 +254,10 @@ pub async fn update(db: &Db, scope: &ActivityScope, id: FollowUpActionId, expect
 }
 
 /// Deletes the follow-up actions of a deleted activity.
-pub(crate) async fn delete_of_activity(conn: &mut AsyncPgConnection, activity_id: ActivityId) -> Result<(), StoreError> {
+pub(crate) async fn delete_of_activity(
+    conn: &mut AsyncPgConnection,
+    activity_id: ActivityId,
+) -> Result<(), StoreError> {
     diesel::update(
         follow_up_action::table
             .filter(follow_up_action::activity_id.eq(activity_id.0))

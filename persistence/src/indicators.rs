@@ -36,7 +36,11 @@ struct IndicatorRow {
 
 impl IndicatorRow {
     fn keys(&self) -> RowKeys {
-        RowKeys { id: self.id, change_seq: self.change_seq, deleted_at: self.deleted_at }
+        RowKeys {
+            id: self.id,
+            change_seq: self.change_seq,
+            deleted_at: self.deleted_at,
+        }
     }
 }
 
@@ -54,7 +58,12 @@ impl TryFrom<IndicatorRow> for Indicator {
             baseline_value: row.baseline_value.map(Figure::parse).transpose()?,
             baseline_year: row.baseline_year,
             disaggregated_by_sex: row.disaggregated_by_sex,
-            meta: RowMeta { created_at: row.created_at, updated_at: row.updated_at, version: row.version, change_seq: row.change_seq },
+            meta: RowMeta {
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                version: row.version,
+                change_seq: row.change_seq,
+            },
         })
     }
 }
@@ -89,7 +98,12 @@ impl TryFrom<PeriodRow> for IndicatorPeriod {
             actual: figure(row.actual_value)?,
             actual_female: figure(row.actual_female)?,
             actual_male: figure(row.actual_male)?,
-            meta: RowMeta { created_at: row.created_at, updated_at: row.updated_at, version: row.version, change_seq: row.change_seq },
+            meta: RowMeta {
+                created_at: row.created_at,
+                updated_at: row.updated_at,
+                version: row.version,
+                change_seq: row.change_seq,
+            },
         })
     }
 }
@@ -103,7 +117,10 @@ pub struct IndicatorFilter {
     pub result_level: Option<ResultLevel>,
 }
 
-async fn periods_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<HashMap<Uuid, Vec<IndicatorPeriod>>, StoreError> {
+async fn periods_of(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<IndicatorPeriod>>, StoreError> {
     let rows: Vec<PeriodRow> = indicator_period::table
         .filter(indicator_period::indicator_id.eq_any(ids))
         .filter(indicator_period::deleted_at.is_null())
@@ -113,19 +130,34 @@ async fn periods_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<HashMa
         .await?;
     let mut by_indicator: HashMap<Uuid, Vec<IndicatorPeriod>> = HashMap::new();
     for row in rows {
-        by_indicator.entry(row.indicator_id).or_default().push(row.try_into()?);
+        by_indicator
+            .entry(row.indicator_id)
+            .or_default()
+            .push(row.try_into()?);
     }
     Ok(by_indicator)
 }
 
 /// One page of indicators, each with its periods.
-pub async fn list(db: &Db, filter: &IndicatorFilter, request: &PageRequest) -> Result<Page<IndicatorDetail, IndicatorId>, StoreError> {
+pub async fn list(
+    db: &Db,
+    filter: &IndicatorFilter,
+    request: &PageRequest,
+) -> Result<Page<IndicatorDetail, IndicatorId>, StoreError> {
     let mut conn = db.conn().await?;
-    let mut query = indicator::table.select(IndicatorRow::as_select()).into_boxed();
+    let mut query = indicator::table
+        .select(IndicatorRow::as_select())
+        .into_boxed();
     if let Some(code) = &filter.programme {
         match crate::programmes::id_by_code(&mut conn, "programme", code).await {
             Ok(id) => query = query.filter(indicator::programme_id.eq(id)),
-            Err(StoreError::UnknownReference { .. }) => return Ok(Page { items: vec![], tombstones: vec![], next: None }),
+            Err(StoreError::UnknownReference { .. }) => {
+                return Ok(Page {
+                    items: vec![],
+                    tombstones: vec![],
+                    next: None,
+                });
+            }
             Err(other) => return Err(other),
         }
     }
@@ -137,7 +169,10 @@ pub async fn list(db: &Db, filter: &IndicatorFilter, request: &PageRequest) -> R
     let mut periods = periods_of(&mut conn, &ids).await?;
     Page::from_rows(request, rows, IndicatorRow::keys, |row| {
         let periods = periods.remove(&row.id).unwrap_or_default();
-        Ok(IndicatorDetail { indicator: row.try_into()?, periods })
+        Ok(IndicatorDetail {
+            indicator: row.try_into()?,
+            periods,
+        })
     })
 }
 
@@ -147,20 +182,35 @@ pub async fn get(db: &Db, id: IndicatorId) -> Result<IndicatorDetail, StoreError
     find(&mut conn, id).await
 }
 
-async fn find(conn: &mut AsyncPgConnection, id: IndicatorId) -> Result<IndicatorDetail, StoreError> {
+async fn find(
+    conn: &mut AsyncPgConnection,
+    id: IndicatorId,
+) -> Result<IndicatorDetail, StoreError> {
     let row: IndicatorRow = indicator::table
         .filter(indicator::id.eq(id.0))
         .filter(indicator::deleted_at.is_null())
         .select(IndicatorRow::as_select())
         .first(conn)
         .await?;
-    let periods = periods_of(conn, &[row.id]).await?.remove(&row.id).unwrap_or_default();
-    Ok(IndicatorDetail { indicator: row.try_into()?, periods })
+    let periods = periods_of(conn, &[row.id])
+        .await?
+        .remove(&row.id)
+        .unwrap_or_default();
+    Ok(IndicatorDetail {
+        indicator: row.try_into()?,
+        periods,
+    })
 }
 
 /// Records the actual of one period of an indicator, at the period's version the caller read
 /// (any version when `None`).
-pub async fn record_actual(db: &Db, indicator_id: IndicatorId, period_id: IndicatorPeriodId, expected_version: Option<i32>, actual: &Actual) -> Result<IndicatorPeriod, StoreError> {
+pub async fn record_actual(
+    db: &Db,
+    indicator_id: IndicatorId,
+    period_id: IndicatorPeriodId,
+    expected_version: Option<i32>,
+    actual: &Actual,
+) -> Result<IndicatorPeriod, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
         lock_changes(conn).await?;
@@ -174,7 +224,10 @@ pub async fn record_actual(db: &Db, indicator_id: IndicatorId, period_id: Indica
         if let Some(expected) = expected_version
             && current.version != expected
         {
-            return Err(StoreError::StaleVersion { expected, current: current.version });
+            return Err(StoreError::StaleVersion {
+                expected,
+                current: current.version,
+            });
         }
         diesel::update(indicator_period::table.filter(indicator_period::id.eq(period_id.0)))
             .set((

@@ -3,7 +3,9 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use gloact_domain::organization::{NewOrganization, Organization, OrganizationChanges, OrganizationKind};
+use gloact_domain::organization::{
+    NewOrganization, Organization, OrganizationChanges, OrganizationKind,
+};
 use gloact_domain::value::{Code, CountryCode, IatiRef, Title};
 use gloact_domain::{OrganizationId, RowMeta};
 use uuid::Uuid;
@@ -33,7 +35,11 @@ struct OrganizationRow {
 
 impl OrganizationRow {
     fn keys(&self) -> RowKeys {
-        RowKeys { id: self.id, change_seq: self.change_seq, deleted_at: self.deleted_at }
+        RowKeys {
+            id: self.id,
+            change_seq: self.change_seq,
+            deleted_at: self.deleted_at,
+        }
     }
 }
 
@@ -93,9 +99,15 @@ pub struct OrganizationFilter {
 }
 
 /// One page of organizations.
-pub async fn list(db: &Db, filter: &OrganizationFilter, request: &PageRequest) -> Result<Page<Organization, OrganizationId>, StoreError> {
+pub async fn list(
+    db: &Db,
+    filter: &OrganizationFilter,
+    request: &PageRequest,
+) -> Result<Page<Organization, OrganizationId>, StoreError> {
     let mut conn = db.conn().await?;
-    let mut query = organization::table.select(OrganizationRow::as_select()).into_boxed();
+    let mut query = organization::table
+        .select(OrganizationRow::as_select())
+        .into_boxed();
     if let Some(kind) = filter.kind {
         query = query.filter(organization::kind.eq(kind.as_str()));
     }
@@ -112,7 +124,10 @@ pub async fn get(db: &Db, id: OrganizationId) -> Result<Organization, StoreError
     find(&mut conn, id).await
 }
 
-async fn find(conn: &mut AsyncPgConnection, id: OrganizationId) -> Result<Organization, StoreError> {
+async fn find(
+    conn: &mut AsyncPgConnection,
+    id: OrganizationId,
+) -> Result<Organization, StoreError> {
     organization::table
         .filter(organization::id.eq(id.0))
         .filter(organization::deleted_at.is_null())
@@ -123,7 +138,11 @@ async fn find(conn: &mut AsyncPgConnection, id: OrganizationId) -> Result<Organi
 }
 
 /// The id of the live organization with this code.
-pub(crate) async fn id_by_code(conn: &mut AsyncPgConnection, field: &str, code: &Code) -> Result<Uuid, StoreError> {
+pub(crate) async fn id_by_code(
+    conn: &mut AsyncPgConnection,
+    field: &str,
+    code: &Code,
+) -> Result<Uuid, StoreError> {
     organization::table
         .filter(organization::code.eq(code.as_str()))
         .filter(organization::deleted_at.is_null())
@@ -131,7 +150,11 @@ pub(crate) async fn id_by_code(conn: &mut AsyncPgConnection, field: &str, code: 
         .first(conn)
         .await
         .optional()?
-        .ok_or_else(|| StoreError::UnknownReference { field: field.to_owned(), what: "organization", code: code.to_string() })
+        .ok_or_else(|| StoreError::UnknownReference {
+            field: field.to_owned(),
+            what: "organization",
+            code: code.to_string(),
+        })
 }
 
 /// Stores a new organization.
@@ -163,19 +186,31 @@ pub async fn create(db: &Db, new: &NewOrganization) -> Result<Organization, Stor
 }
 
 /// Applies changes to an organization at the version the caller read.
-pub async fn update(db: &Db, id: OrganizationId, expected_version: i32, changes: &OrganizationChanges) -> Result<Organization, StoreError> {
+pub async fn update(
+    db: &Db,
+    id: OrganizationId,
+    expected_version: i32,
+    changes: &OrganizationChanges,
+) -> Result<Organization, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
         lock_changes(conn).await?;
         let current = find(conn, id).await?;
         if current.meta.version != expected_version {
-            return Err(StoreError::StaleVersion { expected: expected_version, current: current.meta.version });
+            return Err(StoreError::StaleVersion {
+                expected: expected_version,
+                current: current.meta.version,
+            });
         }
         let parent_id = match &changes.parent {
             Some(Some(code)) => {
                 let parent = id_by_code(conn, "parent", code).await?;
-                if parent == id.0 {
-                    return Err(StoreError::UnknownReference { field: "parent".into(), what: "other organization", code: code.to_string() });
+                if is_within(conn, parent, id.0).await? {
+                    return Err(StoreError::Invalid {
+                        field: "parent".into(),
+                        code: "cycle",
+                        message: format!("{code} is this organization or one of its descendants"),
+                    });
                 }
                 Some(Some(parent))
             }
@@ -187,7 +222,10 @@ pub async fn update(db: &Db, id: OrganizationId, expected_version: i32, changes:
             kind: changes.kind.map(OrganizationKind::as_str),
             country: changes.country.as_ref().map(CountryCode::as_str),
             parent_id,
-            iati_ref: changes.iati_ref.as_ref().map(|r| r.as_ref().map(IatiRef::as_str)),
+            iati_ref: changes
+                .iati_ref
+                .as_ref()
+                .map(|r| r.as_ref().map(IatiRef::as_str)),
             updated_at: Some(Utc::now()),
         };
         diesel::update(organization::table.filter(organization::id.eq(id.0)))
@@ -198,4 +236,29 @@ pub async fn update(db: &Db, id: OrganizationId, expected_version: i32, changes:
             .try_into()
     })
     .await
+}
+
+/// Whether `organization` is `ancestor` or lies below it: walks up from `organization` through
+/// its parents (`UNION` stops on a cycle already stored).
+async fn is_within(
+    conn: &mut AsyncPgConnection,
+    organization: Uuid,
+    ancestor: Uuid,
+) -> Result<bool, StoreError> {
+    #[derive(QueryableByName)]
+    struct Found {
+        #[diesel(sql_type = diesel::sql_types::Bool)]
+        found: bool,
+    }
+    let row: Found = diesel::sql_query(
+        "WITH RECURSIVE up(id, parent_id) AS ( \
+             SELECT id, parent_id FROM organization WHERE id = $1 \
+             UNION SELECT o.id, o.parent_id FROM organization o JOIN up ON o.id = up.parent_id) \
+         SELECT EXISTS (SELECT 1 FROM up WHERE id = $2) AS found",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(organization)
+    .bind::<diesel::sql_types::Uuid, _>(ancestor)
+    .get_result(conn)
+    .await?;
+    Ok(row.found)
 }

@@ -49,7 +49,9 @@ impl PageRequest {
             (None, Some(Cursor::Id(id))) => Ok(Walk::Live(Some(id))),
             (Some(since), None) => Ok(Walk::Changes(since)),
             (Some(since), Some(Cursor::Change(seq))) => Ok(Walk::Changes(since.max(seq))),
-            _ => Err(StoreError::Internal("cursor of the wrong kind for this page".into())),
+            _ => Err(StoreError::Internal(
+                "cursor of the wrong kind for this page".into(),
+            )),
         }
     }
 
@@ -101,16 +103,28 @@ impl<T, Id: From<Uuid>> Page<T, Id> {
         for row in rows {
             let k = keys(&row);
             match k.deleted_at {
-                Some(deleted_at) => tombstones.push(Tombstone { id: Id::from(k.id), change_seq: k.change_seq, deleted_at }),
+                Some(deleted_at) => tombstones.push(Tombstone {
+                    id: Id::from(k.id),
+                    change_seq: k.change_seq,
+                    deleted_at,
+                }),
                 None => items.push(convert(row)?),
             }
         }
-        Ok(Self { items, tombstones, next })
+        Ok(Self {
+            items,
+            tombstones,
+            next,
+        })
     }
 
     /// The same page with its items turned into another type.
     pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U, Id> {
-        Page { items: self.items.into_iter().map(f).collect(), tombstones: self.tombstones, next: self.next }
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            tombstones: self.tombstones,
+            next: self.next,
+        }
     }
 }
 
@@ -127,9 +141,9 @@ macro_rules! paged {
                 };
                 query.order($table::id.asc())
             }
-            $crate::page::Walk::Changes(since) => {
-                $query.filter($table::change_seq.gt(since)).order($table::change_seq.asc())
-            }
+            $crate::page::Walk::Changes(since) => $query
+                .filter($table::change_seq.gt(since))
+                .order($table::change_seq.asc()),
         };
         query.limit(request.fetch_limit())
     }};

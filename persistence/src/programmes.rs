@@ -33,7 +33,11 @@ struct ProgrammeRow {
 
 impl ProgrammeRow {
     fn keys(&self) -> RowKeys {
-        RowKeys { id: self.id, change_seq: self.change_seq, deleted_at: self.deleted_at }
+        RowKeys {
+            id: self.id,
+            change_seq: self.change_seq,
+            deleted_at: self.deleted_at,
+        }
     }
 
     fn into_programme(self, partners: &[(Uuid, String, String)]) -> Result<Programme, StoreError> {
@@ -49,8 +53,16 @@ impl ProgrammeRow {
             code: Code::parse(&self.code)?,
             title: Title::parse(&self.title)?,
             period: Period::new(self.start_date, self.end_date)?,
-            countries: self.countries.iter().map(|c| CountryCode::parse(c)).collect::<Result<_, _>>()?,
-            iati_identifier: self.iati_identifier.as_deref().map(IatiRef::parse).transpose()?,
+            countries: self
+                .countries
+                .iter()
+                .map(|c| CountryCode::parse(c))
+                .collect::<Result<_, _>>()?,
+            iati_identifier: self
+                .iati_identifier
+                .as_deref()
+                .map(IatiRef::parse)
+                .transpose()?,
             funders: codes_with(PartnerRole::Funder)?,
             implementers: codes_with(PartnerRole::Implementer)?,
             meta: RowMeta {
@@ -64,24 +76,42 @@ impl ProgrammeRow {
 }
 
 /// Funders and implementers of these programmes: (programme id, role, organization code).
-async fn partners_of(conn: &mut AsyncPgConnection, ids: &[Uuid]) -> Result<Vec<(Uuid, String, String)>, StoreError> {
+async fn partners_of(
+    conn: &mut AsyncPgConnection,
+    ids: &[Uuid],
+) -> Result<Vec<(Uuid, String, String)>, StoreError> {
     Ok(programme_partner::table
         .inner_join(organization::table)
         .filter(programme_partner::programme_id.eq_any(ids))
-        .order((programme_partner::programme_id, programme_partner::role, organization::code))
-        .select((programme_partner::programme_id, programme_partner::role, organization::code))
+        .order((
+            programme_partner::programme_id,
+            programme_partner::role,
+            organization::code,
+        ))
+        .select((
+            programme_partner::programme_id,
+            programme_partner::role,
+            organization::code,
+        ))
         .load(conn)
         .await?)
 }
 
 /// One page of programmes.
-pub async fn list(db: &Db, request: &PageRequest) -> Result<Page<Programme, ProgrammeId>, StoreError> {
+pub async fn list(
+    db: &Db,
+    request: &PageRequest,
+) -> Result<Page<Programme, ProgrammeId>, StoreError> {
     let mut conn = db.conn().await?;
-    let query = programme::table.select(ProgrammeRow::as_select()).into_boxed();
+    let query = programme::table
+        .select(ProgrammeRow::as_select())
+        .into_boxed();
     let rows: Vec<ProgrammeRow> = paged!(query, programme, request).load(&mut conn).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let partners = partners_of(&mut conn, &ids).await?;
-    Page::from_rows(request, rows, ProgrammeRow::keys, |row| row.into_programme(&partners))
+    Page::from_rows(request, rows, ProgrammeRow::keys, |row| {
+        row.into_programme(&partners)
+    })
 }
 
 /// One programme by id.
@@ -98,7 +128,11 @@ pub async fn get(db: &Db, id: ProgrammeId) -> Result<Programme, StoreError> {
 }
 
 /// The id of the live programme with this code.
-pub(crate) async fn id_by_code(conn: &mut AsyncPgConnection, field: &str, code: &Code) -> Result<Uuid, StoreError> {
+pub(crate) async fn id_by_code(
+    conn: &mut AsyncPgConnection,
+    field: &str,
+    code: &Code,
+) -> Result<Uuid, StoreError> {
     programme::table
         .filter(programme::code.eq(code.as_str()))
         .filter(programme::deleted_at.is_null())
@@ -106,5 +140,9 @@ pub(crate) async fn id_by_code(conn: &mut AsyncPgConnection, field: &str, code: 
         .first(conn)
         .await
         .optional()?
-        .ok_or_else(|| StoreError::UnknownReference { field: field.to_owned(), what: "programme", code: code.to_string() })
+        .ok_or_else(|| StoreError::UnknownReference {
+            field: field.to_owned(),
+            what: "programme",
+            code: code.to_string(),
+        })
 }

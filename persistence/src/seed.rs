@@ -13,7 +13,10 @@ use uuid::Uuid;
 
 use crate::db::{Db, lock_changes};
 use crate::error::StoreError;
-use crate::schema::{activity, follow_up_action, indicator, indicator_period, objective, organization, participation, programme, programme_partner};
+use crate::schema::{
+    activity, follow_up_action, indicator, indicator_period, objective, organization,
+    participation, programme, programme_partner,
+};
 
 /// The code of the demo programme.
 pub const PROGRAMME_CODE: &str = "GLOACT-BGD";
@@ -28,42 +31,177 @@ pub enum SeedOutcome {
 }
 
 /// An organization of the demo data: code, name, kind, country, parent's code, IATI ref.
-type OrganizationSeed = (&'static str, &'static str, &'static str, &'static str, Option<&'static str>, Option<&'static str>);
+type OrganizationSeed = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+);
 
 const ORGANIZATIONS: &[OrganizationSeed] = &[
-    ("UNODC-DO", "UNODC Division for Operations", "un_agency", "AUT", None, None),
-    ("UNODC-ROSA", "UNODC Regional Office for South Asia", "un_agency", "IND", Some("UNODC-DO"), None),
-    ("UNODC-BGD", "UNODC Programme Office in Bangladesh", "un_agency", "BGD", Some("UNODC-ROSA"), None),
-    ("IOM-BGD", "International Organization for Migration, Bangladesh", "un_agency", "BGD", None, Some("XM-DAC-47066")),
-    ("EU-DEL-BGD", "Delegation of the European Union to Bangladesh", "donor", "BGD", None, None),
-    ("MOFA-BGD", "Ministry of Foreign Affairs", "government", "BGD", None, None),
-    ("MOHA-BGD", "Ministry of Home Affairs", "government", "BGD", None, None),
-    ("MOLJPA-BGD", "Ministry of Law, Justice and Parliamentary Affairs", "government", "BGD", None, None),
-    ("BNWLA", "Bangladesh National Woman Lawyers' Association", "civil_society", "BGD", None, None),
+    (
+        "UNODC-DO",
+        "UNODC Division for Operations",
+        "un_agency",
+        "AUT",
+        None,
+        None,
+    ),
+    (
+        "UNODC-ROSA",
+        "UNODC Regional Office for South Asia",
+        "un_agency",
+        "IND",
+        Some("UNODC-DO"),
+        None,
+    ),
+    (
+        "UNODC-BGD",
+        "UNODC Programme Office in Bangladesh",
+        "un_agency",
+        "BGD",
+        Some("UNODC-ROSA"),
+        None,
+    ),
+    (
+        "IOM-BGD",
+        "International Organization for Migration, Bangladesh",
+        "un_agency",
+        "BGD",
+        None,
+        Some("XM-DAC-47066"),
+    ),
+    (
+        "EU-DEL-BGD",
+        "Delegation of the European Union to Bangladesh",
+        "donor",
+        "BGD",
+        None,
+        None,
+    ),
+    (
+        "MOFA-BGD",
+        "Ministry of Foreign Affairs",
+        "government",
+        "BGD",
+        None,
+        None,
+    ),
+    (
+        "MOHA-BGD",
+        "Ministry of Home Affairs",
+        "government",
+        "BGD",
+        None,
+        None,
+    ),
+    (
+        "MOLJPA-BGD",
+        "Ministry of Law, Justice and Parliamentary Affairs",
+        "government",
+        "BGD",
+        None,
+        None,
+    ),
+    (
+        "BNWLA",
+        "Bangladesh National Woman Lawyers' Association",
+        "civil_society",
+        "BGD",
+        None,
+        None,
+    ),
 ];
 
 /// The 16 meetings of the national consultation: (day of January 2020, counterpart, title).
 const MEETINGS: &[(u32, &str, &str)] = &[
-    (19, "MOFA-BGD", "Meeting with the Ministry of Foreign Affairs on the programme's work plan"),
-    (19, "MOHA-BGD", "Meeting with the Ministry of Home Affairs on counter-trafficking priorities"),
-    (19, "MOLJPA-BGD", "Meeting with the Ministry of Law, Justice and Parliamentary Affairs"),
-    (20, "MOHA-BGD", "Meeting with the Counter-Trafficking Monitoring Cell"),
-    (20, "MOHA-BGD", "Meeting with Bangladesh Police on investigations of trafficking cases"),
-    (20, "MOLJPA-BGD", "Meeting with the Judicial Administration Training Institute"),
-    (21, "MOLJPA-BGD", "Meeting with public prosecutors of the anti-trafficking tribunals"),
-    (21, "MOFA-BGD", "Meeting on international cooperation in criminal matters"),
-    (21, "IOM-BGD", "Coordination meeting with IOM on victim assistance"),
-    (21, "EU-DEL-BGD", "Meeting with the EU Delegation on the programme's priorities"),
-    (22, "BNWLA", "Meeting with civil-society organizations on victim protection"),
-    (22, "MOHA-BGD", "Meeting with the Border Guard Bangladesh on smuggling of migrants"),
-    (22, "MOFA-BGD", "Meeting with the Bureau of Manpower, Employment and Training on safe migration"),
-    (22, "UNODC-ROSA", "Meeting with UN agencies and donors on coordination"),
-    (23, "MOLJPA-BGD", "Meeting on legislative review and harmonisation"),
-    (23, "MOHA-BGD", "Closing meeting with national counterparts on the capacity-building strategy"),
+    (
+        19,
+        "MOFA-BGD",
+        "Meeting with the Ministry of Foreign Affairs on the programme's work plan",
+    ),
+    (
+        19,
+        "MOHA-BGD",
+        "Meeting with the Ministry of Home Affairs on counter-trafficking priorities",
+    ),
+    (
+        19,
+        "MOLJPA-BGD",
+        "Meeting with the Ministry of Law, Justice and Parliamentary Affairs",
+    ),
+    (
+        20,
+        "MOHA-BGD",
+        "Meeting with the Counter-Trafficking Monitoring Cell",
+    ),
+    (
+        20,
+        "MOHA-BGD",
+        "Meeting with Bangladesh Police on investigations of trafficking cases",
+    ),
+    (
+        20,
+        "MOLJPA-BGD",
+        "Meeting with the Judicial Administration Training Institute",
+    ),
+    (
+        21,
+        "MOLJPA-BGD",
+        "Meeting with public prosecutors of the anti-trafficking tribunals",
+    ),
+    (
+        21,
+        "MOFA-BGD",
+        "Meeting on international cooperation in criminal matters",
+    ),
+    (
+        21,
+        "IOM-BGD",
+        "Coordination meeting with IOM on victim assistance",
+    ),
+    (
+        21,
+        "EU-DEL-BGD",
+        "Meeting with the EU Delegation on the programme's priorities",
+    ),
+    (
+        22,
+        "BNWLA",
+        "Meeting with civil-society organizations on victim protection",
+    ),
+    (
+        22,
+        "MOHA-BGD",
+        "Meeting with the Border Guard Bangladesh on smuggling of migrants",
+    ),
+    (
+        22,
+        "MOFA-BGD",
+        "Meeting with the Bureau of Manpower, Employment and Training on safe migration",
+    ),
+    (
+        22,
+        "UNODC-ROSA",
+        "Meeting with UN agencies and donors on coordination",
+    ),
+    (
+        23,
+        "MOLJPA-BGD",
+        "Meeting on legislative review and harmonisation",
+    ),
+    (
+        23,
+        "MOHA-BGD",
+        "Closing meeting with national counterparts on the capacity-building strategy",
+    ),
 ];
 
 fn day(year: i32, month: u32, day: u32) -> Result<NaiveDate, StoreError> {
-    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| StoreError::Internal(format!("bad seed date {year}-{month}-{day}")))
+    NaiveDate::from_ymd_opt(year, month, day)
+        .ok_or_else(|| StoreError::Internal(format!("bad seed date {year}-{month}-{day}")))
 }
 
 /// Writes the demo data unless the demo programme is already there.
@@ -71,9 +209,11 @@ pub async fn seed(db: &Db) -> Result<SeedOutcome, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
         lock_changes(conn).await?;
-        let exists: bool = diesel::select(diesel::dsl::exists(programme::table.filter(programme::code.eq(PROGRAMME_CODE))))
-            .get_result(conn)
-            .await?;
+        let exists: bool = diesel::select(diesel::dsl::exists(
+            programme::table.filter(programme::code.eq(PROGRAMME_CODE)),
+        ))
+        .get_result(conn)
+        .await?;
         if exists {
             return Ok(SeedOutcome::AlreadySeeded);
         }
@@ -117,7 +257,11 @@ async fn write_demo_data(conn: &mut AsyncPgConnection) -> Result<(), StoreError>
         ))
         .execute(conn)
         .await?;
-    for (role, code) in [("funder", "EU-DEL-BGD"), ("implementer", "UNODC-BGD"), ("implementer", "IOM-BGD")] {
+    for (role, code) in [
+        ("funder", "EU-DEL-BGD"),
+        ("implementer", "UNODC-BGD"),
+        ("implementer", "IOM-BGD"),
+    ] {
         let organization_id = org(conn, code).await?;
         diesel::insert_into(programme_partner::table)
             .values((
@@ -149,7 +293,21 @@ async fn write_demo_data(conn: &mut AsyncPgConnection) -> Result<(), StoreError>
         },
     )
     .await?;
-    participate(conn, consultation, &[("UNODC-BGD", "organizer"), ("UNODC-BGD", "implementing"), ("IOM-BGD", "implementing"), ("EU-DEL-BGD", "funding"), ("MOFA-BGD", "participant"), ("MOHA-BGD", "participant"), ("MOLJPA-BGD", "participant"), ("BNWLA", "participant")]).await?;
+    participate(
+        conn,
+        consultation,
+        &[
+            ("UNODC-BGD", "organizer"),
+            ("UNODC-BGD", "implementing"),
+            ("IOM-BGD", "implementing"),
+            ("EU-DEL-BGD", "funding"),
+            ("MOFA-BGD", "participant"),
+            ("MOHA-BGD", "participant"),
+            ("MOLJPA-BGD", "participant"),
+            ("BNWLA", "participant"),
+        ],
+    )
+    .await?;
     for description in [
         "Present GLO.ACT-Bangladesh and its work plan to the national counterparts.",
         "Gather the counterparts' needs and priorities for the capacity-building strategy for criminal-justice actors.",
@@ -161,7 +319,8 @@ async fn write_demo_data(conn: &mut AsyncPgConnection) -> Result<(), StoreError>
                 objective::activity_id.eq(consultation),
                 objective::description.eq(description),
                 objective::achieved.eq(true),
-                objective::evidence.eq("Meeting minutes of the national consultation, 19-23 January 2020."),
+                objective::evidence
+                    .eq("Meeting minutes of the national consultation, 19-23 January 2020."),
             ))
             .execute(conn)
             .await?;
@@ -181,7 +340,11 @@ async fn write_demo_data(conn: &mut AsyncPgConnection) -> Result<(), StoreError>
                 pillar: "coordination",
                 status: "completed",
                 // Meetings with the law-enforcement side discussed open cases: restricted.
-                visibility: if title.contains("Police") || title.contains("Border Guard") { "restricted" } else { "public" },
+                visibility: if title.contains("Police") || title.contains("Border Guard") {
+                    "restricted"
+                } else {
+                    "public"
+                },
                 dates: (on, on),
                 planned_only: false,
                 district: "Dhaka",
@@ -189,13 +352,32 @@ async fn write_demo_data(conn: &mut AsyncPgConnection) -> Result<(), StoreError>
             },
         )
         .await?;
-        participate(conn, meeting, &[("UNODC-BGD", "organizer"), (counterpart, "participant")]).await?;
+        participate(
+            conn,
+            meeting,
+            &[("UNODC-BGD", "organizer"), (counterpart, "participant")],
+        )
+        .await?;
     }
 
     // The two workshops with criminal-justice actors.
     let workshops = [
-        ("WS-2020-01", "Workshop with judges and prosecutors on trafficking in persons cases", (day(2020, 2, 10)?, day(2020, 2, 11)?), "Dhaka", [9, 21, 0, 14, 16, 0, 0, 0], "MOLJPA-BGD"),
-        ("WS-2020-02", "Workshop with law enforcement on investigating trafficking and smuggling", (day(2020, 2, 24)?, day(2020, 2, 25)?), "Cox's Bazar", [6, 26, 0, 0, 4, 26, 2, 0], "MOHA-BGD"),
+        (
+            "WS-2020-01",
+            "Workshop with judges and prosecutors on trafficking in persons cases",
+            (day(2020, 2, 10)?, day(2020, 2, 11)?),
+            "Dhaka",
+            [9, 21, 0, 14, 16, 0, 0, 0],
+            "MOLJPA-BGD",
+        ),
+        (
+            "WS-2020-02",
+            "Workshop with law enforcement on investigating trafficking and smuggling",
+            (day(2020, 2, 24)?, day(2020, 2, 25)?),
+            "Cox's Bazar",
+            [6, 26, 0, 0, 4, 26, 2, 0],
+            "MOHA-BGD",
+        ),
     ];
     for (code, title, dates, district, counts, ministry) in workshops {
         let workshop = insert_activity(
@@ -217,7 +399,16 @@ async fn write_demo_data(conn: &mut AsyncPgConnection) -> Result<(), StoreError>
             },
         )
         .await?;
-        participate(conn, workshop, &[("UNODC-BGD", "organizer"), ("UNODC-BGD", "implementing"), (ministry, "participant")]).await?;
+        participate(
+            conn,
+            workshop,
+            &[
+                ("UNODC-BGD", "organizer"),
+                ("UNODC-BGD", "implementing"),
+                (ministry, "participant"),
+            ],
+        )
+        .await?;
     }
 
     // The validation workshop planned for April 2020, and the follow-up action that asks for it.
@@ -240,7 +431,17 @@ async fn write_demo_data(conn: &mut AsyncPgConnection) -> Result<(), StoreError>
         },
     )
     .await?;
-    participate(conn, validation, &[("UNODC-BGD", "organizer"), ("MOHA-BGD", "participant"), ("MOLJPA-BGD", "participant"), ("MOFA-BGD", "participant")]).await?;
+    participate(
+        conn,
+        validation,
+        &[
+            ("UNODC-BGD", "organizer"),
+            ("MOHA-BGD", "participant"),
+            ("MOLJPA-BGD", "participant"),
+            ("MOFA-BGD", "participant"),
+        ],
+    )
+    .await?;
     let owner = org(conn, "UNODC-BGD").await?;
     diesel::insert_into(follow_up_action::table)
         .values((
@@ -256,9 +457,39 @@ async fn write_demo_data(conn: &mut AsyncPgConnection) -> Result<(), StoreError>
         .await?;
 
     let indicators: [IndicatorSeed; 3] = [
-        ("OUT-1.1", "Number of criminal-justice practitioners trained on trafficking in persons and smuggling of migrants", "output", "unit", Some(0.0), true, &[(2020, 120.0, Some(82.0), Some(15.0), Some(67.0)), (2021, 200.0, None, None, None)]),
-        ("OUT-1.2", "Capacity-building strategy for criminal-justice actors validated", "output", "unit", Some(0.0), false, &[(2020, 1.0, Some(0.0), None, None)]),
-        ("OC-1", "Percentage of trained practitioners reporting improved knowledge of trafficking cases", "outcome", "percentage", None, true, &[(2020, 70.0, None, None, None), (2021, 80.0, None, None, None)]),
+        (
+            "OUT-1.1",
+            "Number of criminal-justice practitioners trained on trafficking in persons and smuggling of migrants",
+            "output",
+            "unit",
+            Some(0.0),
+            true,
+            &[
+                (2020, 120.0, Some(82.0), Some(15.0), Some(67.0)),
+                (2021, 200.0, None, None, None),
+            ],
+        ),
+        (
+            "OUT-1.2",
+            "Capacity-building strategy for criminal-justice actors validated",
+            "output",
+            "unit",
+            Some(0.0),
+            false,
+            &[(2020, 1.0, Some(0.0), None, None)],
+        ),
+        (
+            "OC-1",
+            "Percentage of trained practitioners reporting improved knowledge of trafficking cases",
+            "outcome",
+            "percentage",
+            None,
+            true,
+            &[
+                (2020, 70.0, None, None, None),
+                (2021, 80.0, None, None, None),
+            ],
+        ),
     ];
     for (code, title, level, measure, baseline, by_sex, periods) in indicators {
         let indicator_id = Uuid::now_v7();
@@ -299,10 +530,22 @@ async fn write_demo_data(conn: &mut AsyncPgConnection) -> Result<(), StoreError>
 type PeriodSeed = (i32, f64, Option<f64>, Option<f64>, Option<f64>);
 
 /// An indicator: code, title, level, measure, baseline, broken down by sex, periods.
-type IndicatorSeed = (&'static str, &'static str, &'static str, &'static str, Option<f64>, bool, &'static [PeriodSeed]);
+type IndicatorSeed = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    Option<f64>,
+    bool,
+    &'static [PeriodSeed],
+);
 
 async fn org(conn: &mut AsyncPgConnection, code: &str) -> Result<Uuid, StoreError> {
-    Ok(organization::table.filter(organization::code.eq(code)).select(organization::id).first(conn).await?)
+    Ok(organization::table
+        .filter(organization::code.eq(code))
+        .select(organization::id)
+        .first(conn)
+        .await?)
 }
 
 struct ActivitySeed<'a> {
@@ -323,10 +566,26 @@ struct ActivitySeed<'a> {
     counts: [i32; 8],
 }
 
-async fn insert_activity(conn: &mut AsyncPgConnection, a: ActivitySeed<'_>) -> Result<Uuid, StoreError> {
+async fn insert_activity(
+    conn: &mut AsyncPgConnection,
+    a: ActivitySeed<'_>,
+) -> Result<Uuid, StoreError> {
     let id = Uuid::now_v7();
-    let actual = if a.planned_only { (None, None) } else { (Some(a.dates.0), Some(a.dates.1)) };
-    let [female, male, other, judges, prosecutors, law_enforcement, officials, civil_society] = a.counts;
+    let actual = if a.planned_only {
+        (None, None)
+    } else {
+        (Some(a.dates.0), Some(a.dates.1))
+    };
+    let [
+        female,
+        male,
+        other,
+        judges,
+        prosecutors,
+        law_enforcement,
+        officials,
+        civil_society,
+    ] = a.counts;
     diesel::insert_into(activity::table)
         .values((
             (
@@ -363,7 +622,11 @@ async fn insert_activity(conn: &mut AsyncPgConnection, a: ActivitySeed<'_>) -> R
     Ok(id)
 }
 
-async fn participate(conn: &mut AsyncPgConnection, activity_id: Uuid, parts: &[(&str, &str)]) -> Result<(), StoreError> {
+async fn participate(
+    conn: &mut AsyncPgConnection,
+    activity_id: Uuid,
+    parts: &[(&str, &str)],
+) -> Result<(), StoreError> {
     for (code, role) in parts {
         let organization_id = org(conn, code).await?;
         diesel::insert_into(participation::table)

@@ -17,7 +17,15 @@ fn committed_spec() -> Value {
 #[tokio::test]
 async fn the_committed_openapi_document_is_the_served_one() {
     let app = spawn_app().await;
-    let served = json(app.client.get(format!("{}/api/openapi.json", app.address)).send().await.unwrap(), 200).await;
+    let served = json(
+        app.client
+            .get(format!("{}/api/openapi.json", app.address))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
     assert!(
         served == committed_spec(),
         "openapi/openapi.json has drifted from the served document; regenerate it with `cargo run -- openapi > openapi/openapi.json` and review the diff"
@@ -38,7 +46,9 @@ fn declared_routes() -> Vec<(String, String, String)> {
                     pending = Some((method.to_owned(), path));
                 }
             }
-            if let (Some((method, path)), Some(rest)) = (&pending, line.strip_prefix("pub async fn ")) {
+            if let (Some((method, path)), Some(rest)) =
+                (&pending, line.strip_prefix("pub async fn "))
+            {
                 let name = rest.split('(').next().unwrap().to_owned();
                 routes.push((method.clone(), path.clone(), name));
                 pending = None;
@@ -52,12 +62,28 @@ fn declared_routes() -> Vec<(String, String, String)> {
 fn every_declared_route_is_documented_under_its_handler_name() {
     let spec = committed_spec();
     let routes = declared_routes();
-    assert!(routes.len() >= 20, "found only {} routes: is the scan broken?", routes.len());
+    assert!(
+        routes.len() >= 20,
+        "found only {} routes: is the scan broken?",
+        routes.len()
+    );
     for (method, path, name) in routes {
-        let full = if path.starts_with("/health") { path.clone() } else { format!("/api/v1{path}") };
+        let full = if path.starts_with("/health") {
+            path.clone()
+        } else {
+            format!("/api/v1{path}")
+        };
         let operation = &spec["paths"][&full][&method];
-        assert!(operation.is_object(), "{} {full} ({name}) is served but not in openapi.json", method.to_uppercase());
-        assert_eq!(operation["operationId"], name.as_str(), "{full}: operation id must be the handler's name");
+        assert!(
+            operation.is_object(),
+            "{} {full} ({name}) is served but not in openapi.json",
+            method.to_uppercase()
+        );
+        assert_eq!(
+            operation["operationId"],
+            name.as_str(),
+            "{full}: operation id must be the handler's name"
+        );
     }
 }
 
@@ -73,17 +99,34 @@ async fn every_documented_operation_is_served_and_guarded() {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let url = format!("{}{concrete}", app.address);
             // Without a token: every /api/v1 operation refuses, and none is an unknown route.
-            let anonymous = app.client.request(method.clone(), &url).send().await.unwrap();
+            let anonymous = app
+                .client
+                .request(method.clone(), &url)
+                .send()
+                .await
+                .unwrap();
             let status = anonymous.status().as_u16();
             let body: Value = anonymous.json().await.unwrap_or(Value::Null);
-            assert_ne!(body["code"], "route_not_found", "{method} {path} is documented but not served");
+            assert_ne!(
+                body["code"], "route_not_found",
+                "{method} {path} is documented but not served"
+            );
             if path.starts_with("/api/v1/") {
                 assert_eq!(status, 401, "{method} {path} must require a token");
             }
             // With a token the route is reached (the id is unknown, so reads of it are 404s).
-            let response = app.request(method.clone(), &concrete, &app.token(Role::Unodc)).header("if-match", "\"1\"").json(&serde_json::json!({})).send().await.unwrap();
+            let response = app
+                .request(method.clone(), &concrete, &app.token(Role::Unodc))
+                .header("if-match", "\"1\"")
+                .json(&serde_json::json!({}))
+                .send()
+                .await
+                .unwrap();
             let body: Value = response.json().await.unwrap_or(Value::Null);
-            assert_ne!(body["code"], "route_not_found", "{method} {path} is documented but not served");
+            assert_ne!(
+                body["code"], "route_not_found",
+                "{method} {path} is documented but not served"
+            );
             checked += 1;
         }
     }

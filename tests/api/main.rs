@@ -1,7 +1,12 @@
 //! Black-box tests of the GLO.ACT Partner API: the real server over HTTP against a real
 //! PostgreSQL, one database per test. One binary of modules keeps link time low.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, clippy::panic, reason = "tests fail loudly")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "tests fail loudly"
+)]
 
 mod activities;
 mod auth;

@@ -56,7 +56,10 @@ async fn walking_pages_sees_every_row_once_while_rows_are_inserted() {
     let unique: HashSet<&String> = seen.iter().collect();
     assert_eq!(unique.len(), seen.len(), "a row was served twice");
     for id in &existing {
-        assert!(unique.contains(id), "row {id} that existed before the walk was skipped");
+        assert!(
+            unique.contains(id),
+            "row {id} that existed before the walk was skipped"
+        );
     }
     let mut sorted = seen.clone();
     sorted.sort();
@@ -66,26 +69,59 @@ async fn walking_pages_sees_every_row_once_while_rows_are_inserted() {
 #[tokio::test]
 async fn changed_after_returns_updates_and_tombstones_in_change_order() {
     let app = spawn_seeded_app().await;
-    let all = app.get_all("/api/v1/activities?limit=500", Role::Unodc).await;
-    let high = all.iter().map(|a| a["change_seq"].as_i64().unwrap()).max().unwrap();
+    let all = app
+        .get_all("/api/v1/activities?limit=500", Role::Unodc)
+        .await;
+    let high = all
+        .iter()
+        .map(|a| a["change_seq"].as_i64().unwrap())
+        .max()
+        .unwrap();
 
     // Nothing changed yet.
-    let page = app.get_json(&format!("/api/v1/activities?changed_after={high}"), Role::Unodc, 200).await;
-    assert!(page["items"].as_array().unwrap().is_empty() && page["tombstones"].as_array().unwrap().is_empty(), "{page}");
+    let page = app
+        .get_json(
+            &format!("/api/v1/activities?changed_after={high}"),
+            Role::Unodc,
+            200,
+        )
+        .await;
+    assert!(
+        page["items"].as_array().unwrap().is_empty()
+            && page["tombstones"].as_array().unwrap().is_empty(),
+        "{page}"
+    );
 
     let validation = app.activity("VW-2020-04").await;
     let meeting = app.activity("NC-2020-M01").await;
-    let updated = app.patch(&format!("/api/v1/activities/{}", validation["id"].as_str().unwrap()), Role::Unodc, validation["version"].as_i64().unwrap(), &body!({"status": "postponed"})).await;
+    let updated = app
+        .patch(
+            &format!("/api/v1/activities/{}", validation["id"].as_str().unwrap()),
+            Role::Unodc,
+            validation["version"].as_i64().unwrap(),
+            &body!({"status": "postponed"}),
+        )
+        .await;
     json(updated, 200).await;
     let deleted = app
-        .request(Method::DELETE, &format!("/api/v1/activities/{}", meeting["id"].as_str().unwrap()), &app.token(Role::Unodc))
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/activities/{}", meeting["id"].as_str().unwrap()),
+            &app.token(Role::Unodc),
+        )
         .header("if-match", format!("\"{}\"", meeting["version"]))
         .send()
         .await
         .unwrap();
     assert_eq!(deleted.status(), 204);
 
-    let page = app.get_json(&format!("/api/v1/activities?changed_after={high}"), Role::Unodc, 200).await;
+    let page = app
+        .get_json(
+            &format!("/api/v1/activities?changed_after={high}"),
+            Role::Unodc,
+            200,
+        )
+        .await;
     let items = page["items"].as_array().unwrap();
     assert_eq!(items.len(), 1, "{page}");
     assert_eq!(items[0]["code"], "VW-2020-04");
@@ -93,25 +129,58 @@ async fn changed_after_returns_updates_and_tombstones_in_change_order() {
     let tombstones = page["tombstones"].as_array().unwrap();
     assert_eq!(tombstones.len(), 1, "{page}");
     assert_eq!(tombstones[0]["id"], meeting["id"]);
-    assert!(tombstones[0]["change_seq"].as_i64().unwrap() > items[0]["change_seq"].as_i64().unwrap());
+    assert!(
+        tombstones[0]["change_seq"].as_i64().unwrap() > items[0]["change_seq"].as_i64().unwrap()
+    );
     assert!(tombstones[0]["deleted_at"].is_string());
-    assert!(tombstones[0].get("title").is_none(), "a tombstone carries no data");
+    assert!(
+        tombstones[0].get("title").is_none(),
+        "a tombstone carries no data"
+    );
 
     // Paging through changes one at a time gives the same two, in change order.
-    let first = app.get_json(&format!("/api/v1/activities?changed_after={high}&limit=1"), Role::Unodc, 200).await;
+    let first = app
+        .get_json(
+            &format!("/api/v1/activities?changed_after={high}&limit=1"),
+            Role::Unodc,
+            200,
+        )
+        .await;
     assert_eq!(first["items"].as_array().unwrap().len(), 1);
     let cursor = first["next_cursor"].as_str().unwrap();
-    let second = app.get_json(&format!("/api/v1/activities?changed_after={high}&limit=1&after={cursor}"), Role::Unodc, 200).await;
-    assert_eq!(second["tombstones"].as_array().unwrap().len(), 1, "{second}");
+    let second = app
+        .get_json(
+            &format!("/api/v1/activities?changed_after={high}&limit=1&after={cursor}"),
+            Role::Unodc,
+            200,
+        )
+        .await;
+    assert_eq!(
+        second["tombstones"].as_array().unwrap().len(),
+        1,
+        "{second}"
+    );
     assert!(second["next_cursor"].is_null());
 
     // A cursor of a walk by id can't continue a walk of changes.
-    let by_id = app.get_json("/api/v1/activities?limit=1", Role::Unodc, 200).await;
-    let wrong = app.get(&format!("/api/v1/activities?changed_after={high}&after={}", by_id["next_cursor"].as_str().unwrap()), Role::Unodc).await;
+    let by_id = app
+        .get_json("/api/v1/activities?limit=1", Role::Unodc, 200)
+        .await;
+    let wrong = app
+        .get(
+            &format!(
+                "/api/v1/activities?changed_after={high}&after={}",
+                by_id["next_cursor"].as_str().unwrap()
+            ),
+            Role::Unodc,
+        )
+        .await;
     problem(wrong, 400, "invalid_cursor").await;
 
     // The deleted meeting is gone from plain lists.
-    let meetings = app.get_all("/api/v1/activities?kind=meeting", Role::Unodc).await;
+    let meetings = app
+        .get_all("/api/v1/activities?kind=meeting", Role::Unodc)
+        .await;
     assert_eq!(meetings.len(), 15);
 }
 
@@ -130,9 +199,18 @@ async fn a_poller_of_changes_ends_with_every_rows_latest_version_under_concurren
                     let id = &ids[(w * 7 + round * 3) % ids.len()];
                     // Read, then write at that version; a concurrent writer may win: read again.
                     loop {
-                        let current = app.get_json(&format!("/api/v1/organizations/{id}"), Role::Unodc, 200).await;
+                        let current = app
+                            .get_json(&format!("/api/v1/organizations/{id}"), Role::Unodc, 200)
+                            .await;
                         let version = current["version"].as_i64().unwrap();
-                        let response = app.patch(&format!("/api/v1/organizations/{id}"), Role::Unodc, version, &body!({"name": format!("Writer {w} round {round}")})).await;
+                        let response = app
+                            .patch(
+                                &format!("/api/v1/organizations/{id}"),
+                                Role::Unodc,
+                                version,
+                                &body!({"name": format!("Writer {w} round {round}")}),
+                            )
+                            .await;
                         match response.status().as_u16() {
                             200 => break,
                             412 => continue,
@@ -152,12 +230,24 @@ async fn a_poller_of_changes_ends_with_every_rows_latest_version_under_concurren
             let done = writers_done.load(std::sync::atomic::Ordering::SeqCst);
             // Drain every page of changes after `since`.
             loop {
-                let page = app.get_json(&format!("/api/v1/organizations?changed_after={since}&limit=7"), Role::Eu, 200).await;
+                let page = app
+                    .get_json(
+                        &format!("/api/v1/organizations?changed_after={since}&limit=7"),
+                        Role::Eu,
+                        200,
+                    )
+                    .await;
                 for item in page["items"].as_array().unwrap() {
                     let seq = item["change_seq"].as_i64().unwrap();
                     assert!(seq > since, "changes come in change order");
                     since = seq;
-                    copy.insert(item["id"].as_str().unwrap().to_owned(), (item["version"].as_i64().unwrap(), item["name"].as_str().unwrap().to_owned()));
+                    copy.insert(
+                        item["id"].as_str().unwrap().to_owned(),
+                        (
+                            item["version"].as_i64().unwrap(),
+                            item["name"].as_str().unwrap().to_owned(),
+                        ),
+                    );
                 }
                 if page["next_cursor"].is_null() {
                     break;
@@ -175,7 +265,12 @@ async fn a_poller_of_changes_ends_with_every_rows_latest_version_under_concurren
     assert_eq!(copy.len(), truth.len());
     for row in truth {
         let (version, name) = &copy[row["id"].as_str().unwrap()];
-        assert_eq!(*version, row["version"].as_i64().unwrap(), "the poller missed a change of {}", row["code"]);
+        assert_eq!(
+            *version,
+            row["version"].as_i64().unwrap(),
+            "the poller missed a change of {}",
+            row["code"]
+        );
         assert_eq!(name, row["name"].as_str().unwrap());
     }
 }

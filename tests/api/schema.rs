@@ -42,14 +42,20 @@ async fn database_columns(url: &str) -> BTreeMap<String, Vec<(String, String)>> 
             Some(inner) => format!("Nullable<{inner}>"),
             None => c.sql_type,
         };
-        tables.entry(c.table_name).or_default().push((c.column_name, sql_type));
+        tables
+            .entry(c.table_name)
+            .or_default()
+            .push((c.column_name, sql_type));
     }
     tables
 }
 
 /// table → [(column, diesel type)] as `schema.rs` declares them.
 fn declared_columns() -> BTreeMap<String, Vec<(String, String)>> {
-    let source = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../persistence/src/schema.rs")).unwrap();
+    let source = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../persistence/src/schema.rs"),
+    )
+    .unwrap();
     let mut tables: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
     let mut current: Option<String> = None;
     for line in source.lines().map(str::trim) {
@@ -57,8 +63,12 @@ fn declared_columns() -> BTreeMap<String, Vec<(String, String)>> {
             current = Some(line.split_whitespace().next().unwrap().to_owned());
         } else if line == "}" {
             current = None;
-        } else if let (Some(table), Some((column, sql_type))) = (&current, line.split_once(" -> ")) {
-            tables.entry(table.clone()).or_default().push((column.to_owned(), sql_type.trim_end_matches(',').to_owned()));
+        } else if let (Some(table), Some((column, sql_type))) = (&current, line.split_once(" -> "))
+        {
+            tables
+                .entry(table.clone())
+                .or_default()
+                .push((column.to_owned(), sql_type.trim_end_matches(',').to_owned()));
         }
     }
     tables
@@ -68,8 +78,16 @@ fn declared_columns() -> BTreeMap<String, Vec<(String, String)>> {
 async fn schema_rs_matches_the_migrated_database() {
     let (name, url) = fresh_database().await;
     let declared = declared_columns();
-    assert!(declared.len() >= 9, "the scan of schema.rs found {} tables", declared.len());
-    assert_eq!(declared, database_columns(&url).await, "schema.rs has drifted from the migrations");
+    assert!(
+        declared.len() >= 9,
+        "the scan of schema.rs found {} tables",
+        declared.len()
+    );
+    assert_eq!(
+        declared,
+        database_columns(&url).await,
+        "schema.rs has drifted from the migrations"
+    );
     drop_database(&name).await;
 }
 
@@ -79,7 +97,10 @@ async fn every_migration_reverts_and_applies_again() {
     let before = database_columns(&url).await;
     let reverted = revert_all(&url).await.unwrap();
     assert!(reverted >= 1);
-    assert!(database_columns(&url).await.is_empty(), "down.sql leaves nothing behind");
+    assert!(
+        database_columns(&url).await.is_empty(),
+        "down.sql leaves nothing behind"
+    );
     assert_eq!(migrate(&url).await.unwrap(), reverted);
     assert_eq!(database_columns(&url).await, before);
     drop_database(&name).await;

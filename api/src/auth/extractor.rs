@@ -28,7 +28,10 @@ fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
         return Err(ApiError::internal("token service missing from app data"));
     };
     // Tokens in URLs end up in logs and browser histories: only the header is accepted.
-    let header = req.headers().get(header::AUTHORIZATION).ok_or(super::TokenError::Missing)?;
+    let header = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .ok_or(super::TokenError::Missing)?;
     let value = header.to_str().map_err(|_| super::TokenError::Invalid)?;
     let (scheme, token) = value.split_once(' ').ok_or(super::TokenError::Invalid)?;
     if !scheme.eq_ignore_ascii_case("bearer") {

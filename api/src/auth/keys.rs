@@ -23,7 +23,9 @@ pub struct SigningKey {
 
 impl std::fmt::Debug for SigningKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("SigningKey").field("kid", &self.kid).finish_non_exhaustive()
+        f.debug_struct("SigningKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
     }
 }
 
@@ -34,13 +36,23 @@ impl SigningKey {
     }
 
     fn from_dalek(key: &ed25519_dalek::SigningKey) -> Result<Self, KeyError> {
-        let private_pem = key.to_pkcs8_pem(LineEnding::LF).map_err(|e| KeyError::Encode(e.to_string()))?.to_string();
+        let private_pem = key
+            .to_pkcs8_pem(LineEnding::LF)
+            .map_err(|e| KeyError::Encode(e.to_string()))?
+            .to_string();
         let verifying = key.verifying_key();
-        let public_pem = verifying.to_public_key_pem(LineEnding::LF).map_err(|e| KeyError::Encode(e.to_string()))?;
+        let public_pem = verifying
+            .to_public_key_pem(LineEnding::LF)
+            .map_err(|e| KeyError::Encode(e.to_string()))?;
         let public_raw = verifying.to_bytes();
         let digest = Sha256::digest(public_raw);
         let kid = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
-        Ok(Self { kid, private_pem, public_pem, public_raw })
+        Ok(Self {
+            kid,
+            private_pem,
+            public_pem,
+            public_raw,
+        })
     }
 
     /// A new random key.
@@ -52,7 +64,8 @@ impl SigningKey {
 
     /// Parses a PKCS#8 PEM Ed25519 private key.
     pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
-        let key = ed25519_dalek::SigningKey::from_pkcs8_pem(pem).map_err(|_| KeyError::NotEd25519)?;
+        let key =
+            ed25519_dalek::SigningKey::from_pkcs8_pem(pem).map_err(|_| KeyError::NotEd25519)?;
         Self::from_dalek(&key)
     }
 }
@@ -72,7 +85,9 @@ pub enum KeyError {
     #[error("the signing key is not an Ed25519 private key in PKCS#8 PEM")]
     NotEd25519,
     /// No key configured where generating one isn't allowed.
-    #[error("no signing key at {0}: set GLOACT_AUTH__SIGNING_KEY_FILE to an Ed25519 PKCS#8 PEM file (generate one with `gloact keygen`)")]
+    #[error(
+        "no signing key at {0}: set GLOACT_AUTH__SIGNING_KEY_FILE to an Ed25519 PKCS#8 PEM file (generate one with `gloact keygen`)"
+    )]
     Missing(String),
     /// Encoding failed.
     #[error("could not encode the key: {0}")]
@@ -87,7 +102,10 @@ pub fn load_signing_key(path: &Path) -> Result<SigningKey, KeyError> {
     if !path.exists() {
         return Err(KeyError::Missing(path.display().to_string()));
     }
-    let pem = std::fs::read_to_string(path).map_err(|e| KeyError::Io { path: path.display().to_string(), reason: e.to_string() })?;
+    let pem = std::fs::read_to_string(path).map_err(|e| KeyError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
     SigningKey::from_pem(&pem)
 }
 
@@ -97,7 +115,10 @@ pub fn load_or_generate_signing_key(path: &Path) -> Result<SigningKey, KeyError>
     if path.exists() {
         return load_signing_key(path);
     }
-    let io = |e: std::io::Error| KeyError::Io { path: path.display().to_string(), reason: e.to_string() };
+    let io = |e: std::io::Error| KeyError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    };
     let key = SigningKey::generate()?;
     if let Some(dir) = path.parent() {
         std::fs::create_dir_all(dir).map_err(io)?;
@@ -111,7 +132,11 @@ pub fn load_or_generate_signing_key(path: &Path) -> Result<SigningKey, KeyError>
 fn write_private(path: &Path, contents: &str) -> std::io::Result<()> {
     use std::io::Write;
     use std::os::unix::fs::OpenOptionsExt;
-    let mut file = std::fs::OpenOptions::new().write(true).create_new(true).mode(0o600).open(path)?;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)?;
     file.write_all(contents.as_bytes())
 }
 

@@ -70,15 +70,20 @@ pub struct TokenService {
 
 impl std::fmt::Debug for TokenService {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("TokenService").field("kid", &self.key.kid).field("issuer", &self.issuer).finish_non_exhaustive()
+        f.debug_struct("TokenService")
+            .field("kid", &self.key.kid)
+            .field("issuer", &self.issuer)
+            .finish_non_exhaustive()
     }
 }
 
 impl TokenService {
     /// A service signing with `key` and checking issuer, audience and times as `settings` say.
     pub fn new(key: SigningKey, settings: &AuthSettings) -> Result<Self, super::KeyError> {
-        let encoding = EncodingKey::from_ed_pem(key.private_pem().as_bytes()).map_err(|_| super::KeyError::NotEd25519)?;
-        let decoding = DecodingKey::from_ed_pem(key.public_pem.as_bytes()).map_err(|_| super::KeyError::NotEd25519)?;
+        let encoding = EncodingKey::from_ed_pem(key.private_pem().as_bytes())
+            .map_err(|_| super::KeyError::NotEd25519)?;
+        let decoding = DecodingKey::from_ed_pem(key.public_pem.as_bytes())
+            .map_err(|_| super::KeyError::NotEd25519)?;
         // jsonwebtoken's defaults are loose (60 s leeway, only `exp` required, `nbf` unchecked):
         // everything is set explicitly.
         let mut validation = Validation::new(Algorithm::EdDSA);
@@ -88,8 +93,18 @@ impl TokenService {
         validation.validate_nbf = true;
         validation.set_issuer(&[settings.issuer.as_str()]);
         validation.set_audience(&[settings.audience.as_str()]);
-        validation.required_spec_claims = ["exp", "nbf", "iat", "iss", "aud", "sub"].into_iter().map(String::from).collect::<HashSet<_>>();
-        Ok(Self { key, encoding, decoding, validation, issuer: settings.issuer.clone(), audience: settings.audience.clone() })
+        validation.required_spec_claims = ["exp", "nbf", "iat", "iss", "aud", "sub"]
+            .into_iter()
+            .map(String::from)
+            .collect::<HashSet<_>>();
+        Ok(Self {
+            key,
+            encoding,
+            decoding,
+            validation,
+            issuer: settings.issuer.clone(),
+            audience: settings.audience.clone(),
+        })
     }
 
     /// The signing key in use.
@@ -98,7 +113,14 @@ impl TokenService {
     }
 
     /// Mints a token for `subject` with this role, organization and scopes, valid for `ttl`.
-    pub fn mint(&self, subject: &str, role: Role, organization: &Code, scopes: &Scopes, ttl: chrono::Duration) -> Result<String, jsonwebtoken::errors::Error> {
+    pub fn mint(
+        &self,
+        subject: &str,
+        role: Role,
+        organization: &Code,
+        scopes: &Scopes,
+        ttl: chrono::Duration,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: subject.to_owned(),
@@ -132,14 +154,16 @@ impl TokenService {
         if header.alg != Algorithm::EdDSA || header.kid.as_deref() != Some(self.key.kid.as_str()) {
             return Err(TokenError::Invalid);
         }
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).map_err(|e| match e.kind() {
-            ErrorKind::ExpiredSignature => TokenError::Expired,
-            ErrorKind::ImmatureSignature => TokenError::NotYetValid,
-            _ => TokenError::Invalid,
-        })?;
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
+            .map_err(|e| match e.kind() {
+                ErrorKind::ExpiredSignature => TokenError::Expired,
+                ErrorKind::ImmatureSignature => TokenError::NotYetValid,
+                _ => TokenError::Invalid,
+            })?;
         let claims = data.claims;
         // `iat` in the future (beyond the leeway) means a clock or a forger is off.
-        if claims.iat > Utc::now().timestamp() + i64::try_from(self.validation.leeway).unwrap_or(0) {
+        if claims.iat > Utc::now().timestamp() + i64::try_from(self.validation.leeway).unwrap_or(0)
+        {
             return Err(TokenError::NotYetValid);
         }
         if claims.sub.is_empty() || claims.jti.is_empty() {

@@ -3,8 +3,8 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::activity::{
-    ActivityDetail, ActivityKind, ActivityPatch, ActivityStatus, NewActivity, NewObjective, NewParticipation, ParticipantCounts,
-    ParticipationRole, Pillar, Visibility,
+    ActivityDetail, ActivityKind, ActivityPatch, ActivityStatus, NewActivity, NewObjective,
+    NewParticipation, ParticipantCounts, ParticipationRole, Pillar, Visibility,
 };
 use gloact_domain::value::{Code, Count, DateSpan, District, Location, Narrative, Title};
 use gloact_domain::{ActivityId, Violations};
@@ -14,7 +14,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::common::{PageDto, check_clearable, check_opt, created, double_option, if_match, ok_with_etag, page_request, parse_date, query_value};
+use super::common::{
+    PageDto, check_clearable, check_not_null, check_opt, created, double_option, if_match,
+    ok_with_etag, page_request, parse_date, query_value,
+};
 use super::follow_ups::FollowUpDto;
 use crate::auth::Authenticated;
 use crate::error::ApiError;
@@ -83,7 +86,10 @@ pub struct DateSpanDto {
 
 impl From<DateSpan> for DateSpanDto {
     fn from(span: DateSpan) -> Self {
-        Self { start: span.start(), end: span.end() }
+        Self {
+            start: span.start(),
+            end: span.end(),
+        }
     }
 }
 
@@ -136,7 +142,8 @@ impl From<ParticipantCounts> for ParticipantsDto {
 
 impl ParticipantsDto {
     fn parse(&self, field: &str, v: &mut Violations) -> Option<ParticipantCounts> {
-        let mut count = |name: &str, raw: i64| v.check(&format!("{field}.{name}"), Count::parse(raw));
+        let mut count =
+            |name: &str, raw: i64| v.check(&format!("{field}.{name}"), Count::parse(raw));
         // Every count is checked before any is used, so that all errors are reported at once.
         let female = count("female", self.female);
         let male = count("male", self.male);
@@ -327,7 +334,12 @@ pub struct NewActivityDto {
 /// Most participations or objectives in one new activity.
 const MAX_CHILDREN: usize = 200;
 
-fn span(v: &mut Violations, field: &str, start: Option<&str>, end: Option<&str>) -> Option<DateSpan> {
+fn span(
+    v: &mut Violations,
+    field: &str,
+    start: Option<&str>,
+    end: Option<&str>,
+) -> Option<DateSpan> {
     let start_field = format!("{field}_start");
     let end_field = format!("{field}_end");
     let start = match start {
@@ -349,27 +361,56 @@ impl TryFrom<NewActivityDto> for NewActivity {
         let programme = v.check("programme", Code::parse(&dto.programme));
         let code = v.check("code", Code::parse(&dto.code));
         let title = v.check("title", Title::parse(&dto.title));
-        let description = check_opt(&mut v, "description", dto.description.as_deref(), Narrative::parse);
+        let description = check_opt(
+            &mut v,
+            "description",
+            dto.description.as_deref(),
+            Narrative::parse,
+        );
         let kind = v.check("kind", dto.kind.parse());
         let pillar = v.check("pillar", dto.pillar.parse());
-        let status = check_opt(&mut v, "status", dto.status.as_deref(), str::parse).unwrap_or(ActivityStatus::Planned);
-        let visibility = check_opt(&mut v, "visibility", dto.visibility.as_deref(), str::parse).unwrap_or(Visibility::Restricted);
-        let planned = span(&mut v, "planned", dto.planned_start.as_deref(), dto.planned_end.as_deref());
-        let actual = span(&mut v, "actual", dto.actual_start.as_deref(), dto.actual_end.as_deref());
+        let status = check_opt(&mut v, "status", dto.status.as_deref(), str::parse)
+            .unwrap_or(ActivityStatus::Planned);
+        let visibility = check_opt(&mut v, "visibility", dto.visibility.as_deref(), str::parse)
+            .unwrap_or(Visibility::Restricted);
+        let planned = span(
+            &mut v,
+            "planned",
+            dto.planned_start.as_deref(),
+            dto.planned_end.as_deref(),
+        );
+        let actual = span(
+            &mut v,
+            "actual",
+            dto.actual_start.as_deref(),
+            dto.actual_end.as_deref(),
+        );
         let location = check_opt(&mut v, "location", dto.location.as_deref(), Location::parse);
         let district = check_opt(&mut v, "district", dto.district.as_deref(), District::parse);
         let participants = dto.participants.parse("participants", &mut v);
         if dto.participations.len() > MAX_CHILDREN || dto.objectives.len() > MAX_CHILDREN {
-            v.add("participations", gloact_domain::ValueError::new("too_many", format!("at most {MAX_CHILDREN} participations and objectives")));
+            v.add(
+                "participations",
+                gloact_domain::ValueError::new(
+                    "too_many",
+                    format!("at most {MAX_CHILDREN} participations and objectives"),
+                ),
+            );
         }
         let participations: Vec<NewParticipation> = dto
             .participations
             .iter()
             .enumerate()
             .filter_map(|(i, p)| {
-                let organization = v.check(&format!("participations[{i}].organization"), Code::parse(&p.organization));
+                let organization = v.check(
+                    &format!("participations[{i}].organization"),
+                    Code::parse(&p.organization),
+                );
                 let role = v.check(&format!("participations[{i}].role"), p.role.parse());
-                Some(NewParticipation { organization: organization?, role: role? })
+                Some(NewParticipation {
+                    organization: organization?,
+                    role: role?,
+                })
             })
             .collect();
         let objectives: Vec<NewObjective> = dto
@@ -377,13 +418,43 @@ impl TryFrom<NewActivityDto> for NewActivity {
             .iter()
             .enumerate()
             .filter_map(|(i, o)| {
-                let description = v.check(&format!("objectives[{i}].description"), Narrative::parse(&o.description));
-                let evidence = check_opt(&mut v, &format!("objectives[{i}].evidence"), o.evidence.as_deref(), Narrative::parse);
-                Some(NewObjective { description: description?, achieved: o.achieved, evidence })
+                let description = v.check(
+                    &format!("objectives[{i}].description"),
+                    Narrative::parse(&o.description),
+                );
+                let evidence = check_opt(
+                    &mut v,
+                    &format!("objectives[{i}].evidence"),
+                    o.evidence.as_deref(),
+                    Narrative::parse,
+                );
+                Some(NewObjective {
+                    description: description?,
+                    achieved: o.achieved,
+                    evidence,
+                })
             })
             .collect();
-        match (programme, code, title, kind, pillar, planned, actual, participants) {
-            (Some(programme), Some(code), Some(title), Some(kind), Some(pillar), Some(planned), Some(actual), Some(participants)) if v.is_empty() => Ok(NewActivity {
+        match (
+            programme,
+            code,
+            title,
+            kind,
+            pillar,
+            planned,
+            actual,
+            participants,
+        ) {
+            (
+                Some(programme),
+                Some(code),
+                Some(title),
+                Some(kind),
+                Some(pillar),
+                Some(planned),
+                Some(actual),
+                Some(participants),
+            ) if v.is_empty() => Ok(NewActivity {
                 programme,
                 parent_id: dto.parent_id.map(ActivityId),
                 code,
@@ -413,23 +484,29 @@ impl TryFrom<NewActivityDto> for NewActivity {
 #[schema(as = ActivityPatch)]
 pub struct ActivityPatchDto {
     /// New title.
-    pub title: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
     /// New description, or `null` to clear.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub description: Option<Option<String>>,
     /// New kind.
+    #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<ActivityKind>)]
-    pub kind: Option<String>,
+    pub kind: Option<Option<String>>,
     /// New pillar.
+    #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Pillar>)]
-    pub pillar: Option<String>,
+    pub pillar: Option<Option<String>>,
     /// New status; must be reachable from the current one.
+    #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<ActivityStatus>)]
-    pub status: Option<String>,
+    pub status: Option<Option<String>>,
     /// New visibility.
+    #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<Visibility>)]
-    pub visibility: Option<String>,
+    pub visibility: Option<Option<String>>,
     /// New planned first day, or `null` to clear.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<NaiveDate>)]
@@ -455,7 +532,9 @@ pub struct ActivityPatchDto {
     #[schema(value_type = Option<String>)]
     pub district: Option<Option<String>>,
     /// New participant counts (all of them; absent ones are zero).
-    pub participants: Option<ParticipantsDto>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<ParticipantsDto>)]
+    pub participants: Option<Option<ParticipantsDto>>,
 }
 
 impl TryFrom<ActivityPatchDto> for ActivityPatch {
@@ -464,19 +543,32 @@ impl TryFrom<ActivityPatchDto> for ActivityPatch {
     fn try_from(dto: ActivityPatchDto) -> Result<Self, Violations> {
         let mut v = Violations::default();
         let patch = ActivityPatch {
-            title: check_opt(&mut v, "title", dto.title.as_deref(), Title::parse),
+            title: check_not_null(&mut v, "title", dto.title, Title::parse),
             description: check_clearable(&mut v, "description", dto.description, Narrative::parse),
-            kind: check_opt(&mut v, "kind", dto.kind.as_deref(), str::parse),
-            pillar: check_opt(&mut v, "pillar", dto.pillar.as_deref(), str::parse),
-            status: check_opt(&mut v, "status", dto.status.as_deref(), str::parse),
-            visibility: check_opt(&mut v, "visibility", dto.visibility.as_deref(), str::parse),
+            kind: check_not_null(&mut v, "kind", dto.kind, str::parse),
+            pillar: check_not_null(&mut v, "pillar", dto.pillar, str::parse),
+            status: check_not_null(&mut v, "status", dto.status, str::parse),
+            visibility: check_not_null(&mut v, "visibility", dto.visibility, str::parse),
             planned_start: check_clearable(&mut v, "planned_start", dto.planned_start, parse_date),
             planned_end: check_clearable(&mut v, "planned_end", dto.planned_end, parse_date),
             actual_start: check_clearable(&mut v, "actual_start", dto.actual_start, parse_date),
             actual_end: check_clearable(&mut v, "actual_end", dto.actual_end, parse_date),
             location: check_clearable(&mut v, "location", dto.location, Location::parse),
             district: check_clearable(&mut v, "district", dto.district, District::parse),
-            participants: dto.participants.as_ref().and_then(|p| p.parse("participants", &mut v)),
+            participants: match &dto.participants {
+                None => None,
+                Some(None) => {
+                    v.add(
+                        "participants",
+                        gloact_domain::ValueError::new(
+                            "null_not_allowed",
+                            "can't be cleared: leave it out to keep it",
+                        ),
+                    );
+                    None
+                }
+                Some(Some(counts)) => counts.parse("participants", &mut v),
+            },
         };
         v.into_result().map(|()| patch)
     }
@@ -521,7 +613,11 @@ pub struct ActivityListQuery {
 /// Lists the activities the caller may see, each with what hangs off it.
 #[utoipa::path(tag = "activities", params(ActivityListQuery), responses((status = 200, description = "A page of activities", body = PageDto<ActivityDto>)))]
 #[get("/activities")]
-pub async fn list_activities(db: web::Data<Db>, Authenticated(actor): Authenticated, query: web::Query<ActivityListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_activities(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    query: web::Query<ActivityListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
     let filter = ActivityFilter {
         programme: query_value("programme", query.programme.as_deref(), Code::parse)?,
@@ -541,7 +637,11 @@ pub async fn list_activities(db: web::Data<Db>, Authenticated(actor): Authentica
 /// Gets one activity with its participations, objectives and follow-up actions.
 #[utoipa::path(tag = "activities", responses((status = 200, description = "The activity", body = ActivityDto)))]
 #[get("/activities/{id}")]
-pub async fn get_activity(db: web::Data<Db>, Authenticated(actor): Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_activity(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let detail = service::activities::get(&db, &actor, ActivityId(*id)).await?;
     let meta = detail.activity.meta;
     Ok(ok_with_etag(&meta, &ActivityDto::from(detail)))
@@ -550,7 +650,11 @@ pub async fn get_activity(db: web::Data<Db>, Authenticated(actor): Authenticated
 /// Creates an activity with its participations and objectives (UNODC; IOM where it implements).
 #[utoipa::path(tag = "activities", request_body = NewActivityDto, responses((status = 201, description = "Created", body = ActivityDto)))]
 #[post("/activities")]
-pub async fn create_activity(db: web::Data<Db>, Authenticated(actor): Authenticated, body: web::Json<NewActivityDto>) -> Result<HttpResponse, ApiError> {
+pub async fn create_activity(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    body: web::Json<NewActivityDto>,
+) -> Result<HttpResponse, ApiError> {
     let new = NewActivity::try_from(body.into_inner())?;
     let detail = service::activities::create(&db, &actor, &new).await?;
     let meta = detail.activity.meta;
@@ -566,7 +670,13 @@ pub async fn create_activity(db: web::Data<Db>, Authenticated(actor): Authentica
     responses((status = 200, description = "Updated", body = ActivityDto))
 )]
 #[patch("/activities/{id}")]
-pub async fn update_activity(db: web::Data<Db>, Authenticated(actor): Authenticated, req: HttpRequest, id: web::Path<Uuid>, body: web::Json<ActivityPatchDto>) -> Result<HttpResponse, ApiError> {
+pub async fn update_activity(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<ActivityPatchDto>,
+) -> Result<HttpResponse, ApiError> {
     let version = if_match(&req)?;
     let patch = ActivityPatch::try_from(body.into_inner())?;
     let detail = service::activities::update(&db, &actor, ActivityId(*id), version, patch).await?;
@@ -581,7 +691,12 @@ pub async fn update_activity(db: web::Data<Db>, Authenticated(actor): Authentica
     responses((status = 204, description = "Deleted"))
 )]
 #[delete("/activities/{id}")]
-pub async fn delete_activity(db: web::Data<Db>, Authenticated(actor): Authenticated, req: HttpRequest, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn delete_activity(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let version = if_match(&req)?;
     service::activities::delete(&db, &actor, ActivityId(*id), version).await?;
     Ok(HttpResponse::NoContent().finish())

@@ -33,7 +33,10 @@ pub struct PageDto<T: ToSchema> {
 
 impl<T: ToSchema> PageDto<T> {
     /// Renders a stored page with `render` for each item.
-    pub fn from_page<D, Id: Into<Uuid> + Copy>(page: Page<D, Id>, render: impl FnMut(D) -> T) -> Self {
+    pub fn from_page<D, Id: Into<Uuid> + Copy>(
+        page: Page<D, Id>,
+        render: impl FnMut(D) -> T,
+    ) -> Self {
         Self {
             items: page.items.into_iter().map(render).collect(),
             tombstones: page.tombstones.iter().map(TombstoneDto::from).collect(),
@@ -56,7 +59,11 @@ pub struct TombstoneDto {
 
 impl<Id: Into<Uuid> + Copy> From<&Tombstone<Id>> for TombstoneDto {
     fn from(t: &Tombstone<Id>) -> Self {
-        Self { id: t.id.into(), change_seq: t.change_seq, deleted_at: t.deleted_at }
+        Self {
+            id: t.id.into(),
+            change_seq: t.change_seq,
+            deleted_at: t.deleted_at,
+        }
     }
 }
 
@@ -73,32 +80,55 @@ fn decode_cursor(text: &str) -> Option<Cursor> {
     let raw = std::str::from_utf8(&bytes).ok()?;
     match raw.split_once(':')? {
         ("i", id) => Uuid::parse_str(id).ok().map(Cursor::Id),
-        ("c", seq) => seq.parse().ok().filter(|s: &i64| *s >= 0).map(Cursor::Change),
+        ("c", seq) => seq
+            .parse()
+            .ok()
+            .filter(|s: &i64| *s >= 0)
+            .map(Cursor::Change),
         _ => None,
     }
 }
 
 /// Builds a page request from the query's `after`, `limit` and `changed_after`.
-pub fn page_request(after: Option<&str>, limit: Option<u32>, changed_after: Option<i64>) -> Result<PageRequest, ApiError> {
+pub fn page_request(
+    after: Option<&str>,
+    limit: Option<u32>,
+    changed_after: Option<i64>,
+) -> Result<PageRequest, ApiError> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::bad_request("invalid_limit", format!("limit must be between 1 and {MAX_LIMIT}")));
+        return Err(ApiError::bad_request(
+            "invalid_limit",
+            format!("limit must be between 1 and {MAX_LIMIT}"),
+        ));
     }
     if changed_after.is_some_and(|n| n < 0) {
-        return Err(ApiError::bad_request("invalid_changed_after", "changed_after must not be negative"));
+        return Err(ApiError::bad_request(
+            "invalid_changed_after",
+            "changed_after must not be negative",
+        ));
     }
     let after = match after {
         None => None,
         Some(text) => {
-            let cursor = decode_cursor(text).ok_or_else(|| ApiError::bad_request("invalid_cursor", "after is not a cursor of this API"))?;
+            let cursor = decode_cursor(text).ok_or_else(|| {
+                ApiError::bad_request("invalid_cursor", "after is not a cursor of this API")
+            })?;
             // A cursor of a walk by id can't continue a walk of changes, nor the other way round.
             if matches!(cursor, Cursor::Change(_)) != changed_after.is_some() {
-                return Err(ApiError::bad_request("invalid_cursor", "after belongs to a list with different parameters"));
+                return Err(ApiError::bad_request(
+                    "invalid_cursor",
+                    "after belongs to a list with different parameters",
+                ));
             }
             Some(cursor)
         }
     };
-    Ok(PageRequest { after, limit: u16::try_from(limit).unwrap_or(500), changed_after })
+    Ok(PageRequest {
+        after,
+        limit: u16::try_from(limit).unwrap_or(500),
+        changed_after,
+    })
 }
 
 /// The ETag of a row: its version, quoted.
@@ -108,7 +138,9 @@ pub fn etag(meta: &RowMeta) -> String {
 
 /// A 200 with the body and the row's ETag.
 pub fn ok_with_etag<T: Serialize>(meta: &RowMeta, body: &T) -> HttpResponse {
-    HttpResponse::Ok().insert_header((header::ETAG, etag(meta))).json(body)
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, etag(meta)))
+        .json(body)
 }
 
 /// A 201 with the body, the row's ETag and its location.
@@ -122,33 +154,77 @@ pub fn created<T: Serialize>(meta: &RowMeta, location: String, body: &T) -> Http
 /// The version named by the request's `If-Match`. Writes require it, so that nobody overwrites
 /// a change they have not seen.
 pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
-    let value = req.headers().get(header::IF_MATCH).ok_or(ApiError::PreconditionRequired)?;
+    let value = req
+        .headers()
+        .get(header::IF_MATCH)
+        .ok_or(ApiError::PreconditionRequired)?;
     let text = value.to_str().unwrap_or_default().trim();
     let text = text.strip_prefix("W/").unwrap_or(text);
     text.strip_prefix('"')
         .and_then(|t| t.strip_suffix('"'))
         .and_then(|t| t.parse::<i32>().ok())
         .filter(|v| *v > 0)
-        .ok_or_else(|| ApiError::bad_request("invalid_if_match", "If-Match must be the ETag of a version, e.g. \"3\""))
+        .ok_or_else(|| {
+            ApiError::bad_request(
+                "invalid_if_match",
+                "If-Match must be the ETag of a version, e.g. \"3\"",
+            )
+        })
 }
 
 /// For optional fields that can be cleared: absent is `None`, `null` is `Some(None)`.
-pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Option<T>>, D::Error> {
+pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<Option<T>>, D::Error> {
     Option::<T>::deserialize(deserializer).map(Some)
 }
 
-/// Parses a `YYYY-MM-DD` day.
+/// Earliest and latest years a date may have: wide for programme data, and well inside what
+/// PostgreSQL's `date` holds.
+const YEARS: std::ops::RangeInclusive<i32> = 1900..=2200;
+
+/// Parses a day written exactly as `YYYY-MM-DD`, between the years 1900 and 2200.
 pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
-    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| ValueError::new("invalid_date", "must be a date as YYYY-MM-DD"))
+    let well_formed = raw.len() == 10
+        && raw.bytes().enumerate().all(|(i, b)| {
+            if i == 4 || i == 7 {
+                b == b'-'
+            } else {
+                b.is_ascii_digit()
+            }
+        });
+    let date = well_formed
+        .then(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
+        .flatten()
+        .ok_or_else(|| ValueError::new("invalid_date", "must be a date as YYYY-MM-DD"))?;
+    if !YEARS.contains(&chrono::Datelike::year(&date)) {
+        return Err(ValueError::new(
+            "out_of_range",
+            "must be between the years 1900 and 2200",
+        ));
+    }
+    Ok(date)
 }
 
 /// Parses a filter value of a query string, refusing it with a 400 naming the parameter.
-pub fn query_value<T>(name: &str, raw: Option<&str>, parse: impl FnOnce(&str) -> Result<T, ValueError>) -> Result<Option<T>, ApiError> {
-    raw.map(|raw| parse(raw).map_err(|e| ApiError::bad_request("invalid_query", format!("{name}: {e}")))).transpose()
+pub fn query_value<T>(
+    name: &str,
+    raw: Option<&str>,
+    parse: impl FnOnce(&str) -> Result<T, ValueError>,
+) -> Result<Option<T>, ApiError> {
+    raw.map(|raw| {
+        parse(raw).map_err(|e| ApiError::bad_request("invalid_query", format!("{name}: {e}")))
+    })
+    .transpose()
 }
 
 /// Parses an optional, clearable input field.
-pub fn check_clearable<T, R: AsRef<str>>(violations: &mut Violations, field: &str, raw: Option<Option<R>>, parse: impl FnOnce(&str) -> Result<T, ValueError>) -> Option<Option<T>> {
+pub fn check_clearable<T, R: AsRef<str>>(
+    violations: &mut Violations,
+    field: &str,
+    raw: Option<Option<R>>,
+    parse: impl FnOnce(&str) -> Result<T, ValueError>,
+) -> Option<Option<T>> {
     match raw {
         None => None,
         Some(None) => Some(None),
@@ -156,8 +232,36 @@ pub fn check_clearable<T, R: AsRef<str>>(violations: &mut Violations, field: &st
     }
 }
 
+/// Parses an optional input field that can't be cleared: `null` is refused like a bad value.
+pub fn check_not_null<T, R: AsRef<str>>(
+    violations: &mut Violations,
+    field: &str,
+    raw: Option<Option<R>>,
+    parse: impl FnOnce(&str) -> Result<T, ValueError>,
+) -> Option<T> {
+    match raw {
+        None => None,
+        Some(None) => {
+            violations.add(
+                field,
+                ValueError::new(
+                    "null_not_allowed",
+                    "can't be cleared: leave it out to keep it",
+                ),
+            );
+            None
+        }
+        Some(Some(raw)) => violations.check(field, parse(raw.as_ref())),
+    }
+}
+
 /// Parses an optional input field; `None` when it is absent or refused (then recorded).
-pub fn check_opt<T, R: AsRef<str>>(violations: &mut Violations, field: &str, raw: Option<R>, parse: impl FnOnce(&str) -> Result<T, ValueError>) -> Option<T> {
+pub fn check_opt<T, R: AsRef<str>>(
+    violations: &mut Violations,
+    field: &str,
+    raw: Option<R>,
+    parse: impl FnOnce(&str) -> Result<T, ValueError>,
+) -> Option<T> {
     raw.and_then(|raw| violations.check(field, parse(raw.as_ref())))
 }
 
@@ -168,13 +272,46 @@ mod tests {
     #[test]
     fn cursors_round_trip_and_refuse_junk() {
         let id = Uuid::now_v7();
-        assert_eq!(decode_cursor(&encode_cursor(Cursor::Id(id))), Some(Cursor::Id(id)));
-        assert_eq!(decode_cursor(&encode_cursor(Cursor::Change(42))), Some(Cursor::Change(42)));
+        assert_eq!(
+            decode_cursor(&encode_cursor(Cursor::Id(id))),
+            Some(Cursor::Id(id))
+        );
+        assert_eq!(
+            decode_cursor(&encode_cursor(Cursor::Change(42))),
+            Some(Cursor::Change(42))
+        );
         assert_eq!(decode_cursor("not a cursor"), None);
         assert_eq!(decode_cursor(&URL_SAFE_NO_PAD.encode("c:-1")), None);
         assert!(page_request(Some(&encode_cursor(Cursor::Id(id))), None, Some(3)).is_err());
         assert!(page_request(None, Some(501), None).is_err());
         assert!(page_request(None, Some(0), None).is_err());
         assert!(page_request(None, Some(500), None).is_ok());
+    }
+
+    #[test]
+    fn dates_are_strict_and_bounded() {
+        assert!(parse_date("2020-01-19").is_ok());
+        for bad in [
+            "2020-1-19",
+            " 2020-01-19",
+            "2020-02-30",
+            "-5000-01-01",
+            "20200119",
+            "2020-01-19T00:00",
+        ] {
+            assert_eq!(
+                parse_date(bad).map_err(|e| e.code),
+                Err("invalid_date"),
+                "{bad}"
+            );
+        }
+        assert_eq!(
+            parse_date("1899-12-31").map_err(|e| e.code),
+            Err("out_of_range")
+        );
+        assert_eq!(
+            parse_date("2201-01-01").map_err(|e| e.code),
+            Err("out_of_range")
+        );
     }
 }

@@ -13,16 +13,41 @@ use crate::error::{ApiError, PROBLEM_JSON, Problem};
 
 /// JSON bodies: size cap and problem+json for every refusal.
 pub fn json_config(max_body_bytes: usize) -> web::JsonConfig {
-    web::JsonConfig::default().limit(max_body_bytes).error_handler(|error, _req| {
-        let api_error = match &error {
-            JsonPayloadError::Overflow { .. } | JsonPayloadError::OverflowKnownLength { .. } => ApiError::PayloadTooLarge,
-            JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
-            JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::bad_request("invalid_body", e.to_string()),
-            JsonPayloadError::Deserialize(e) => ApiError::bad_request("malformed_json", e.to_string()),
-            _ => ApiError::bad_request("malformed_body", "the request body could not be read"),
-        };
-        api_error.into()
-    })
+    web::JsonConfig::default()
+        .limit(max_body_bytes)
+        .error_handler(|error, _req| {
+            let api_error = match &error {
+                JsonPayloadError::Overflow { .. }
+                | JsonPayloadError::OverflowKnownLength { .. } => ApiError::PayloadTooLarge,
+                JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+                JsonPayloadError::Deserialize(e) if e.is_data() => {
+                    ApiError::bad_request("invalid_body", without_type_names(&e.to_string()))
+                }
+                JsonPayloadError::Deserialize(e) => {
+                    ApiError::bad_request("malformed_json", e.to_string())
+                }
+                _ => ApiError::bad_request("malformed_body", "the request body could not be read"),
+            };
+            api_error.into()
+        })
+}
+
+/// serde names our Rust types in some messages ("expected struct NewActivityDto"): clients get
+/// "expected a JSON object" instead.
+fn without_type_names(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find("struct ") {
+        out.push_str(&rest[..at]);
+        out.push_str("a JSON object");
+        let after = &rest[at + "struct ".len()..];
+        let name_len = after
+            .find(|c: char| !(c.is_alphanumeric() || c == '_'))
+            .unwrap_or(after.len());
+        rest = &after[name_len..];
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Query strings: problem+json naming what is wrong.
@@ -49,7 +74,11 @@ pub fn path_config() -> web::PathConfig {
 
 /// What unknown routes get.
 pub async fn route_not_found(req: HttpRequest) -> HttpResponse {
-    problem_response(StatusCode::NOT_FOUND, "route_not_found", Some(format!("no route {} {}", req.method(), req.path())))
+    problem_response(
+        StatusCode::NOT_FOUND,
+        "route_not_found",
+        Some(format!("no route {} {}", req.method(), req.path())),
+    )
 }
 
 fn problem_response(status: StatusCode, code: &str, detail: Option<String>) -> HttpResponse {
@@ -69,8 +98,13 @@ fn problem_response(status: StatusCode, code: &str, detail: Option<String>) -> H
 
 /// The last line of defence: an error answer that is not problem+json yet (from actix itself or
 /// a middleware) is replaced by one with a code derived from its status.
-pub fn ensure_problem<B: MessageBody + 'static>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    let is_problem = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+pub fn ensure_problem<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+) -> actix_web::Result<ErrorHandlerResponse<B>> {
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
     if is_problem {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }
@@ -87,5 +121,24 @@ pub fn ensure_problem<B: MessageBody + 'static>(res: ServiceResponse<B>) -> acti
     };
     let (req, _) = res.into_parts();
     let response: HttpResponse<BoxBody> = problem_response(status, code, None);
-    Ok(ErrorHandlerResponse::Response(ServiceResponse::new(req, response).map_into_right_body()))
+    Ok(ErrorHandlerResponse::Response(
+        ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn type_names_are_not_sent() {
+        assert_eq!(
+            super::without_type_names(
+                "invalid type: integer `1`, expected struct NewActivityDto at line 1 column 1"
+            ),
+            "invalid type: integer `1`, expected a JSON object at line 1 column 1"
+        );
+        assert_eq!(
+            super::without_type_names("unknown field `x`"),
+            "unknown field `x`"
+        );
+    }
 }

@@ -2,7 +2,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
-use gloact_domain::follow_up::{FollowUpAction, FollowUpChanges, FollowUpStatus, NewFollowUpAction};
+use gloact_domain::follow_up::{
+    FollowUpAction, FollowUpChanges, FollowUpStatus, NewFollowUpAction,
+};
 use gloact_domain::value::{Code, Narrative, Title};
 use gloact_domain::{ActivityId, FollowUpActionId, Violations};
 use gloact_persistence::Db;
@@ -11,7 +13,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::common::{PageDto, check_clearable, check_opt, created, double_option, if_match, ok_with_etag, page_request, parse_date, query_value};
+use super::common::{
+    PageDto, check_clearable, check_not_null, check_opt, created, double_option, if_match,
+    ok_with_etag, page_request, parse_date, query_value,
+};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::service;
@@ -95,13 +100,24 @@ impl TryFrom<NewFollowUpDto> for NewFollowUpAction {
         let mut v = Violations::default();
         let owner = v.check("owner", Code::parse(&dto.owner));
         let title = v.check("title", Title::parse(&dto.title));
-        let description = check_opt(&mut v, "description", dto.description.as_deref(), Narrative::parse);
+        let description = check_opt(
+            &mut v,
+            "description",
+            dto.description.as_deref(),
+            Narrative::parse,
+        );
         let due_date = check_opt(&mut v, "due_date", dto.due_date.as_deref(), parse_date);
-        let status = check_opt(&mut v, "status", dto.status.as_deref(), str::parse).unwrap_or(FollowUpStatus::Open);
+        let status = check_opt(&mut v, "status", dto.status.as_deref(), str::parse)
+            .unwrap_or(FollowUpStatus::Open);
         match (owner, title) {
-            (Some(owner), Some(title)) if v.is_empty() => {
-                Ok(NewFollowUpAction { activity_id: ActivityId(dto.activity_id), owner, title, description, due_date, status })
-            }
+            (Some(owner), Some(title)) if v.is_empty() => Ok(NewFollowUpAction {
+                activity_id: ActivityId(dto.activity_id),
+                owner,
+                title,
+                description,
+                due_date,
+                status,
+            }),
             _ => Err(v),
         }
     }
@@ -113,9 +129,13 @@ impl TryFrom<NewFollowUpDto> for NewFollowUpAction {
 #[schema(as = FollowUpActionPatch)]
 pub struct FollowUpPatchDto {
     /// New owner's code (UNODC only).
-    pub owner: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub owner: Option<Option<String>>,
     /// New title.
-    pub title: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub title: Option<Option<String>>,
     /// New description, or `null` to clear.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -125,8 +145,9 @@ pub struct FollowUpPatchDto {
     #[schema(value_type = Option<NaiveDate>)]
     pub due_date: Option<Option<String>>,
     /// New status.
+    #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<FollowUpStatus>)]
-    pub status: Option<String>,
+    pub status: Option<Option<String>>,
 }
 
 impl TryFrom<FollowUpPatchDto> for FollowUpChanges {
@@ -135,11 +156,11 @@ impl TryFrom<FollowUpPatchDto> for FollowUpChanges {
     fn try_from(dto: FollowUpPatchDto) -> Result<Self, Violations> {
         let mut v = Violations::default();
         let changes = FollowUpChanges {
-            owner: check_opt(&mut v, "owner", dto.owner.as_deref(), Code::parse),
-            title: check_opt(&mut v, "title", dto.title.as_deref(), Title::parse),
+            owner: check_not_null(&mut v, "owner", dto.owner, Code::parse),
+            title: check_not_null(&mut v, "title", dto.title, Title::parse),
             description: check_clearable(&mut v, "description", dto.description, Narrative::parse),
             due_date: check_clearable(&mut v, "due_date", dto.due_date, parse_date),
-            status: check_opt(&mut v, "status", dto.status.as_deref(), str::parse),
+            status: check_not_null(&mut v, "status", dto.status, str::parse),
         };
         v.into_result().map(|()| changes)
     }
@@ -168,7 +189,11 @@ pub struct FollowUpListQuery {
 /// Lists the follow-up actions the caller may see.
 #[utoipa::path(tag = "follow-up actions", params(FollowUpListQuery), responses((status = 200, description = "A page of follow-up actions", body = PageDto<FollowUpDto>)))]
 #[get("/follow-up-actions")]
-pub async fn list_follow_up_actions(db: web::Data<Db>, Authenticated(actor): Authenticated, query: web::Query<FollowUpListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_follow_up_actions(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    query: web::Query<FollowUpListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
     let filter = FollowUpFilter {
         activity_id: query.activity_id.map(ActivityId),
@@ -182,19 +207,34 @@ pub async fn list_follow_up_actions(db: web::Data<Db>, Authenticated(actor): Aut
 /// Gets one follow-up action.
 #[utoipa::path(tag = "follow-up actions", responses((status = 200, description = "The follow-up action", body = FollowUpDto)))]
 #[get("/follow-up-actions/{id}")]
-pub async fn get_follow_up_action(db: web::Data<Db>, Authenticated(actor): Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_follow_up_action(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let action = service::follow_ups::get(&db, &actor, FollowUpActionId(*id)).await?;
-    Ok(ok_with_etag(&action.meta, &FollowUpDto::from(action.clone())))
+    Ok(ok_with_etag(
+        &action.meta,
+        &FollowUpDto::from(action.clone()),
+    ))
 }
 
 /// Creates a follow-up action (UNODC).
 #[utoipa::path(tag = "follow-up actions", request_body = NewFollowUpDto, responses((status = 201, description = "Created", body = FollowUpDto)))]
 #[post("/follow-up-actions")]
-pub async fn create_follow_up_action(db: web::Data<Db>, Authenticated(actor): Authenticated, body: web::Json<NewFollowUpDto>) -> Result<HttpResponse, ApiError> {
+pub async fn create_follow_up_action(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    body: web::Json<NewFollowUpDto>,
+) -> Result<HttpResponse, ApiError> {
     let new = NewFollowUpAction::try_from(body.into_inner())?;
     let action = service::follow_ups::create(&db, &actor, &new).await?;
     let location = format!("/api/v1/follow-up-actions/{}", action.id);
-    Ok(created(&action.meta, location, &FollowUpDto::from(action.clone())))
+    Ok(created(
+        &action.meta,
+        location,
+        &FollowUpDto::from(action.clone()),
+    ))
 }
 
 /// Updates a follow-up action (UNODC; IOM and government their own) at the version in `If-Match`.
@@ -205,9 +245,19 @@ pub async fn create_follow_up_action(db: web::Data<Db>, Authenticated(actor): Au
     responses((status = 200, description = "Updated", body = FollowUpDto))
 )]
 #[patch("/follow-up-actions/{id}")]
-pub async fn update_follow_up_action(db: web::Data<Db>, Authenticated(actor): Authenticated, req: HttpRequest, id: web::Path<Uuid>, body: web::Json<FollowUpPatchDto>) -> Result<HttpResponse, ApiError> {
+pub async fn update_follow_up_action(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<FollowUpPatchDto>,
+) -> Result<HttpResponse, ApiError> {
     let version = if_match(&req)?;
     let changes = FollowUpChanges::try_from(body.into_inner())?;
-    let action = service::follow_ups::update(&db, &actor, FollowUpActionId(*id), version, &changes).await?;
-    Ok(ok_with_etag(&action.meta, &FollowUpDto::from(action.clone())))
+    let action =
+        service::follow_ups::update(&db, &actor, FollowUpActionId(*id), version, &changes).await?;
+    Ok(ok_with_etag(
+        &action.meta,
+        &FollowUpDto::from(action.clone()),
+    ))
 }

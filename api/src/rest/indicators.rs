@@ -104,7 +104,11 @@ impl From<IndicatorDetail> for IndicatorDto {
             baseline_value: i.baseline_value.map(Figure::get),
             baseline_year: i.baseline_year,
             disaggregated_by_sex: i.disaggregated_by_sex,
-            periods: d.periods.into_iter().map(IndicatorPeriodDto::from).collect(),
+            periods: d
+                .periods
+                .into_iter()
+                .map(IndicatorPeriodDto::from)
+                .collect(),
             version: i.meta.version,
             change_seq: i.meta.change_seq,
             created_at: i.meta.created_at,
@@ -136,7 +140,11 @@ impl TryFrom<ActualDto> for Actual {
         let female = v.check_opt("female", dto.female, Figure::parse).flatten();
         let male = v.check_opt("male", dto.male, Figure::parse).flatten();
         match value {
-            Some(value) if v.is_empty() => Ok(Actual { value, female, male }),
+            Some(value) if v.is_empty() => Ok(Actual {
+                value,
+                female,
+                male,
+            }),
             _ => Err(v),
         }
     }
@@ -163,7 +171,11 @@ pub struct IndicatorListQuery {
 /// Lists indicators with their periods.
 #[utoipa::path(tag = "indicators", params(IndicatorListQuery), responses((status = 200, description = "A page of indicators", body = PageDto<IndicatorDto>)))]
 #[get("/indicators")]
-pub async fn list_indicators(db: web::Data<Db>, Authenticated(actor): Authenticated, query: web::Query<IndicatorListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_indicators(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    query: web::Query<IndicatorListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
     let filter = IndicatorFilter {
         programme: query_value("programme", query.programme.as_deref(), Code::parse)?,
@@ -176,7 +188,11 @@ pub async fn list_indicators(db: web::Data<Db>, Authenticated(actor): Authentica
 /// Gets one indicator with its periods.
 #[utoipa::path(tag = "indicators", responses((status = 200, description = "The indicator", body = IndicatorDto)))]
 #[get("/indicators/{id}")]
-pub async fn get_indicator(db: web::Data<Db>, Authenticated(actor): Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_indicator(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let detail = service::indicators::get(&db, &actor, IndicatorId(*id)).await?;
     let meta = detail.indicator.meta;
     Ok(ok_with_etag(&meta, &IndicatorDto::from(detail)))
@@ -190,11 +206,25 @@ pub async fn get_indicator(db: web::Data<Db>, Authenticated(actor): Authenticate
     responses((status = 200, description = "The period with its actual", body = IndicatorPeriodDto))
 )]
 #[put("/indicators/{id}/periods/{period_id}/actual")]
-pub async fn record_indicator_actual(db: web::Data<Db>, Authenticated(actor): Authenticated, req: HttpRequest, path: web::Path<(Uuid, Uuid)>, body: web::Json<ActualDto>) -> Result<HttpResponse, ApiError> {
+pub async fn record_indicator_actual(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    req: HttpRequest,
+    path: web::Path<(Uuid, Uuid)>,
+    body: web::Json<ActualDto>,
+) -> Result<HttpResponse, ApiError> {
     let (id, period_id) = path.into_inner();
     let version = if_match(&req)?;
     let actual = Actual::try_from(body.into_inner())?;
-    let period = service::indicators::record_actual(&db, &actor, IndicatorId(id), IndicatorPeriodId(period_id), version, &actual).await?;
+    let period = service::indicators::record_actual(
+        &db,
+        &actor,
+        IndicatorId(id),
+        IndicatorPeriodId(period_id),
+        version,
+        &actual,
+    )
+    .await?;
     let meta = period.meta;
     Ok(ok_with_etag(&meta, &IndicatorPeriodDto::from(period)))
 }

@@ -32,7 +32,12 @@ impl Modify for Conventions {
         let components = openapi.components.get_or_insert_with(Default::default);
         components.add_security_scheme(
             "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT (EdDSA)").build()),
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT (EdDSA)")
+                    .build(),
+            ),
         );
     }
 }
@@ -43,28 +48,53 @@ pub fn finish(openapi: &mut OpenApi) {
     let problem = |description: &str| {
         ResponseBuilder::new()
             .description(description)
-            .content("application/problem+json", ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build())
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
             .build()
     };
     for (path, item) in openapi.paths.paths.iter_mut() {
         if !path.starts_with("/api/v1/") {
             continue;
         }
-        let operations = [(false, &mut item.get), (false, &mut item.post), (true, &mut item.put), (true, &mut item.patch), (true, &mut item.delete)];
+        let operations = [
+            (false, &mut item.get),
+            (false, &mut item.post),
+            (true, &mut item.put),
+            (true, &mut item.patch),
+            (true, &mut item.delete),
+        ];
         for (conditional, operation) in operations {
             let Some(operation) = operation else { continue };
-            operation.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
+            operation.security = Some(vec![SecurityRequirement::new(
+                "bearer",
+                Vec::<String>::new(),
+            )]);
             let responses = &mut operation.responses.responses;
             let mut add = |status: &str, description: &str| {
-                responses.entry(status.to_owned()).or_insert_with(|| problem(description).into());
+                responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem(description).into());
             };
-            add("400", "Malformed request (body, query string, path or header)");
+            add(
+                "400",
+                "Malformed request (body, query string, path or header)",
+            );
             add("401", "No valid bearer token");
             add("403", "The token's role may not do this");
             add("404", "No such resource, or none the caller may see");
-            add("503", "The database is unavailable; retry after the time in Retry-After");
+            add(
+                "503",
+                "The database is unavailable; retry after the time in Retry-After",
+            );
             if operation.request_body.is_some() || conditional {
-                add("409", "Conflicts with the current state (e.g. a duplicate code)");
+                add(
+                    "409",
+                    "Conflicts with the current state (e.g. a duplicate code)",
+                );
                 add("422", "Invalid fields, listed in `errors`");
             }
             if conditional {

@@ -2,7 +2,9 @@
 
 use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
-use gloact_domain::organization::{NewOrganization, Organization, OrganizationChanges, OrganizationKind};
+use gloact_domain::organization::{
+    NewOrganization, Organization, OrganizationChanges, OrganizationKind,
+};
 use gloact_domain::value::{Code, CountryCode, IatiRef, Title};
 use gloact_domain::{OrganizationId, Violations};
 use gloact_persistence::Db;
@@ -11,7 +13,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::common::{PageDto, check_clearable, check_opt, created, double_option, if_match, ok_with_etag, page_request, query_value};
+use super::common::{
+    PageDto, check_clearable, check_not_null, check_opt, created, double_option, if_match,
+    ok_with_etag, page_request, query_value,
+};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::service;
@@ -100,7 +105,16 @@ impl TryFrom<NewOrganizationDto> for NewOrganization {
         let parent = check_opt(&mut v, "parent", dto.parent.as_deref(), Code::parse);
         let iati_ref = check_opt(&mut v, "iati_ref", dto.iati_ref.as_deref(), IatiRef::parse);
         match (code, name, kind, country) {
-            (Some(code), Some(name), Some(kind), Some(country)) if v.is_empty() => Ok(NewOrganization { code, name, kind, country, parent, iati_ref }),
+            (Some(code), Some(name), Some(kind), Some(country)) if v.is_empty() => {
+                Ok(NewOrganization {
+                    code,
+                    name,
+                    kind,
+                    country,
+                    parent,
+                    iati_ref,
+                })
+            }
             _ => Err(v),
         }
     }
@@ -113,12 +127,17 @@ impl TryFrom<NewOrganizationDto> for NewOrganization {
 #[schema(as = OrganizationPatch)]
 pub struct OrganizationPatchDto {
     /// New name.
-    pub name: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub name: Option<Option<String>>,
     /// New kind.
+    #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<OrganizationKind>)]
-    pub kind: Option<String>,
+    pub kind: Option<Option<String>>,
     /// New country.
-    pub country: Option<String>,
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub country: Option<Option<String>>,
     /// New parent's code, or `null` to detach.
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
@@ -135,9 +154,9 @@ impl TryFrom<OrganizationPatchDto> for OrganizationChanges {
     fn try_from(dto: OrganizationPatchDto) -> Result<Self, Violations> {
         let mut v = Violations::default();
         let changes = OrganizationChanges {
-            name: check_opt(&mut v, "name", dto.name.as_deref(), Title::parse),
-            kind: check_opt(&mut v, "kind", dto.kind.as_deref(), str::parse),
-            country: check_opt(&mut v, "country", dto.country.as_deref(), CountryCode::parse),
+            name: check_not_null(&mut v, "name", dto.name, Title::parse),
+            kind: check_not_null(&mut v, "kind", dto.kind, str::parse),
+            country: check_not_null(&mut v, "country", dto.country, CountryCode::parse),
             parent: check_clearable(&mut v, "parent", dto.parent, Code::parse),
             iati_ref: check_clearable(&mut v, "iati_ref", dto.iati_ref, IatiRef::parse),
         };
@@ -166,7 +185,11 @@ pub struct OrganizationListQuery {
 /// Lists organizations.
 #[utoipa::path(tag = "organizations", params(OrganizationListQuery), responses((status = 200, description = "A page of organizations", body = PageDto<OrganizationDto>)))]
 #[get("/organizations")]
-pub async fn list_organizations(db: web::Data<Db>, Authenticated(actor): Authenticated, query: web::Query<OrganizationListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_organizations(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    query: web::Query<OrganizationListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
     let filter = OrganizationFilter {
         kind: query_value("kind", query.kind.as_deref(), str::parse)?,
@@ -179,19 +202,34 @@ pub async fn list_organizations(db: web::Data<Db>, Authenticated(actor): Authent
 /// Gets one organization.
 #[utoipa::path(tag = "organizations", responses((status = 200, description = "The organization; its version is in the ETag", body = OrganizationDto)))]
 #[get("/organizations/{id}")]
-pub async fn get_organization(db: web::Data<Db>, Authenticated(actor): Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_organization(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let organization = service::organizations::get(&db, &actor, OrganizationId(*id)).await?;
-    Ok(ok_with_etag(&organization.meta, &OrganizationDto::from(organization.clone())))
+    Ok(ok_with_etag(
+        &organization.meta,
+        &OrganizationDto::from(organization.clone()),
+    ))
 }
 
 /// Creates an organization (UNODC).
 #[utoipa::path(tag = "organizations", request_body = NewOrganizationDto, responses((status = 201, description = "Created", body = OrganizationDto)))]
 #[post("/organizations")]
-pub async fn create_organization(db: web::Data<Db>, Authenticated(actor): Authenticated, body: web::Json<NewOrganizationDto>) -> Result<HttpResponse, ApiError> {
+pub async fn create_organization(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    body: web::Json<NewOrganizationDto>,
+) -> Result<HttpResponse, ApiError> {
     let new = NewOrganization::try_from(body.into_inner())?;
     let organization = service::organizations::create(&db, &actor, &new).await?;
     let location = format!("/api/v1/organizations/{}", organization.id);
-    Ok(created(&organization.meta, location, &OrganizationDto::from(organization.clone())))
+    Ok(created(
+        &organization.meta,
+        location,
+        &OrganizationDto::from(organization.clone()),
+    ))
 }
 
 /// Updates an organization (UNODC) at the version named in `If-Match`.
@@ -202,9 +240,19 @@ pub async fn create_organization(db: web::Data<Db>, Authenticated(actor): Authen
     responses((status = 200, description = "Updated", body = OrganizationDto))
 )]
 #[patch("/organizations/{id}")]
-pub async fn update_organization(db: web::Data<Db>, Authenticated(actor): Authenticated, req: HttpRequest, id: web::Path<Uuid>, body: web::Json<OrganizationPatchDto>) -> Result<HttpResponse, ApiError> {
+pub async fn update_organization(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<OrganizationPatchDto>,
+) -> Result<HttpResponse, ApiError> {
     let version = if_match(&req)?;
     let changes = OrganizationChanges::try_from(body.into_inner())?;
-    let organization = service::organizations::update(&db, &actor, OrganizationId(*id), version, &changes).await?;
-    Ok(ok_with_etag(&organization.meta, &OrganizationDto::from(organization.clone())))
+    let organization =
+        service::organizations::update(&db, &actor, OrganizationId(*id), version, &changes).await?;
+    Ok(ok_with_etag(
+        &organization.meta,
+        &OrganizationDto::from(organization.clone()),
+    ))
 }

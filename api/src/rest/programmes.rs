@@ -83,7 +83,11 @@ pub struct ProgrammeListQuery {
 /// Lists programmes.
 #[utoipa::path(tag = "programmes", params(ProgrammeListQuery), responses((status = 200, description = "A page of programmes", body = PageDto<ProgrammeDto>)))]
 #[get("/programmes")]
-pub async fn list_programmes(db: web::Data<Db>, Authenticated(actor): Authenticated, query: web::Query<ProgrammeListQuery>) -> Result<HttpResponse, ApiError> {
+pub async fn list_programmes(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    query: web::Query<ProgrammeListQuery>,
+) -> Result<HttpResponse, ApiError> {
     let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
     let page = service::programmes::list(&db, &actor, &page).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, ProgrammeDto::from)))
@@ -92,7 +96,14 @@ pub async fn list_programmes(db: web::Data<Db>, Authenticated(actor): Authentica
 /// Gets one programme.
 #[utoipa::path(tag = "programmes", responses((status = 200, description = "The programme", body = ProgrammeDto)))]
 #[get("/programmes/{id}")]
-pub async fn get_programme(db: web::Data<Db>, Authenticated(actor): Authenticated, id: web::Path<Uuid>) -> Result<HttpResponse, ApiError> {
+pub async fn get_programme(
+    db: web::Data<Db>,
+    Authenticated(actor): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
     let programme = service::programmes::get(&db, &actor, ProgrammeId(*id)).await?;
-    Ok(ok_with_etag(&programme.meta, &ProgrammeDto::from(programme.clone())))
+    Ok(ok_with_etag(
+        &programme.meta,
+        &ProgrammeDto::from(programme.clone()),
+    ))
 }

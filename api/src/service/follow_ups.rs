@@ -6,10 +6,15 @@ use gloact_domain::{Actor, FollowUpActionId};
 use gloact_persistence::follow_ups::{self, FollowUpFilter};
 use gloact_persistence::{Db, Page, PageRequest};
 
-use super::{ServiceError, ServiceResult, authorize};
+use super::{ServiceError, ServiceResult, authorize, unchanged};
 
 /// A page of the follow-up actions the caller may see.
-pub async fn list(db: &Db, actor: &Actor, filter: &FollowUpFilter, page: &PageRequest) -> ServiceResult<Page<FollowUpAction, FollowUpActionId>> {
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &FollowUpFilter,
+    page: &PageRequest,
+) -> ServiceResult<Page<FollowUpAction, FollowUpActionId>> {
     authorize(actor, Resource::FollowUpAction, Action::Read)?;
     Ok(follow_ups::list(db, &ActivityScope::of(actor), filter, page).await?)
 }
@@ -21,23 +26,40 @@ pub async fn get(db: &Db, actor: &Actor, id: FollowUpActionId) -> ServiceResult<
 }
 
 /// A new follow-up action.
-pub async fn create(db: &Db, actor: &Actor, new: &NewFollowUpAction) -> ServiceResult<FollowUpAction> {
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    new: &NewFollowUpAction,
+) -> ServiceResult<FollowUpAction> {
     authorize(actor, Resource::FollowUpAction, Action::Create)?;
     Ok(follow_ups::create(db, &ActivityScope::of(actor), new).await?)
 }
 
 /// Changes to a follow-up action at the version the caller read.
-pub async fn update(db: &Db, actor: &Actor, id: FollowUpActionId, version: i32, changes: &FollowUpChanges) -> ServiceResult<FollowUpAction> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: FollowUpActionId,
+    version: i32,
+    changes: &FollowUpChanges,
+) -> ServiceResult<FollowUpAction> {
     let granted = authorize(actor, Resource::FollowUpAction, Action::Update)?;
     let scope = ActivityScope::of(actor);
-    if granted == Grant::IfOwner {
-        let current = follow_ups::get(db, &scope, id).await?;
-        if current.owner_code != actor.organization {
-            return Err(ServiceError::Forbidden(format!("only its owner ({}) may update this follow-up action", current.owner_code)));
-        }
+    let current = follow_ups::get(db, &scope, id).await?;
+    if granted == Grant::IfOwner && current.owner_code != actor.organization {
+        return Err(ServiceError::Forbidden(format!(
+            "only its owner ({}) may update this follow-up action",
+            current.owner_code
+        )));
     }
     if changes.owner.is_some() && !may_reassign_follow_up(actor) {
-        return Err(ServiceError::Forbidden("only UNODC may hand a follow-up action to another organization".into()));
+        return Err(ServiceError::Forbidden(
+            "only UNODC may hand a follow-up action to another organization".into(),
+        ));
+    }
+    if *changes == FollowUpChanges::default() {
+        let current_version = current.meta.version;
+        return unchanged(current, current_version, version);
     }
     Ok(follow_ups::update(db, &scope, id, version, changes).await?)
 }

@@ -9,7 +9,12 @@ use gloact_persistence::{Db, Page, PageRequest, StoreError};
 use super::{ServiceResult, authorize};
 
 /// A page of indicators with their periods.
-pub async fn list(db: &Db, actor: &Actor, filter: &IndicatorFilter, page: &PageRequest) -> ServiceResult<Page<IndicatorDetail, IndicatorId>> {
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &IndicatorFilter,
+    page: &PageRequest,
+) -> ServiceResult<Page<IndicatorDetail, IndicatorId>> {
     authorize(actor, Resource::Indicator, Action::Read)?;
     Ok(indicators::list(db, filter, page).await?)
 }
@@ -21,7 +26,14 @@ pub async fn get(db: &Db, actor: &Actor, id: IndicatorId) -> ServiceResult<Indic
 }
 
 /// Records the actual of a period, checked against its indicator (percentages, breakdown by sex).
-pub async fn record_actual(db: &Db, actor: &Actor, id: IndicatorId, period_id: IndicatorPeriodId, version: i32, actual: &Actual) -> ServiceResult<IndicatorPeriod> {
+pub async fn record_actual(
+    db: &Db,
+    actor: &Actor,
+    id: IndicatorId,
+    period_id: IndicatorPeriodId,
+    version: i32,
+    actual: &Actual,
+) -> ServiceResult<IndicatorPeriod> {
     authorize(actor, Resource::Indicator, Action::Update)?;
     let detail = indicators::get(db, id).await?;
     if !detail.periods.iter().any(|p| p.id == period_id) {

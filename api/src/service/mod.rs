@@ -48,3 +48,16 @@ fn authorize(actor: &Actor, resource: Resource, action: Action) -> ServiceResult
         granted => Ok(granted),
     }
 }
+
+/// An update that changes nothing writes nothing (the version stays), but still answers to the
+/// version check, so that a client learns it holds a stale copy.
+fn unchanged<T>(current: T, current_version: i32, expected_version: i32) -> ServiceResult<T> {
+    if current_version != expected_version {
+        return Err(StoreError::StaleVersion {
+            expected: expected_version,
+            current: current_version,
+        }
+        .into());
+    }
+    Ok(current)
+}

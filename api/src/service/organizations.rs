@@ -6,10 +6,15 @@ use gloact_domain::{Actor, OrganizationId};
 use gloact_persistence::organizations::{self, OrganizationFilter};
 use gloact_persistence::{Db, Page, PageRequest};
 
-use super::{ServiceResult, authorize};
+use super::{ServiceResult, authorize, unchanged};
 
 /// A page of organizations.
-pub async fn list(db: &Db, actor: &Actor, filter: &OrganizationFilter, page: &PageRequest) -> ServiceResult<Page<Organization, OrganizationId>> {
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    filter: &OrganizationFilter,
+    page: &PageRequest,
+) -> ServiceResult<Page<Organization, OrganizationId>> {
     authorize(actor, Resource::Organization, Action::Read)?;
     Ok(organizations::list(db, filter, page).await?)
 }
@@ -27,7 +32,18 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewOrganization) -> ServiceRes
 }
 
 /// Changes to an organization at the version the caller read.
-pub async fn update(db: &Db, actor: &Actor, id: OrganizationId, version: i32, changes: &OrganizationChanges) -> ServiceResult<Organization> {
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: OrganizationId,
+    version: i32,
+    changes: &OrganizationChanges,
+) -> ServiceResult<Organization> {
     authorize(actor, Resource::Organization, Action::Update)?;
+    if *changes == OrganizationChanges::default() {
+        let current = organizations::get(db, id).await?;
+        let current_version = current.meta.version;
+        return unchanged(current, current_version, version);
+    }
     Ok(organizations::update(db, id, version, changes).await?)
 }

@@ -8,7 +8,11 @@ use gloact_persistence::{Db, Page, PageRequest, programmes};
 use super::{ServiceResult, authorize};
 
 /// A page of programmes.
-pub async fn list(db: &Db, actor: &Actor, page: &PageRequest) -> ServiceResult<Page<Programme, ProgrammeId>> {
+pub async fn list(
+    db: &Db,
+    actor: &Actor,
+    page: &PageRequest,
+) -> ServiceResult<Page<Programme, ProgrammeId>> {
     authorize(actor, Resource::Programme, Action::Read)?;
     Ok(programmes::list(db, page).await?)
 }
