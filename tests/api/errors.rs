@@ -1182,13 +1182,7 @@ async fn an_empty_patch_changes_nothing_but_still_checks_the_version() {
 #[tokio::test]
 async fn body_errors_do_not_name_internal_types() {
     let app = spawn_app().await;
-    let response = post_raw(
-        &app,
-        "/api/v1/organizations",
-        Some("application/json"),
-        "1",
-    )
-    .await;
+    let response = post_raw(&app, "/api/v1/organizations", Some("application/json"), "1").await;
     let body = refused(response, 400, "invalid_body").await;
     let detail = body["detail"].as_str().unwrap();
     assert!(
