@@ -18,6 +18,13 @@ const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 /// The key of the advisory lock under which change numbers are taken (see the first migration).
 const CHANGE_LOCK: i64 = 7_243_001;
 
+/// No transaction of ours waits on the client between statements, so one idle this long is
+/// abandoned.
+const IDLE_IN_TRANSACTION_MS: u64 = 5_000;
+
+/// The key of the advisory lock that keeps two starting replicas from migrating at once.
+const MIGRATION_LOCK: i64 = 7_243_000;
+
 /// How to reach the database.
 #[derive(Debug, Clone)]
 pub struct DbSettings {
@@ -57,10 +64,17 @@ impl Db {
         config.custom_setup = Box::new(move |url| {
             async move {
                 let mut conn = AsyncPgConnection::establish(url).await?;
-                diesel::sql_query(format!("SET statement_timeout = {statement_timeout_ms}"))
-                    .execute(&mut conn)
-                    .await
-                    .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                // A transaction left open (its future dropped when a client went away) would hold
+                // the change lock and stall every writer: the server ends it after a few seconds.
+                for setting in [
+                    format!("SET statement_timeout = {statement_timeout_ms}"),
+                    format!("SET idle_in_transaction_session_timeout = {IDLE_IN_TRANSACTION_MS}"),
+                ] {
+                    diesel::sql_query(setting)
+                        .execute(&mut conn)
+                        .await
+                        .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
+                }
                 Ok(conn)
             }
             .boxed()
@@ -124,6 +138,12 @@ pub async fn migrate(url: &str) -> Result<usize, StoreError> {
         let mut conn =
             <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
                 .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        // Replicas starting together queue here; the second finds nothing left to run. The lock
+        // is the session's and goes with the connection.
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")),
+            &mut conn,
+        )?;
         conn.run_pending_migrations(MIGRATIONS)
             .map(|ran| ran.len())
             .map_err(|e| StoreError::Internal(format!("migration failed: {e}")))

@@ -69,9 +69,11 @@ impl From<DieselError> for StoreError {
             DieselError::DatabaseError(DatabaseErrorKind::SerializationFailure, info) => {
                 Self::Unavailable(info.message().to_owned())
             }
-            // 57014 query_canceled: the statement timeout fired; the database is overloaded.
+            // diesel names no kind for these, so the server's message tells them: a statement
+            // timeout (57014) and a deadlock (40P01) are worth a retry.
             DieselError::DatabaseError(_, ref info)
-                if info.message().contains("canceling statement") =>
+                if info.message().contains("canceling statement")
+                    || info.message().contains("deadlock detected") =>
             {
                 Self::Unavailable(info.message().to_owned())
             }

@@ -10,4 +10,6 @@ DROP TABLE programme_partner;
 DROP TABLE programme;
 DROP TABLE organization;
 DROP FUNCTION gloact_touch_row();
+DROP FUNCTION gloact_is_line(text, integer);
+DROP FUNCTION gloact_is_code(text);
 DROP SEQUENCE change_seq;

@@ -29,18 +29,30 @@ END
 $$;
 
 -- An activity's representation embeds its participations, objectives and follow-up actions, so a
--- change to one of them is a change to the activity: its version (ETag) and change number move.
+-- change to one of them is a change to the activity: its version (ETag) and change number move,
+-- once per transaction (a row whose xmin is this transaction was already touched, or created).
 CREATE FUNCTION gloact_touch_parent_activity() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE activity SET updated_at = now() WHERE id = NEW.activity_id;
+    UPDATE activity SET updated_at = now()
+    WHERE id = NEW.activity_id AND xmin <> pg_current_xact_id()::xid;
     RETURN NULL;
 END
 $$;
 
+-- The rules of the domain's value types, repeated here so that no writer (a migration, a script,
+-- psql) can store a row the API would refuse to read.
+CREATE FUNCTION gloact_is_code(value text) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT value ~ '^[A-Z0-9][A-Z0-9._-]{0,63}$'
+$$;
+CREATE FUNCTION gloact_is_line(value text, max_chars integer) RETURNS boolean LANGUAGE sql IMMUTABLE AS $$
+    SELECT value = btrim(value) AND value <> '' AND char_length(value) <= max_chars
+        AND value !~ '[[:cntrl:]]'
+$$;
+
 CREATE TABLE organization (
     id          uuid PRIMARY KEY,
-    code        text NOT NULL,
-    name        text NOT NULL,
+    code        text NOT NULL CHECK (gloact_is_code(code)),
+    name        text NOT NULL CHECK (gloact_is_line(name, 300)),
     kind        text NOT NULL CHECK (kind IN ('government', 'un_agency', 'donor', 'civil_society',
                                               'international_org', 'other')),
     country     text NOT NULL CHECK (country ~ '^[A-Z]{3}$'),
@@ -62,8 +74,8 @@ CREATE TRIGGER organization_touch BEFORE INSERT OR UPDATE ON organization
 
 CREATE TABLE programme (
     id               uuid PRIMARY KEY,
-    code             text NOT NULL,
-    title            text NOT NULL,
+    code             text NOT NULL CHECK (gloact_is_code(code)),
+    title            text NOT NULL CHECK (gloact_is_line(title, 300)),
     start_date       date NOT NULL,
     end_date         date NOT NULL,
     countries        text[] NOT NULL,
@@ -92,8 +104,8 @@ CREATE TABLE activity (
     id                      uuid PRIMARY KEY,
     programme_id            uuid NOT NULL REFERENCES programme (id),
     parent_id               uuid REFERENCES activity (id),
-    code                    text NOT NULL,
-    title                   text NOT NULL,
+    code                    text NOT NULL CHECK (gloact_is_code(code)),
+    title                   text NOT NULL CHECK (gloact_is_line(title, 300)),
     description             text,
     kind                    text NOT NULL CHECK (kind IN ('consultation', 'meeting', 'workshop', 'training',
                                 'validation_workshop', 'study', 'legislative_review', 'awareness',
@@ -110,21 +122,25 @@ CREATE TABLE activity (
     actual_end              date,
     location                text,
     district                text,
-    participants_female     integer NOT NULL DEFAULT 0 CHECK (participants_female >= 0),
-    participants_male       integer NOT NULL DEFAULT 0 CHECK (participants_male >= 0),
-    participants_other      integer NOT NULL DEFAULT 0 CHECK (participants_other >= 0),
-    judges                  integer NOT NULL DEFAULT 0 CHECK (judges >= 0),
-    prosecutors             integer NOT NULL DEFAULT 0 CHECK (prosecutors >= 0),
-    law_enforcement         integer NOT NULL DEFAULT 0 CHECK (law_enforcement >= 0),
-    officials               integer NOT NULL DEFAULT 0 CHECK (officials >= 0),
-    civil_society           integer NOT NULL DEFAULT 0 CHECK (civil_society >= 0),
+    participants_female     integer NOT NULL DEFAULT 0 CHECK (participants_female BETWEEN 0 AND 1000000),
+    participants_male       integer NOT NULL DEFAULT 0 CHECK (participants_male BETWEEN 0 AND 1000000),
+    participants_other      integer NOT NULL DEFAULT 0 CHECK (participants_other BETWEEN 0 AND 1000000),
+    judges                  integer NOT NULL DEFAULT 0 CHECK (judges BETWEEN 0 AND 1000000),
+    prosecutors             integer NOT NULL DEFAULT 0 CHECK (prosecutors BETWEEN 0 AND 1000000),
+    law_enforcement         integer NOT NULL DEFAULT 0 CHECK (law_enforcement BETWEEN 0 AND 1000000),
+    officials               integer NOT NULL DEFAULT 0 CHECK (officials BETWEEN 0 AND 1000000),
+    civil_society           integer NOT NULL DEFAULT 0 CHECK (civil_society BETWEEN 0 AND 1000000),
     created_at              timestamptz NOT NULL DEFAULT now(),
     updated_at              timestamptz NOT NULL DEFAULT now(),
     version                 integer NOT NULL DEFAULT 1,
     change_seq              bigint NOT NULL DEFAULT 0,
     deleted_at              timestamptz,
     CONSTRAINT activity_planned_dates_ordered CHECK (planned_end >= planned_start),
-    CONSTRAINT activity_actual_dates_ordered CHECK (actual_end >= actual_start)
+    CONSTRAINT activity_actual_dates_ordered CHECK (actual_end >= actual_start),
+    -- Actor types are a breakdown of the participants, not more people.
+    CONSTRAINT activity_actor_types_within_participants CHECK (
+        judges + prosecutors + law_enforcement + officials + civil_society
+            <= participants_female + participants_male + participants_other)
 );
 CREATE UNIQUE INDEX activity_programme_code_key ON activity (programme_id, code) WHERE deleted_at IS NULL;
 CREATE INDEX activity_change_seq_idx ON activity (change_seq);
@@ -183,7 +199,7 @@ CREATE TABLE follow_up_action (
     id                     uuid PRIMARY KEY,
     activity_id            uuid NOT NULL REFERENCES activity (id),
     owner_organization_id  uuid NOT NULL REFERENCES organization (id),
-    title                  text NOT NULL,
+    title                  text NOT NULL CHECK (gloact_is_line(title, 300)),
     description            text,
     due_date               date,
     status                 text NOT NULL CHECK (status IN ('open', 'in_progress', 'done', 'dropped')),
@@ -205,8 +221,8 @@ CREATE TRIGGER follow_up_action_touch_activity AFTER INSERT OR UPDATE ON follow_
 CREATE TABLE indicator (
     id                    uuid PRIMARY KEY,
     programme_id          uuid NOT NULL REFERENCES programme (id),
-    code                  text NOT NULL,
-    title                 text NOT NULL,
+    code                  text NOT NULL CHECK (gloact_is_code(code)),
+    title                 text NOT NULL CHECK (gloact_is_line(title, 300)),
     result_level          text NOT NULL CHECK (result_level IN ('outcome', 'output')),
     measure               text NOT NULL CHECK (measure IN ('unit', 'percentage')),
     baseline_value        double precision,
@@ -249,7 +265,8 @@ CREATE TRIGGER indicator_period_touch BEFORE INSERT OR UPDATE ON indicator_perio
 -- A period's figures belong to its indicator's representation, as children do to an activity.
 CREATE FUNCTION gloact_touch_parent_indicator() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    UPDATE indicator SET updated_at = now() WHERE id = NEW.indicator_id;
+    UPDATE indicator SET updated_at = now()
+    WHERE id = NEW.indicator_id AND xmin <> pg_current_xact_id()::xid;
     RETURN NULL;
 END
 $$;
