@@ -404,10 +404,9 @@ pub async fn problem(response: Response, status: u16, code: &str) -> Value {
     body
 }
 
-/// The token service of a fresh key, and claims to sign, for attacks on tokens.
-pub fn claims_for(tokens: &TokenService, settings: &Settings) -> Claims {
+/// Claims a server with these settings accepts (signed with its key), for tests that alter them.
+pub fn claims_for(settings: &Settings) -> Claims {
     let now = chrono::Utc::now().timestamp();
-    let _ = tokens;
     Claims {
         sub: "attacker".into(),
         role: "unodc".into(),

@@ -60,6 +60,9 @@ pub struct AuthSettings {
     pub leeway_secs: u64,
     /// Lifetime of the demo tokens printed at start, in seconds.
     pub demo_token_ttl_secs: u64,
+    /// Longest lifetime a token may have (`exp - iat`), in seconds: longer ones are neither
+    /// minted nor accepted.
+    pub max_token_ttl_secs: u64,
 }
 
 /// How logs are written.
@@ -90,6 +93,7 @@ impl Default for Settings {
                 signing_key_file: None,
                 leeway_secs: 5,
                 demo_token_ttl_secs: 12 * 3600,
+                max_token_ttl_secs: 30 * 24 * 3600,
             },
             log_format: LogFormat::Text,
             public_url: None,
@@ -157,8 +161,13 @@ impl Settings {
                 "auth.issuer and auth.audience must not be empty".into(),
             ));
         }
-        if self.auth.leeway_secs > 60 {
-            return Err(SettingsError("auth.leeway_secs must be at most 60".into()));
+        if self.auth.leeway_secs > 10 {
+            return Err(SettingsError("auth.leeway_secs must be at most 10".into()));
+        }
+        if self.auth.demo_token_ttl_secs > self.auth.max_token_ttl_secs {
+            return Err(SettingsError(
+                "auth.demo_token_ttl_secs must not exceed auth.max_token_ttl_secs".into(),
+            ));
         }
         Ok(())
     }

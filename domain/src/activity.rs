@@ -94,6 +94,14 @@ wire_enum! {
     }
 }
 
+impl Visibility {
+    /// Whether an activity of this visibility may be part of one of `parent`'s: a public part
+    /// of a restricted activity would show the restricted one's id to everyone.
+    pub fn may_be_part_of(self, parent: Visibility) -> bool {
+        !(self == Visibility::Public && parent == Visibility::Restricted)
+    }
+}
+
 wire_enum! {
     /// How an organization takes part in an activity: the IATI organisation roles plus the two
     /// roles of meetings.
@@ -126,9 +134,9 @@ impl ParticipationRole {
     }
 }
 
-/// How many took part, by sex and by actor type.
+/// How many took part, by sex and by actor type, as reported: not yet checked against each other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub struct ParticipantCounts {
+pub struct Headcount {
     /// Women.
     pub female: Count,
     /// Men.
@@ -147,10 +155,13 @@ pub struct ParticipantCounts {
     pub civil_society: Count,
 }
 
-impl ParticipantCounts {
+impl Headcount {
     /// Everyone, by sex.
     pub fn total(&self) -> u64 {
-        u64::from(self.female.get()) + u64::from(self.male.get()) + u64::from(self.other.get())
+        [self.female, self.male, self.other]
+            .iter()
+            .map(|c| u64::from(c.get()))
+            .sum()
     }
 
     /// Everyone counted by actor type.
@@ -167,9 +178,62 @@ impl ParticipantCounts {
         .sum()
     }
 
-    /// Actor types are a breakdown of the participants, so they can't add up to more.
-    pub fn is_consistent(&self) -> bool {
-        self.by_actor_type() <= self.total()
+    /// This headcount with the counts a patch names replaced.
+    pub fn patched(&self, patch: &HeadcountPatch) -> Headcount {
+        Headcount {
+            female: patch.female.unwrap_or(self.female),
+            male: patch.male.unwrap_or(self.male),
+            other: patch.other.unwrap_or(self.other),
+            judges: patch.judges.unwrap_or(self.judges),
+            prosecutors: patch.prosecutors.unwrap_or(self.prosecutors),
+            law_enforcement: patch.law_enforcement.unwrap_or(self.law_enforcement),
+            officials: patch.officials.unwrap_or(self.officials),
+            civil_society: patch.civil_society.unwrap_or(self.civil_society),
+        }
+    }
+}
+
+/// Some counts of a headcount to replace; `None` keeps a count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct HeadcountPatch {
+    /// Women.
+    pub female: Option<Count>,
+    /// Men.
+    pub male: Option<Count>,
+    /// Other or not recorded.
+    pub other: Option<Count>,
+    /// Judges.
+    pub judges: Option<Count>,
+    /// Prosecutors.
+    pub prosecutors: Option<Count>,
+    /// Law-enforcement officers.
+    pub law_enforcement: Option<Count>,
+    /// Government officials.
+    pub officials: Option<Count>,
+    /// Civil-society representatives.
+    pub civil_society: Option<Count>,
+}
+
+/// An activity's participants: a headcount whose breakdown by actor type fits within the
+/// participants counted by sex (actor types are a breakdown, not more people).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ParticipantCounts(Headcount);
+
+impl ParticipantCounts {
+    /// Refuses a headcount whose actor types add up to more than its participants.
+    pub fn new(headcount: Headcount) -> Result<Self, ValueError> {
+        if headcount.by_actor_type() > headcount.total() {
+            return Err(ValueError::new(
+                "inconsistent",
+                "counts by actor type add up to more than the participants",
+            ));
+        }
+        Ok(Self(headcount))
+    }
+
+    /// The counts.
+    pub fn get(&self) -> &Headcount {
+        &self.0
     }
 }
 
@@ -360,8 +424,8 @@ pub struct ActivityPatch {
     pub location: Option<Option<Location>>,
     /// New district, or clear it.
     pub district: Option<Option<District>>,
-    /// New participant counts (all of them).
-    pub participants: Option<ParticipantCounts>,
+    /// Participant counts to replace; the others stay.
+    pub participants: HeadcountPatch,
 }
 
 /// Checked changes to an activity, ready to store: spans whole, status reachable, counts
@@ -436,17 +500,14 @@ impl Activity {
             patch.actual_end,
             &mut violations,
         );
-        if let Some(counts) = &patch.participants
-            && !counts.is_consistent()
-        {
-            violations.add(
+        let participants = if patch.participants == HeadcountPatch::default() {
+            None
+        } else {
+            violations.check(
                 "participants",
-                ValueError::new(
-                    "inconsistent",
-                    "counts by actor type add up to more than the participants",
-                ),
-            );
-        }
+                ParticipantCounts::new(self.participants.get().patched(&patch.participants)),
+            )
+        };
         violations.into_result()?;
         Ok(ActivityChanges {
             title: patch.title,
@@ -459,7 +520,7 @@ impl Activity {
             actual,
             location: patch.location,
             district: patch.district,
-            participants: patch.participants,
+            participants,
         })
     }
 }
@@ -479,17 +540,25 @@ mod tests {
     #[test]
     fn actor_types_are_a_breakdown_of_participants() {
         let n = |v| Count::parse(v).unwrap_or_default();
-        let counts = ParticipantCounts {
+        let headcount = Headcount {
             female: n(3),
             male: n(4),
             judges: n(8),
             ..Default::default()
         };
-        assert!(!counts.is_consistent());
-        let counts = ParticipantCounts {
-            judges: n(7),
-            ..counts
-        };
-        assert!(counts.is_consistent());
+        assert_eq!(
+            ParticipantCounts::new(headcount).map_err(|e| e.code),
+            Err("inconsistent")
+        );
+        let headcount = headcount.patched(&HeadcountPatch {
+            judges: Some(n(7)),
+            ..Default::default()
+        });
+        assert_eq!(
+            headcount.male,
+            n(4),
+            "a patch keeps the counts it doesn't name"
+        );
+        assert!(ParticipantCounts::new(headcount).is_ok());
     }
 }

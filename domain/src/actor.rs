@@ -61,12 +61,6 @@ impl Scopes {
     }
 }
 
-impl FromIterator<Scope> for Scopes {
-    fn from_iter<I: IntoIterator<Item = Scope>>(iter: I) -> Self {
-        Self(iter.into_iter().collect())
-    }
-}
-
 /// The caller of one request, from a verified token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {

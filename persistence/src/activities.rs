@@ -8,8 +8,8 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use gloact_domain::activity::{
-    Activity, ActivityChanges, ActivityDetail, ActivityKind, ActivityStatus, NewActivity,
-    Objective, ParticipantCounts, Participation, Pillar, Visibility,
+    Activity, ActivityChanges, ActivityDetail, ActivityKind, ActivityStatus, Headcount,
+    NewActivity, Objective, ParticipantCounts, Participation, Pillar, Visibility,
 };
 use gloact_domain::policy::ActivityScope;
 use gloact_domain::value::{Code, Count, DateSpan, District, Location, Narrative, Title};
@@ -22,7 +22,7 @@ use crate::db::{Db, lock_changes};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest, RowKeys, paged};
 use crate::schema::{activity, objective, organization, participation};
-use crate::scope::participating_in;
+use crate::scope::{activity_visible, participating_in};
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = activity, check_for_backend(Pg))]
@@ -92,7 +92,7 @@ impl TryFrom<ActivityRow> for Activity {
             actual: DateSpan::new(row.actual_start, row.actual_end)?,
             location: row.location.as_deref().map(Location::parse).transpose()?,
             district: row.district.as_deref().map(District::parse).transpose()?,
-            participants: ParticipantCounts {
+            participants: ParticipantCounts::new(Headcount {
                 female: count(row.participants_female)?,
                 male: count(row.participants_male)?,
                 other: count(row.participants_other)?,
@@ -101,7 +101,7 @@ impl TryFrom<ActivityRow> for Activity {
                 law_enforcement: count(row.law_enforcement)?,
                 officials: count(row.officials)?,
                 civil_society: count(row.civil_society)?,
-            },
+            })?,
             meta: RowMeta {
                 created_at: row.created_at,
                 updated_at: row.updated_at,
@@ -168,7 +168,7 @@ struct NewActivityRow<'a> {
     civil_society: i32,
 }
 
-#[derive(AsChangeset, Default)]
+#[derive(AsChangeset)]
 #[diesel(table_name = activity)]
 struct ActivityChangeset<'a> {
     title: Option<&'a str>,
@@ -191,13 +191,18 @@ struct ActivityChangeset<'a> {
     law_enforcement: Option<i32>,
     officials: Option<i32>,
     civil_society: Option<i32>,
-    updated_at: Option<DateTime<Utc>>,
-    deleted_at: Option<Option<DateTime<Utc>>>,
+    // Always set: diesel refuses an empty changeset. The trigger stamps the real time.
+    updated_at: DateTime<Utc>,
 }
 
 /// Counts are at most [`Count::MAX`], which fits an `i32`.
 fn db_count(count: Count) -> i32 {
     i32::try_from(count.get()).unwrap_or(i32::MAX)
+}
+
+diesel::define_sql_function! {
+    /// SQL `coalesce` of two nullable dates.
+    fn coalesce(first: diesel::sql_types::Nullable<diesel::sql_types::Date>, second: diesel::sql_types::Nullable<diesel::sql_types::Date>) -> diesel::sql_types::Nullable<diesel::sql_types::Date>;
 }
 
 /// Filters of the activity list.
@@ -217,9 +222,9 @@ pub struct ActivityFilter {
     pub organization: Option<Code>,
     /// Only those in this district.
     pub district: Option<District>,
-    /// Only those planned to end on or after this day.
+    /// Only those planned to end (or, with no planned end, to start) on or after this day.
     pub from: Option<NaiveDate>,
-    /// Only those planned to start on or before this day.
+    /// Only those planned to start (or, with no planned start, to end) on or before this day.
     pub to: Option<NaiveDate>,
 }
 
@@ -234,13 +239,9 @@ fn visible(scope: &ActivityScope) -> BoxedActivities {
     let query = activity::table
         .select(ActivityRow::as_select())
         .into_boxed();
-    match scope {
-        ActivityScope::All => query,
-        ActivityScope::PublicOrParticipating(org) => query.filter(
-            activity::visibility
-                .eq(Visibility::Public.as_str())
-                .or(activity::id.eq_any(participating_in(org.as_str().to_owned()))),
-        ),
+    match activity_visible(scope) {
+        Some(condition) => query.filter(condition),
+        None => query,
     }
 }
 
@@ -257,6 +258,21 @@ pub(crate) async fn is_visible(
         .await
         .optional()?;
     Ok(found.is_some())
+}
+
+/// Whether the organization with this code may see the activity whatever its role: the activity
+/// is public or the organization takes part in it.
+pub(crate) async fn is_public_or_joined_by(
+    conn: &mut AsyncPgConnection,
+    id: ActivityId,
+    organization: &Code,
+) -> Result<bool, StoreError> {
+    is_visible(
+        conn,
+        &ActivityScope::PublicOrParticipating(organization.clone()),
+        id,
+    )
+    .await
 }
 
 /// One page of the activities the caller may see, each with its participations, objectives and
@@ -302,11 +318,12 @@ pub async fn list(
     if let Some(district) = &filter.district {
         query = query.filter(activity::district.eq(district.as_str().to_owned()));
     }
+    // A span open at one end counts from or to its known day; no planned day, no match.
     if let Some(from) = filter.from {
-        query = query.filter(activity::planned_end.ge(from));
+        query = query.filter(coalesce(activity::planned_end, activity::planned_start).ge(from));
     }
     if let Some(to) = filter.to {
-        query = query.filter(activity::planned_start.le(to));
+        query = query.filter(coalesce(activity::planned_start, activity::planned_end).le(to));
     }
     let rows: Vec<ActivityRow> = paged!(query, activity, request).load(&mut conn).await?;
     let live: Vec<Uuid> = rows
@@ -444,23 +461,25 @@ pub async fn create(
         lock_changes(conn).await?;
         let programme_id = crate::programmes::id_by_code(conn, "programme", &new.programme).await?;
         if let Some(parent) = new.parent_id {
-            let parent_programme: Option<Uuid> = visible(scope)
+            let parent = visible(scope)
                 .filter(activity::id.eq(parent.0))
                 .filter(activity::deleted_at.is_null())
+                .filter(activity::programme_id.eq(programme_id))
                 .first::<ActivityRow>(conn)
                 .await
                 .optional()?
-                .map(|row| row.programme_id);
-            if parent_programme != Some(programme_id) {
-                return Err(StoreError::UnknownReference {
+                .ok_or_else(|| StoreError::UnknownReference {
                     field: "parent_id".into(),
                     what: "activity of this programme",
                     code: parent.to_string(),
-                });
+                })?;
+            let parent_visibility: Visibility = parent.visibility.parse()?;
+            if !new.visibility.may_be_part_of(parent_visibility) {
+                return Err(public_part_of_restricted());
             }
         }
         let id = ActivityId::new();
-        let counts = &new.participants;
+        let counts = new.participants.get();
         diesel::insert_into(activity::table)
             .values(NewActivityRow {
                 id: id.0,
@@ -490,6 +509,7 @@ pub async fn create(
             })
             .execute(conn)
             .await?;
+        let mut participations = Vec::with_capacity(new.participations.len());
         for (i, p) in new.participations.iter().enumerate() {
             let organization_id = crate::organizations::id_by_code(
                 conn,
@@ -497,31 +517,55 @@ pub async fn create(
                 &p.organization,
             )
             .await?;
-            diesel::insert_into(participation::table)
-                .values((
-                    participation::id.eq(ParticipationId::new().0),
-                    participation::activity_id.eq(id.0),
-                    participation::organization_id.eq(organization_id),
-                    participation::role.eq(p.role.as_str()),
-                ))
-                .execute(conn)
-                .await?;
+            participations.push((
+                participation::id.eq(ParticipationId::new().0),
+                participation::activity_id.eq(id.0),
+                participation::organization_id.eq(organization_id),
+                participation::role.eq(p.role.as_str()),
+            ));
         }
-        for o in &new.objectives {
-            diesel::insert_into(objective::table)
-                .values((
+        diesel::insert_into(participation::table)
+            .values(&participations)
+            .execute(conn)
+            .await?;
+        let objectives: Vec<_> = new
+            .objectives
+            .iter()
+            .map(|o| {
+                (
                     objective::id.eq(ObjectiveId::new().0),
                     objective::activity_id.eq(id.0),
                     objective::description.eq(o.description.as_str()),
                     objective::achieved.eq(o.achieved),
                     objective::evidence.eq(o.evidence.as_ref().map(Narrative::as_str)),
-                ))
-                .execute(conn)
-                .await?;
-        }
+                )
+            })
+            .collect();
+        diesel::insert_into(objective::table)
+            .values(&objectives)
+            .execute(conn)
+            .await?;
         find(conn, scope, id).await
     })
     .await
+}
+
+fn public_part_of_restricted() -> StoreError {
+    StoreError::Invalid {
+        field: "visibility".into(),
+        code: "public_part_of_restricted",
+        message: "a public activity can't be part of a restricted one (its parent's id would show)"
+            .into(),
+    }
+}
+
+/// Checks the version the caller read against the stored one.
+fn check_version(current: &ActivityDetail, expected: i32) -> Result<(), StoreError> {
+    let current = current.activity.meta.version;
+    if current != expected {
+        return Err(StoreError::StaleVersion { expected, current });
+    }
+    Ok(())
 }
 
 /// Applies changes to an activity at the version the caller read.
@@ -532,7 +576,7 @@ pub async fn update(
     expected_version: i32,
     changes: &ActivityChanges,
 ) -> Result<ActivityDetail, StoreError> {
-    let counts = changes.participants.as_ref();
+    let counts = changes.participants.as_ref().map(ParticipantCounts::get);
     let changeset = ActivityChangeset {
         title: changes.title.as_ref().map(Title::as_str),
         description: changes
@@ -563,90 +607,88 @@ pub async fn update(
         law_enforcement: counts.map(|c| db_count(c.law_enforcement)),
         officials: counts.map(|c| db_count(c.officials)),
         civil_society: counts.map(|c| db_count(c.civil_society)),
-        updated_at: Some(Utc::now()),
-        deleted_at: None,
+        updated_at: Utc::now(),
     };
-    write_at_version(db, scope, id, Some(expected_version), changeset).await
-}
-
-/// Deletes an activity (softly: it stays as a tombstone for delta sync) with its participations,
-/// objectives and follow-up actions. Refused while it has live parts of its own.
-pub async fn delete(
-    db: &Db,
-    scope: &ActivityScope,
-    id: ActivityId,
-    expected_version: Option<i32>,
-) -> Result<(), StoreError> {
-    let now = Utc::now();
-    let changeset = ActivityChangeset {
-        deleted_at: Some(Some(now)),
-        ..Default::default()
-    };
-    write_at_version(db, scope, id, expected_version, changeset)
-        .await
-        .map(|_| ())
-}
-
-/// Writes a changeset to an activity the caller may see, checking its version first.
-async fn write_at_version(
-    db: &Db,
-    scope: &ActivityScope,
-    id: ActivityId,
-    expected_version: Option<i32>,
-    changeset: ActivityChangeset<'_>,
-) -> Result<ActivityDetail, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
         lock_changes(conn).await?;
         let current = find(conn, scope, id).await?;
-        if let Some(expected) = expected_version
-            && current.activity.meta.version != expected
-        {
-            return Err(StoreError::StaleVersion {
-                expected,
-                current: current.activity.meta.version,
-            });
-        }
-        let deleting = matches!(changeset.deleted_at, Some(Some(_)));
-        if deleting {
-            let live_parts: i64 = activity::table
-                .filter(activity::parent_id.eq(id.0))
-                .filter(activity::deleted_at.is_null())
-                .count()
-                .get_result(conn)
-                .await?;
-            if live_parts > 0 {
-                return Err(StoreError::Conflict {
-                    constraint: "activity_has_parts".into(),
-                });
-            }
+        check_version(&current, expected_version)?;
+        if let Some(visibility) = changes.visibility {
+            check_nesting(conn, &current.activity, visibility).await?;
         }
         diesel::update(activity::table.filter(activity::id.eq(id.0)))
             .set(&changeset)
             .execute(conn)
             .await?;
-        if deleting {
-            let now = Utc::now();
-            diesel::update(
-                participation::table
-                    .filter(participation::activity_id.eq(id.0))
-                    .filter(participation::deleted_at.is_null()),
-            )
-            .set(participation::deleted_at.eq(now))
-            .execute(conn)
-            .await?;
-            diesel::update(
-                objective::table
-                    .filter(objective::activity_id.eq(id.0))
-                    .filter(objective::deleted_at.is_null()),
-            )
-            .set(objective::deleted_at.eq(now))
-            .execute(conn)
-            .await?;
-            crate::follow_ups::delete_of_activity(conn, id).await?;
-            return Ok(current);
-        }
         find(conn, scope, id).await
+    })
+    .await
+}
+
+/// A new visibility must keep public parts out of restricted activities, both ways.
+async fn check_nesting(
+    conn: &mut AsyncPgConnection,
+    activity: &Activity,
+    visibility: Visibility,
+) -> Result<(), StoreError> {
+    if let Some(parent_id) = activity.parent_id {
+        let parent: String = activity::table
+            .filter(activity::id.eq(parent_id.0))
+            .select(activity::visibility)
+            .first(conn)
+            .await?;
+        if !visibility.may_be_part_of(parent.parse()?) {
+            return Err(public_part_of_restricted());
+        }
+    }
+    let public_parts: i64 = activity::table
+        .filter(activity::parent_id.eq(activity.id.0))
+        .filter(activity::deleted_at.is_null())
+        .filter(activity::visibility.eq(Visibility::Public.as_str()))
+        .count()
+        .get_result(conn)
+        .await?;
+    if public_parts > 0 && !Visibility::Public.may_be_part_of(visibility) {
+        return Err(StoreError::Invalid {
+            field: "visibility".into(),
+            code: "has_public_parts",
+            message: "restrict its public parts first: a public activity can't be part of a restricted one".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Deletes an activity at the version the caller read, with its follow-up actions. Deletes are
+/// soft: the rows stay as tombstones for delta sync. Its participations stay too, so that the
+/// organizations that took part still see the tombstone. Refused while it has live parts.
+pub async fn delete(
+    db: &Db,
+    scope: &ActivityScope,
+    id: ActivityId,
+    expected_version: i32,
+) -> Result<(), StoreError> {
+    let mut conn = db.conn().await?;
+    conn.transaction(async |conn| {
+        lock_changes(conn).await?;
+        let current = find(conn, scope, id).await?;
+        check_version(&current, expected_version)?;
+        let live_parts: i64 = activity::table
+            .filter(activity::parent_id.eq(id.0))
+            .filter(activity::deleted_at.is_null())
+            .count()
+            .get_result(conn)
+            .await?;
+        if live_parts > 0 {
+            return Err(StoreError::Conflict {
+                constraint: "activity_has_parts".into(),
+            });
+        }
+        diesel::update(activity::table.filter(activity::id.eq(id.0)))
+            .set(activity::deleted_at.eq(diesel::dsl::now))
+            .execute(conn)
+            .await?;
+        crate::follow_ups::delete_of_activity(conn, id).await
     })
     .await
 }

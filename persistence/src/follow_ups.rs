@@ -92,6 +92,7 @@ struct FollowUpChangeset<'a> {
     description: Option<Option<&'a str>>,
     due_date: Option<Option<NaiveDate>>,
     status: Option<&'a str>,
+    // Always set: diesel refuses an empty changeset. The trigger stamps the real time.
     updated_at: Option<DateTime<Utc>>,
 }
 
@@ -192,7 +193,7 @@ pub async fn create(
                 code: new.activity_id.to_string(),
             });
         }
-        let owner = crate::organizations::id_by_code(conn, "owner", &new.owner).await?;
+        let owner = owner_of(conn, new.activity_id, &new.owner).await?;
         let id = FollowUpActionId::new();
         diesel::insert_into(follow_up_action::table)
             .values(NewFollowUpRow {
@@ -209,6 +210,24 @@ pub async fn create(
         find(conn, scope, id).await
     })
     .await
+}
+
+/// The id of the organization with this code, when it can own an action of this activity: the
+/// owner must see the activity (it is public or the owner takes part), or it could not act on it.
+async fn owner_of(
+    conn: &mut AsyncPgConnection,
+    activity_id: ActivityId,
+    owner: &Code,
+) -> Result<Uuid, StoreError> {
+    let owner_id = crate::organizations::id_by_code(conn, "owner", owner).await?;
+    if !crate::activities::is_public_or_joined_by(conn, activity_id, owner).await? {
+        return Err(StoreError::Invalid {
+            field: "owner".into(),
+            code: "owner_outside_activity",
+            message: format!("{owner} does not take part in this restricted activity"),
+        });
+    }
+    Ok(owner_id)
 }
 
 /// Applies changes to a follow-up action at the version the caller read.
@@ -230,7 +249,7 @@ pub async fn update(
             });
         }
         let owner = match &changes.owner {
-            Some(code) => Some(crate::organizations::id_by_code(conn, "owner", code).await?),
+            Some(code) => Some(owner_of(conn, current.activity_id, code).await?),
             None => None,
         };
         let changeset = FollowUpChangeset {
@@ -263,7 +282,7 @@ pub(crate) async fn delete_of_activity(
             .filter(follow_up_action::activity_id.eq(activity_id.0))
             .filter(follow_up_action::deleted_at.is_null()),
     )
-    .set(follow_up_action::deleted_at.eq(Utc::now()))
+    .set(follow_up_action::deleted_at.eq(diesel::dsl::now))
     .execute(conn)
     .await?;
     Ok(())

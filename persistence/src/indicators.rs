@@ -202,32 +202,27 @@ async fn find(
     })
 }
 
-/// Records the actual of one period of an indicator, at the period's version the caller read
-/// (any version when `None`).
+/// Records the actual of one period of an indicator, at the indicator's version the caller read
+/// (a period's figures are part of its indicator's representation and ETag).
 pub async fn record_actual(
     db: &Db,
     indicator_id: IndicatorId,
     period_id: IndicatorPeriodId,
-    expected_version: Option<i32>,
+    expected_version: i32,
     actual: &Actual,
-) -> Result<IndicatorPeriod, StoreError> {
+) -> Result<IndicatorDetail, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
         lock_changes(conn).await?;
-        let current: PeriodRow = indicator_period::table
-            .filter(indicator_period::id.eq(period_id.0))
-            .filter(indicator_period::indicator_id.eq(indicator_id.0))
-            .filter(indicator_period::deleted_at.is_null())
-            .select(PeriodRow::as_select())
-            .first(conn)
-            .await?;
-        if let Some(expected) = expected_version
-            && current.version != expected
-        {
+        let current = find(conn, indicator_id).await?;
+        if current.indicator.meta.version != expected_version {
             return Err(StoreError::StaleVersion {
-                expected,
-                current: current.version,
+                expected: expected_version,
+                current: current.indicator.meta.version,
             });
+        }
+        if !current.periods.iter().any(|p| p.id == period_id) {
+            return Err(StoreError::NotFound);
         }
         diesel::update(indicator_period::table.filter(indicator_period::id.eq(period_id.0)))
             .set((
@@ -235,10 +230,9 @@ pub async fn record_actual(
                 indicator_period::actual_female.eq(actual.female.map(Figure::get)),
                 indicator_period::actual_male.eq(actual.male.map(Figure::get)),
             ))
-            .returning(PeriodRow::as_returning())
-            .get_result(conn)
-            .await?
-            .try_into()
+            .execute(conn)
+            .await?;
+        find(conn, indicator_id).await
     })
     .await
 }

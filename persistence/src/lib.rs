@@ -19,4 +19,4 @@ pub mod seed;
 
 pub use db::{Db, DbSettings, migrate, migrations_fingerprint, revert_all};
 pub use error::StoreError;
-pub use page::{Cursor, Page, PageRequest};
+pub use page::{Cursor, Page, PageError, PageRequest};

@@ -85,7 +85,7 @@ struct OrganizationChangeset<'a> {
     country: Option<&'a str>,
     parent_id: Option<Option<Uuid>>,
     iati_ref: Option<Option<&'a str>>,
-    // Always set, so that an update with no other change still moves version and change number.
+    // Always set: diesel refuses an empty changeset. The trigger stamps the real time.
     updated_at: Option<DateTime<Utc>>,
 }
 

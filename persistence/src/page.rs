@@ -20,15 +20,26 @@ pub enum Cursor {
     Change(i64),
 }
 
-/// One page to fetch.
+/// One page to fetch. Built only by [`PageRequest::new`], so a request is always consistent:
+/// a cursor continues the kind of walk it came from, and the limit is in range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PageRequest {
-    /// Where the previous page ended.
-    pub after: Option<Cursor>,
-    /// How many items at most.
-    pub limit: u16,
-    /// Only changes after this number, tombstones included.
-    pub changed_after: Option<i64>,
+    walk: Walk,
+    limit: u16,
+}
+
+/// Why a page request can't be served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PageError {
+    /// The limit is 0 or above [`PageRequest::MAX_LIMIT`].
+    #[error("limit must be between 1 and {}", PageRequest::MAX_LIMIT)]
+    LimitOutOfRange,
+    /// A cursor of a walk by id given to a walk of changes, or the other way round.
+    #[error("the cursor belongs to a list with different parameters")]
+    CursorOfOtherWalk,
+    /// A negative change number.
+    #[error("change numbers are not negative")]
+    NegativeChangeNumber,
 }
 
 /// How the rows of a page are selected and ordered.
@@ -41,18 +52,39 @@ pub(crate) enum Walk {
 }
 
 impl PageRequest {
-    /// How to walk. The cursor must be of the kind the request asks for; a cursor of the other
-    /// kind came from another query.
-    pub(crate) fn walk(&self) -> Result<Walk, StoreError> {
-        match (self.changed_after, self.after) {
-            (None, None) => Ok(Walk::Live(None)),
-            (None, Some(Cursor::Id(id))) => Ok(Walk::Live(Some(id))),
-            (Some(since), None) => Ok(Walk::Changes(since)),
-            (Some(since), Some(Cursor::Change(seq))) => Ok(Walk::Changes(since.max(seq))),
-            _ => Err(StoreError::Internal(
-                "cursor of the wrong kind for this page".into(),
-            )),
+    /// Most items in one page.
+    pub const MAX_LIMIT: u16 = 500;
+
+    /// A page of `limit` items after `after`; with `changed_after`, a page of the changes after
+    /// that number (deleted rows included) instead of the live rows.
+    pub fn new(
+        after: Option<Cursor>,
+        limit: u16,
+        changed_after: Option<i64>,
+    ) -> Result<Self, PageError> {
+        if !(1..=Self::MAX_LIMIT).contains(&limit) {
+            return Err(PageError::LimitOutOfRange);
         }
+        let walk = match (changed_after, after) {
+            (Some(since), _) if since < 0 => return Err(PageError::NegativeChangeNumber),
+            (None, None) => Walk::Live(None),
+            (None, Some(Cursor::Id(id))) => Walk::Live(Some(id)),
+            (Some(since), None) => Walk::Changes(since),
+            (Some(since), Some(Cursor::Change(seq))) => Walk::Changes(since.max(seq)),
+            (None, Some(Cursor::Change(_))) | (Some(_), Some(Cursor::Id(_))) => {
+                return Err(PageError::CursorOfOtherWalk);
+            }
+        };
+        Ok(Self { walk, limit })
+    }
+
+    /// How many items at most.
+    pub fn limit(&self) -> u16 {
+        self.limit
+    }
+
+    pub(crate) fn walk(&self) -> Walk {
+        self.walk
     }
 
     /// Rows to fetch: one more than the limit tells whether another page follows.
@@ -79,6 +111,17 @@ pub(crate) struct RowKeys {
     pub deleted_at: Option<DateTime<Utc>>,
 }
 
+impl<T, Id> Page<T, Id> {
+    /// A page with nothing on it.
+    pub fn empty() -> Self {
+        Self {
+            items: Vec::new(),
+            tombstones: Vec::new(),
+            next: None,
+        }
+    }
+}
+
 impl<T, Id: From<Uuid>> Page<T, Id> {
     /// Builds a page from rows fetched with [`PageRequest::fetch_limit`]: splits off the extra row
     /// that says another page follows, and turns deleted rows into tombstones.
@@ -88,7 +131,7 @@ impl<T, Id: From<Uuid>> Page<T, Id> {
         keys: impl Fn(&R) -> RowKeys,
         mut convert: impl FnMut(R) -> Result<T, StoreError>,
     ) -> Result<Self, StoreError> {
-        let walk = request.walk()?;
+        let walk = request.walk();
         let more = rows.len() > usize::from(request.limit);
         rows.truncate(usize::from(request.limit));
         let next = match (more, rows.last().map(&keys)) {
@@ -117,22 +160,13 @@ impl<T, Id: From<Uuid>> Page<T, Id> {
             next,
         })
     }
-
-    /// The same page with its items turned into another type.
-    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U, Id> {
-        Page {
-            items: self.items.into_iter().map(f).collect(),
-            tombstones: self.tombstones,
-            next: self.next,
-        }
-    }
 }
 
 /// Applies a page request to a boxed query of one table: filter, order, limit.
 macro_rules! paged {
     ($query:expr, $table:ident, $request:expr) => {{
         let request: &$crate::page::PageRequest = $request;
-        let query = match request.walk()? {
+        let query = match request.walk() {
             $crate::page::Walk::Live(after) => {
                 let query = $query.filter($table::deleted_at.is_null());
                 let query = match after {

@@ -301,7 +301,8 @@ async fn patch_moves_status_and_participants_and_the_version() {
     assert_eq!(updated["version"], version + 1);
     assert_eq!(
         updated["participants"],
-        json!({ "female": 10, "male": 11, "other": 0, "judges": 2, "prosecutors": 0, "law_enforcement": 0, "officials": 0, "civil_society": 0 })
+        // Counts left out of the change keep their values.
+        json!({ "female": 10, "male": 11, "other": 0, "judges": 2, "prosecutors": 0, "law_enforcement": 15, "officials": 0, "civil_society": 0 })
     );
     assert!(updated["change_seq"].as_i64().unwrap() > created["change_seq"].as_i64().unwrap());
     // Untouched fields stay.
@@ -569,4 +570,130 @@ async fn a_code_is_unique_in_its_programme_until_deleted() {
         .await;
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0]["id"], second["id"]);
+}
+
+#[tokio::test]
+async fn a_new_activity_with_its_parts_starts_at_version_one() {
+    let app = spawn_seeded_app().await;
+    let created = json(
+        app.post("/api/v1/activities", Role::Unodc, &workshop("TR-2020-06"))
+            .await,
+        201,
+    )
+    .await;
+    // Participations and objectives written with it don't move its version a second time.
+    assert_eq!(created["version"], 1);
+}
+
+#[tokio::test]
+async fn an_organization_listed_twice_in_one_role_is_a_field_error() {
+    let app = spawn_seeded_app().await;
+    let mut body = workshop("TR-2020-07");
+    body["participations"] = json!([
+        { "organization": "MOHA-BGD", "role": "participant" },
+        { "organization": "UNODC-BGD", "role": "implementing" },
+        { "organization": "MOHA-BGD", "role": "participant" },
+    ]);
+    let refused = problem(
+        app.post("/api/v1/activities", Role::Unodc, &body).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(
+        refused["errors"][0]["field"], "participations[2]",
+        "{refused}"
+    );
+    assert_eq!(refused["errors"][0]["code"], "duplicate");
+}
+
+#[tokio::test]
+async fn public_parts_of_restricted_activities_are_refused_both_ways() {
+    let app = spawn_seeded_app().await;
+    // WS-2020-01 is restricted: a public part would show its id to everyone.
+    let restricted = app.activity("WS-2020-01").await;
+    let mut part = workshop("WS-2020-01-D1");
+    part["parent_id"] = restricted["id"].clone();
+    part["visibility"] = json!("public");
+    let refused = problem(
+        app.post("/api/v1/activities", Role::Unodc, &part).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["field"], "visibility");
+    assert_eq!(refused["errors"][0]["code"], "public_part_of_restricted");
+    part["visibility"] = json!("restricted");
+    let created = json(
+        app.post("/api/v1/activities", Role::Unodc, &part).await,
+        201,
+    )
+    .await;
+    let path = format!("/api/v1/activities/{}", created["id"].as_str().unwrap());
+    problem(
+        app.patch(&path, Role::Unodc, 1, &json!({"visibility": "public"}))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+
+    // NC-2020 has public meetings: it can't be restricted while they are.
+    let consultation = app.activity("NC-2020").await;
+    let path = format!(
+        "/api/v1/activities/{}",
+        consultation["id"].as_str().unwrap()
+    );
+    let refused = problem(
+        app.patch(
+            &path,
+            Role::Unodc,
+            consultation["version"].as_i64().unwrap(),
+            &json!({"visibility": "restricted"}),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["code"], "has_public_parts");
+}
+
+#[tokio::test]
+async fn date_filters_take_a_span_open_at_one_end_by_its_known_day() {
+    let app = spawn_seeded_app().await;
+    let mut open_ended = workshop("TR-2020-08");
+    open_ended["planned_start"] = json!("2020-06-01");
+    open_ended.as_object_mut().unwrap().remove("planned_end");
+    json(
+        app.post("/api/v1/activities", Role::Unodc, &open_ended)
+            .await,
+        201,
+    )
+    .await;
+    let mut undated = workshop("TR-2020-09");
+    for field in ["planned_start", "planned_end"] {
+        undated.as_object_mut().unwrap().remove(field);
+    }
+    json(
+        app.post("/api/v1/activities", Role::Unodc, &undated).await,
+        201,
+    )
+    .await;
+
+    let june = app
+        .get_all(
+            "/api/v1/activities?from=2020-06-01&to=2020-06-30",
+            Role::Unodc,
+        )
+        .await;
+    assert_eq!(sorted_codes(&june), ["TR-2020-08"]);
+    let after_may = app
+        .get_all("/api/v1/activities?from=2020-05-12", Role::Unodc)
+        .await;
+    assert_eq!(
+        sorted_codes(&after_may),
+        ["TR-2020-08"],
+        "no planned day, no match"
+    );
 }

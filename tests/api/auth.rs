@@ -16,13 +16,13 @@ use serde_json::{Value, json};
 const ALL_ROLES: [Role; 4] = [Role::Unodc, Role::Iom, Role::Eu, Role::Government];
 
 /// Claims the test server would accept, to be spoiled one way or another.
-fn good_claims(app: &TestApp) -> Claims {
-    claims_for(&app.tokens, &test_settings("postgres://x/y"))
+fn good_claims() -> Claims {
+    claims_for(&test_settings("postgres://x/y"))
 }
 
 /// Claims as loose JSON, for tokens our `Claims` type can't express.
-fn good_claims_json(app: &TestApp) -> serde_json::Map<String, Value> {
-    match serde_json::to_value(good_claims(app)).unwrap() {
+fn good_claims_json() -> serde_json::Map<String, Value> {
+    match serde_json::to_value(good_claims()).unwrap() {
         Value::Object(map) => map,
         other => panic!("claims are an object: {other}"),
     }
@@ -184,7 +184,7 @@ async fn an_expired_token_is_401_token_expired_but_the_leeway_holds() {
         exp: now - 60,
         nbf: now - 600,
         iat: now - 600,
-        ..good_claims(&app)
+        ..good_claims()
     };
     token_refused(&app, &app.sign(&expired), "token_expired").await;
     // Just past expiry but within the 5 s leeway: still accepted.
@@ -192,7 +192,7 @@ async fn an_expired_token_is_401_token_expired_but_the_leeway_holds() {
         exp: now - 1,
         nbf: now - 600,
         iat: now - 600,
-        ..good_claims(&app)
+        ..good_claims()
     };
     json(
         get_with_authorization(&app, Some(&format!("Bearer {}", app.sign(&within_leeway)))).await,
@@ -208,7 +208,7 @@ async fn a_token_not_valid_yet_is_401_token_not_yet_valid() {
     let early = Claims {
         nbf: now + 600,
         exp: now + 1200,
-        ..good_claims(&app)
+        ..good_claims()
     };
     token_refused(&app, &app.sign(&early), "token_not_yet_valid").await;
 }
@@ -221,7 +221,7 @@ async fn a_token_issued_in_the_future_is_401() {
         iat: now + 3600,
         nbf: now,
         exp: now + 7200,
-        ..good_claims(&app)
+        ..good_claims()
     };
     token_refused(&app, &app.sign(&future), "token_not_yet_valid").await;
 }
@@ -287,21 +287,17 @@ async fn a_wrong_audience_or_issuer_is_401_token_invalid() {
     let app = spawn_app().await;
     let wrong_audience = Claims {
         aud: "someone-else".into(),
-        ..good_claims(&app)
+        ..good_claims()
     };
     token_refused(&app, &app.sign(&wrong_audience), "token_invalid").await;
     let wrong_issuer = Claims {
         iss: "evil".into(),
-        ..good_claims(&app)
+        ..good_claims()
     };
     token_refused(&app, &app.sign(&wrong_issuer), "token_invalid").await;
     // The untouched claims pass, so the refusals above are about aud and iss.
     json(
-        get_with_authorization(
-            &app,
-            Some(&format!("Bearer {}", app.sign(&good_claims(&app)))),
-        )
-        .await,
+        get_with_authorization(&app, Some(&format!("Bearer {}", app.sign(&good_claims())))).await,
         200,
     )
     .await;
@@ -311,7 +307,7 @@ async fn a_wrong_audience_or_issuer_is_401_token_invalid() {
 async fn a_token_missing_a_claim_is_401_token_invalid() {
     let app = spawn_app().await;
     // The full set, signed the same way, is accepted: only the missing claim matters below.
-    let full = Value::Object(good_claims_json(&app));
+    let full = Value::Object(good_claims_json());
     json(
         get_with_authorization(&app, Some(&format!("Bearer {}", sign_raw(&app, &full)))).await,
         200,
@@ -320,7 +316,7 @@ async fn a_token_missing_a_claim_is_401_token_invalid() {
     for claim in [
         "exp", "sub", "nbf", "iat", "iss", "aud", "jti", "role", "org",
     ] {
-        let mut claims = good_claims_json(&app);
+        let mut claims = good_claims_json();
         assert!(claims.remove(claim).is_some(), "{claim}");
         let response = get_with_authorization(
             &app,
@@ -335,7 +331,7 @@ async fn a_token_missing_a_claim_is_401_token_invalid() {
     }
     // Empty subject or token id.
     for claim in ["sub", "jti"] {
-        let mut claims = good_claims_json(&app);
+        let mut claims = good_claims_json();
         claims.insert(claim.to_owned(), json!(""));
         token_refused(
             &app,
@@ -355,14 +351,14 @@ async fn a_token_signed_by_another_key_is_401_token_invalid() {
     )
     .unwrap();
     assert_ne!(other.key().kid, app.tokens.key().kid);
-    let token = other.sign(&good_claims(&app)).unwrap();
+    let token = other.sign(&good_claims()).unwrap();
     token_refused(&app, &token, "token_invalid").await;
 
     // Another key that claims the server's kid: the signature still doesn't verify.
     let key = EncodingKey::from_ed_pem(other.key().private_pem().as_bytes()).unwrap();
     let mut header = Header::new(Algorithm::EdDSA);
     header.kid = Some(app.tokens.key().kid.clone());
-    let token = jsonwebtoken::encode(&header, &good_claims(&app), &key).unwrap();
+    let token = jsonwebtoken::encode(&header, &good_claims(), &key).unwrap();
     token_refused(&app, &token, "token_invalid").await;
 }
 
@@ -370,7 +366,7 @@ async fn a_token_signed_by_another_key_is_401_token_invalid() {
 async fn an_alg_none_token_is_401_token_invalid() {
     let app = spawn_app().await;
     let kid = app.tokens.key().kid.clone();
-    let payload = b64(&serde_json::to_value(good_claims(&app)).unwrap());
+    let payload = b64(&serde_json::to_value(good_claims()).unwrap());
     for alg in ["none", "None", "NONE"] {
         let header = b64(&json!({"alg": alg, "typ": "JWT", "kid": kid}));
         token_refused(&app, &format!("{header}.{payload}."), "token_invalid").await;
@@ -384,11 +380,11 @@ async fn an_hs256_token_keyed_with_the_public_key_is_401_token_invalid() {
     let mut header = Header::new(Algorithm::HS256);
     header.kid = Some(app.tokens.key().kid.clone());
     let secret = EncodingKey::from_secret(app.tokens.key().public_pem.as_bytes()).unwrap();
-    let token = jsonwebtoken::encode(&header, &good_claims(&app), &secret).unwrap();
+    let token = jsonwebtoken::encode(&header, &good_claims(), &secret).unwrap();
     token_refused(&app, &token, "token_invalid").await;
     // The raw public key as the secret, too.
     let secret = EncodingKey::from_secret(&app.tokens.key().public_raw).unwrap();
-    let token = jsonwebtoken::encode(&header, &good_claims(&app), &secret).unwrap();
+    let token = jsonwebtoken::encode(&header, &good_claims(), &secret).unwrap();
     token_refused(&app, &token, "token_invalid").await;
 }
 
@@ -403,7 +399,7 @@ async fn an_unknown_or_missing_kid_is_401_token_invalid() {
     ] {
         let mut header = Header::new(Algorithm::EdDSA);
         header.kid = kid.clone();
-        let token = jsonwebtoken::encode(&header, &good_claims(&app), &key).unwrap();
+        let token = jsonwebtoken::encode(&header, &good_claims(), &key).unwrap();
         let response = get_with_authorization(&app, Some(&format!("Bearer {token}"))).await;
         assert_eq!(response.status(), 401, "kid {kid:?}");
         unauthorized(response, "token_invalid").await;
@@ -416,7 +412,7 @@ async fn an_oversized_token_is_401_never_500() {
     // Properly signed by the server's key, valid in every way but its size.
     let big = Claims {
         sub: "x".repeat(10 * 1024),
-        ..good_claims(&app)
+        ..good_claims()
     };
     let token = app.sign(&big);
     assert!(token.len() > 10 * 1024);
@@ -459,28 +455,28 @@ async fn an_unknown_role_scope_or_organization_is_401_token_invalid() {
     for role in ["admin", "UNODC", "", "root"] {
         let claims = Claims {
             role: role.into(),
-            ..good_claims(&app)
+            ..good_claims()
         };
         token_refused(&app, &app.sign(&claims), "token_invalid").await;
     }
     for scope in ["superuser", "pii superuser", "ADMIN"] {
         let claims = Claims {
             scope: scope.into(),
-            ..good_claims(&app)
+            ..good_claims()
         };
         token_refused(&app, &app.sign(&claims), "token_invalid").await;
     }
     for org in ["unodc-bgd", "", "A B"] {
         let claims = Claims {
             org: org.into(),
-            ..good_claims(&app)
+            ..good_claims()
         };
         token_refused(&app, &app.sign(&claims), "token_invalid").await;
     }
     // Known scopes pass.
     let claims = Claims {
         scope: "pii stats:exact".into(),
-        ..good_claims(&app)
+        ..good_claims()
     };
     json(
         get_with_authorization(&app, Some(&format!("Bearer {}", app.sign(&claims)))).await,
@@ -705,7 +701,7 @@ async fn only_unodc_records_indicator_actuals() {
         indicator["id"].as_str().unwrap(),
         period["id"].as_str().unwrap()
     );
-    let version = period["version"].as_i64().unwrap();
+    let version = indicator["version"].as_i64().unwrap();
     for role in [Role::Iom, Role::Eu, Role::Government] {
         let response = app
             .request(Method::PUT, &path, &app.token(role))
@@ -732,7 +728,7 @@ async fn only_unodc_records_indicator_actuals() {
         .send()
         .await
         .unwrap();
-    assert_eq!(json(response, 200).await["actual"], 1.0);
+    assert_eq!(json(response, 200).await["periods"][0]["actual"], 1.0);
 }
 
 #[tokio::test]
@@ -951,4 +947,32 @@ async fn government_sees_nothing_hanging_off_a_hidden_activity() {
         .await
         .unwrap();
     forbidden(response).await;
+}
+
+#[tokio::test]
+async fn a_token_living_longer_than_allowed_is_refused() {
+    let app = spawn_app().await;
+    let settings = test_settings("postgres://unused/none");
+    let mut claims = claims_for(&settings);
+    claims.exp = claims.iat + i64::try_from(settings.auth.max_token_ttl_secs).unwrap() + 60;
+    let token = app.sign(&claims);
+    let response = app
+        .request(Method::GET, "/api/v1/programmes", &token)
+        .send()
+        .await
+        .unwrap();
+    problem(response, 401, "token_invalid").await;
+    // Nor is one minted.
+    let org = gloact_domain::value::Code::parse("UNODC-BGD").unwrap();
+    assert!(
+        app.tokens
+            .mint(
+                "someone",
+                Role::Unodc,
+                &org,
+                &gloact_domain::Scopes::default(),
+                chrono::Duration::days(365)
+            )
+            .is_err()
+    );
 }

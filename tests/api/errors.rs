@@ -826,8 +826,8 @@ async fn writes_need_the_current_version_in_if_match() {
     )
     .await;
     assert_eq!(body["current_version"], version + 1);
-    // A weak form of the current ETag is accepted.
-    json(
+    // A weak tag can't say which version was read: If-Match compares strongly.
+    refused(
         patch_if_match(
             &app,
             &path,
@@ -835,7 +835,8 @@ async fn writes_need_the_current_version_in_if_match() {
             &json!({"name": "BNWLA"}),
         )
         .await,
-        200,
+        400,
+        "invalid_if_match",
     )
     .await;
 

@@ -271,3 +271,51 @@ async fn an_unknown_activity_is_a_field_error() {
     .await;
     assert_eq!(refused["errors"][0]["field"], "owner", "{refused}");
 }
+
+#[tokio::test]
+async fn an_owner_must_see_the_activity_of_its_action() {
+    let app = spawn_seeded_app().await;
+    // MOFA-BGD does not take part in the restricted workshop WS-2020-01.
+    let workshop = app.activity("WS-2020-01").await;
+    let new = json!({"activity_id": workshop["id"], "owner": "MOFA-BGD", "title": "Share the training materials"});
+    let refused = problem(
+        app.post("/api/v1/follow-up-actions", Role::Unodc, &new)
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["field"], "owner");
+    assert_eq!(refused["errors"][0]["code"], "owner_outside_activity");
+    // MOLJPA-BGD takes part: it may own one, but it can't be handed to MOFA-BGD either.
+    let new = json!({"activity_id": workshop["id"], "owner": "MOLJPA-BGD", "title": "Share the training materials"});
+    let created = json(
+        app.post("/api/v1/follow-up-actions", Role::Unodc, &new)
+            .await,
+        201,
+    )
+    .await;
+    let path = format!(
+        "/api/v1/follow-up-actions/{}",
+        created["id"].as_str().unwrap()
+    );
+    problem(
+        app.patch(&path, Role::Unodc, 1, &json!({"owner": "MOFA-BGD"}))
+            .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let as_owner = app.get_json(&path, Role::Government, 404).await;
+    assert_eq!(
+        as_owner["code"], "not_found",
+        "MOHA-BGD's token sees neither the workshop nor the action"
+    );
+    let owner_token = app.token_for(Role::Government, "MOLJPA-BGD");
+    let seen = app
+        .request(reqwest::Method::GET, &path, &owner_token)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(json(seen, 200).await["owner"], "MOLJPA-BGD");
+}

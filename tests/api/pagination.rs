@@ -274,3 +274,49 @@ async fn a_poller_of_changes_ends_with_every_rows_latest_version_under_concurren
         assert_eq!(name, row["name"].as_str().unwrap());
     }
 }
+
+#[tokio::test]
+async fn a_government_partner_is_told_of_the_deletion_of_a_restricted_activity_it_took_part_in() {
+    let app = spawn_seeded_app().await;
+    let moljpa = app.token_for(Role::Government, "MOLJPA-BGD");
+    let workshop = app.activity("WS-2020-01").await;
+    let high = workshop["change_seq"]
+        .as_i64()
+        .unwrap()
+        .max(app.db.last_change_seq().await.unwrap());
+    let response = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/activities/{}", workshop["id"].as_str().unwrap()),
+            &app.token(Role::Unodc),
+        )
+        .header("if-match", format!("\"{}\"", workshop["version"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    let feed = json(
+        app.request(
+            Method::GET,
+            &format!("/api/v1/activities?changed_after={high}"),
+            &moljpa,
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    let tombstones: Vec<&Value> = feed["tombstones"].as_array().unwrap().iter().collect();
+    assert_eq!(tombstones.len(), 1, "{feed}");
+    assert_eq!(tombstones[0]["id"], workshop["id"]);
+    // An organization that never saw it learns nothing.
+    let moha = app
+        .get_json(
+            &format!("/api/v1/activities?changed_after={high}"),
+            Role::Government,
+            200,
+        )
+        .await;
+    assert!(moha["tombstones"].as_array().unwrap().is_empty(), "{moha}");
+}

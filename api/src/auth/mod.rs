@@ -7,4 +7,4 @@ mod tokens;
 
 pub use extractor::Authenticated;
 pub use keys::{KeyError, SigningKey, load_or_generate_signing_key, load_signing_key};
-pub use tokens::{Claims, TokenError, TokenService};
+pub use tokens::{Claims, MintError, TokenError, TokenService};

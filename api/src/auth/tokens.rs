@@ -57,6 +57,20 @@ pub enum TokenError {
     Invalid,
 }
 
+/// Why a token could not be minted.
+#[derive(Debug, thiserror::Error)]
+pub enum MintError {
+    /// The lifetime asked for is not positive or longer than allowed.
+    #[error("a token's lifetime must be positive and at most {max_secs} s")]
+    Lifetime {
+        /// The longest lifetime allowed.
+        max_secs: i64,
+    },
+    /// Signing failed.
+    #[error("could not sign the token: {0}")]
+    Sign(#[from] jsonwebtoken::errors::Error),
+}
+
 /// Mints and verifies tokens with the current signing key.
 #[derive(Clone)]
 pub struct TokenService {
@@ -66,6 +80,7 @@ pub struct TokenService {
     validation: Validation,
     issuer: String,
     audience: String,
+    max_ttl_secs: i64,
 }
 
 impl std::fmt::Debug for TokenService {
@@ -104,6 +119,7 @@ impl TokenService {
             validation,
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
+            max_ttl_secs: i64::try_from(settings.max_token_ttl_secs).unwrap_or(i64::MAX),
         })
     }
 
@@ -112,7 +128,8 @@ impl TokenService {
         &self.key
     }
 
-    /// Mints a token for `subject` with this role, organization and scopes, valid for `ttl`.
+    /// Mints a token for `subject` with this role, organization and scopes, valid for `ttl`
+    /// (at most the configured longest lifetime).
     pub fn mint(
         &self,
         subject: &str,
@@ -120,7 +137,12 @@ impl TokenService {
         organization: &Code,
         scopes: &Scopes,
         ttl: chrono::Duration,
-    ) -> Result<String, jsonwebtoken::errors::Error> {
+    ) -> Result<String, MintError> {
+        if ttl.num_seconds() <= 0 || ttl.num_seconds() > self.max_ttl_secs {
+            return Err(MintError::Lifetime {
+                max_secs: self.max_ttl_secs,
+            });
+        }
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: subject.to_owned(),
@@ -134,7 +156,7 @@ impl TokenService {
             iat: now,
             jti: uuid::Uuid::new_v4().to_string(),
         };
-        self.sign(&claims)
+        Ok(self.sign(&claims)?)
     }
 
     /// Signs arbitrary claims with our key (the CLI and tests use this for odd tokens).
@@ -166,7 +188,10 @@ impl TokenService {
         {
             return Err(TokenError::NotYetValid);
         }
-        if claims.sub.is_empty() || claims.jti.is_empty() {
+        if claims.sub.is_empty()
+            || claims.jti.is_empty()
+            || claims.exp - claims.iat > self.max_ttl_secs
+        {
             return Err(TokenError::Invalid);
         }
         Ok(Actor {

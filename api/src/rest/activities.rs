@@ -3,11 +3,12 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::activity::{
-    ActivityDetail, ActivityKind, ActivityPatch, ActivityStatus, NewActivity, NewObjective,
-    NewParticipation, ParticipantCounts, ParticipationRole, Pillar, Visibility,
+    ActivityDetail, ActivityKind, ActivityPatch, ActivityStatus, Headcount, HeadcountPatch,
+    NewActivity, NewObjective, NewParticipation, ParticipantCounts, ParticipationRole, Pillar,
+    Visibility,
 };
 use gloact_domain::value::{Code, Count, DateSpan, District, Location, Narrative, Title};
-use gloact_domain::{ActivityId, Violations};
+use gloact_domain::{ActivityId, ValueError, Violations};
 use gloact_persistence::Db;
 use gloact_persistence::activities::ActivityFilter;
 use serde::{Deserialize, Serialize};
@@ -94,76 +95,84 @@ impl From<DateSpan> for DateSpanDto {
 }
 
 /// Participants by sex and by actor type.
-#[derive(Debug, Serialize, Deserialize, ToSchema, Default)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Participants)]
 pub struct ParticipantsDto {
     /// Women.
-    #[serde(default)]
-    pub female: i64,
+    pub female: u32,
     /// Men.
-    #[serde(default)]
-    pub male: i64,
+    pub male: u32,
     /// Other or not recorded.
-    #[serde(default)]
-    pub other: i64,
+    pub other: u32,
     /// Judges among them.
-    #[serde(default)]
-    pub judges: i64,
+    pub judges: u32,
     /// Prosecutors among them.
-    #[serde(default)]
-    pub prosecutors: i64,
+    pub prosecutors: u32,
     /// Law-enforcement officers among them.
-    #[serde(default)]
-    pub law_enforcement: i64,
+    pub law_enforcement: u32,
     /// Government officials among them.
-    #[serde(default)]
-    pub officials: i64,
+    pub officials: u32,
     /// Civil-society representatives among them.
-    #[serde(default)]
-    pub civil_society: i64,
+    pub civil_society: u32,
 }
 
 impl From<ParticipantCounts> for ParticipantsDto {
-    fn from(c: ParticipantCounts) -> Self {
-        let n = |c: Count| i64::from(c.get());
+    fn from(counts: ParticipantCounts) -> Self {
+        let c = counts.get();
         Self {
-            female: n(c.female),
-            male: n(c.male),
-            other: n(c.other),
-            judges: n(c.judges),
-            prosecutors: n(c.prosecutors),
-            law_enforcement: n(c.law_enforcement),
-            officials: n(c.officials),
-            civil_society: n(c.civil_society),
+            female: c.female.get(),
+            male: c.male.get(),
+            other: c.other.get(),
+            judges: c.judges.get(),
+            prosecutors: c.prosecutors.get(),
+            law_enforcement: c.law_enforcement.get(),
+            officials: c.officials.get(),
+            civil_society: c.civil_society.get(),
         }
     }
 }
 
-impl ParticipantsDto {
-    fn parse(&self, field: &str, v: &mut Violations) -> Option<ParticipantCounts> {
-        let mut count =
-            |name: &str, raw: i64| v.check(&format!("{field}.{name}"), Count::parse(raw));
-        // Every count is checked before any is used, so that all errors are reported at once.
-        let female = count("female", self.female);
-        let male = count("male", self.male);
-        let other = count("other", self.other);
-        let judges = count("judges", self.judges);
-        let prosecutors = count("prosecutors", self.prosecutors);
-        let law_enforcement = count("law_enforcement", self.law_enforcement);
-        let officials = count("officials", self.officials);
-        let civil_society = count("civil_society", self.civil_society);
-        let counts = ParticipantCounts {
-            female: female?,
-            male: male?,
-            other: other?,
-            judges: judges?,
-            prosecutors: prosecutors?,
-            law_enforcement: law_enforcement?,
-            officials: officials?,
-            civil_society: civil_society?,
+/// Participant counts sent by a client. In a new activity a count left out is 0; in a change it
+/// keeps its value. Counts by actor type may not add up to more than the counts by sex.
+#[derive(Debug, Deserialize, ToSchema, Default)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ParticipantsInput)]
+pub struct ParticipantsInput {
+    /// Women.
+    pub female: Option<i64>,
+    /// Men.
+    pub male: Option<i64>,
+    /// Other or not recorded.
+    pub other: Option<i64>,
+    /// Judges among them.
+    pub judges: Option<i64>,
+    /// Prosecutors among them.
+    pub prosecutors: Option<i64>,
+    /// Law-enforcement officers among them.
+    pub law_enforcement: Option<i64>,
+    /// Government officials among them.
+    pub officials: Option<i64>,
+    /// Civil-society representatives among them.
+    pub civil_society: Option<i64>,
+}
+
+impl ParticipantsInput {
+    /// The counts given, each checked (all errors reported at once).
+    fn parse(&self, v: &mut Violations) -> HeadcountPatch {
+        let mut count = |name: &str, raw: Option<i64>| {
+            v.check_opt(&format!("participants.{name}"), raw, Count::parse)
+                .flatten()
         };
-        Some(counts)
+        HeadcountPatch {
+            female: count("female", self.female),
+            male: count("male", self.male),
+            other: count("other", self.other),
+            judges: count("judges", self.judges),
+            prosecutors: count("prosecutors", self.prosecutors),
+            law_enforcement: count("law_enforcement", self.law_enforcement),
+            officials: count("officials", self.officials),
+            civil_society: count("civil_society", self.civil_society),
+        }
     }
 }
 
@@ -320,9 +329,9 @@ pub struct NewActivityDto {
     /// In which district.
     #[schema(example = "Dhaka")]
     pub district: Option<String>,
-    /// Who took part (all zero when absent).
+    /// Who took part (counts left out are 0).
     #[serde(default)]
-    pub participants: ParticipantsDto,
+    pub participants: ParticipantsInput,
     /// The organizations taking part.
     #[serde(default)]
     pub participations: Vec<NewParticipationDto>,
@@ -334,23 +343,21 @@ pub struct NewActivityDto {
 /// Most participations or objectives in one new activity.
 const MAX_CHILDREN: usize = 200;
 
+/// Parses a span from its two days; every bad day is reported, and the order only when both
+/// parsed.
 fn span(
     v: &mut Violations,
     field: &str,
     start: Option<&str>,
     end: Option<&str>,
 ) -> Option<DateSpan> {
-    let start_field = format!("{field}_start");
     let end_field = format!("{field}_end");
-    let start = match start {
-        Some(raw) => Some(v.check(&start_field, parse_date(raw))?),
-        None => None,
-    };
-    let end = match end {
-        Some(raw) => Some(v.check(&end_field, parse_date(raw))?),
-        None => None,
-    };
-    v.check(&end_field, DateSpan::new(start, end))
+    let start = start.map(|raw| v.check(&format!("{field}_start"), parse_date(raw)));
+    let end = end.map(|raw| v.check(&end_field, parse_date(raw)));
+    match (start, end) {
+        (Some(None), _) | (_, Some(None)) => None,
+        (start, end) => v.check(&end_field, DateSpan::new(start.flatten(), end.flatten())),
+    }
 }
 
 impl TryFrom<NewActivityDto> for NewActivity {
@@ -387,32 +394,40 @@ impl TryFrom<NewActivityDto> for NewActivity {
         );
         let location = check_opt(&mut v, "location", dto.location.as_deref(), Location::parse);
         let district = check_opt(&mut v, "district", dto.district.as_deref(), District::parse);
-        let participants = dto.participants.parse("participants", &mut v);
+        let headcount = Headcount::default().patched(&dto.participants.parse(&mut v));
+        let participants = v.check("participants", ParticipantCounts::new(headcount));
         if dto.participations.len() > MAX_CHILDREN || dto.objectives.len() > MAX_CHILDREN {
             v.add(
                 "participations",
-                gloact_domain::ValueError::new(
+                ValueError::new(
                     "too_many",
                     format!("at most {MAX_CHILDREN} participations and objectives"),
                 ),
             );
         }
-        let participations: Vec<NewParticipation> = dto
-            .participations
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| {
-                let organization = v.check(
-                    &format!("participations[{i}].organization"),
-                    Code::parse(&p.organization),
+        let mut participations: Vec<NewParticipation> =
+            Vec::with_capacity(dto.participations.len());
+        for (i, p) in dto.participations.iter().enumerate() {
+            let organization = v.check(
+                &format!("participations[{i}].organization"),
+                Code::parse(&p.organization),
+            );
+            let role = v.check(&format!("participations[{i}].role"), p.role.parse());
+            let (Some(organization), Some(role)) = (organization, role) else {
+                continue;
+            };
+            let participation = NewParticipation { organization, role };
+            if participations.contains(&participation) {
+                v.add(
+                    &format!("participations[{i}]"),
+                    ValueError::new(
+                        "duplicate",
+                        "the organization is listed in this role already",
+                    ),
                 );
-                let role = v.check(&format!("participations[{i}].role"), p.role.parse());
-                Some(NewParticipation {
-                    organization: organization?,
-                    role: role?,
-                })
-            })
-            .collect();
+            }
+            participations.push(participation);
+        }
         let objectives: Vec<NewObjective> = dto
             .objectives
             .iter()
@@ -485,7 +500,7 @@ impl TryFrom<NewActivityDto> for NewActivity {
 pub struct ActivityPatchDto {
     /// New title.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String)]
     pub title: Option<Option<String>>,
     /// New description, or `null` to clear.
     #[serde(default, deserialize_with = "double_option")]
@@ -493,19 +508,19 @@ pub struct ActivityPatchDto {
     pub description: Option<Option<String>>,
     /// New kind.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<ActivityKind>)]
+    #[schema(value_type = ActivityKind)]
     pub kind: Option<Option<String>>,
     /// New pillar.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Pillar>)]
+    #[schema(value_type = Pillar)]
     pub pillar: Option<Option<String>>,
     /// New status; must be reachable from the current one.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<ActivityStatus>)]
+    #[schema(value_type = ActivityStatus)]
     pub status: Option<Option<String>>,
     /// New visibility.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Visibility>)]
+    #[schema(value_type = Visibility)]
     pub visibility: Option<Option<String>>,
     /// New planned first day, or `null` to clear.
     #[serde(default, deserialize_with = "double_option")]
@@ -531,10 +546,10 @@ pub struct ActivityPatchDto {
     #[serde(default, deserialize_with = "double_option")]
     #[schema(value_type = Option<String>)]
     pub district: Option<Option<String>>,
-    /// New participant counts (all of them; absent ones are zero).
+    /// Participant counts to change; counts left out keep their values.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<ParticipantsDto>)]
-    pub participants: Option<Option<ParticipantsDto>>,
+    #[schema(value_type = ParticipantsInput)]
+    pub participants: Option<Option<ParticipantsInput>>,
 }
 
 impl TryFrom<ActivityPatchDto> for ActivityPatch {
@@ -556,18 +571,18 @@ impl TryFrom<ActivityPatchDto> for ActivityPatch {
             location: check_clearable(&mut v, "location", dto.location, Location::parse),
             district: check_clearable(&mut v, "district", dto.district, District::parse),
             participants: match &dto.participants {
-                None => None,
+                None => HeadcountPatch::default(),
                 Some(None) => {
                     v.add(
                         "participants",
-                        gloact_domain::ValueError::new(
+                        ValueError::new(
                             "null_not_allowed",
                             "can't be cleared: leave it out to keep it",
                         ),
                     );
-                    None
+                    HeadcountPatch::default()
                 }
-                Some(Some(counts)) => counts.parse("participants", &mut v),
+                Some(Some(counts)) => counts.parse(&mut v),
             },
         };
         v.into_result().map(|()| patch)

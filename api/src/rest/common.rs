@@ -7,7 +7,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::{RowMeta, Tombstone, ValueError, Violations};
-use gloact_persistence::{Cursor, Page, PageRequest};
+use gloact_persistence::{Cursor, Page, PageError, PageRequest};
 use serde::{Deserialize, Deserializer, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -16,8 +16,6 @@ use crate::error::ApiError;
 
 /// Items per page when the client names no limit.
 pub const DEFAULT_LIMIT: u32 = 50;
-/// Most items per page.
-pub const MAX_LIMIT: u32 = 500;
 
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
@@ -96,39 +94,24 @@ pub fn page_request(
     changed_after: Option<i64>,
 ) -> Result<PageRequest, ApiError> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::bad_request(
-            "invalid_limit",
-            format!("limit must be between 1 and {MAX_LIMIT}"),
-        ));
-    }
-    if changed_after.is_some_and(|n| n < 0) {
-        return Err(ApiError::bad_request(
-            "invalid_changed_after",
-            "changed_after must not be negative",
-        ));
-    }
-    let after = match after {
-        None => None,
-        Some(text) => {
-            let cursor = decode_cursor(text).ok_or_else(|| {
+    let limit = u16::try_from(limit).map_err(|_| PageError::LimitOutOfRange);
+    let after = after
+        .map(|text| {
+            decode_cursor(text).ok_or_else(|| {
                 ApiError::bad_request("invalid_cursor", "after is not a cursor of this API")
-            })?;
-            // A cursor of a walk by id can't continue a walk of changes, nor the other way round.
-            if matches!(cursor, Cursor::Change(_)) != changed_after.is_some() {
-                return Err(ApiError::bad_request(
-                    "invalid_cursor",
-                    "after belongs to a list with different parameters",
-                ));
-            }
-            Some(cursor)
-        }
-    };
-    Ok(PageRequest {
-        after,
-        limit: u16::try_from(limit).unwrap_or(500),
-        changed_after,
-    })
+            })
+        })
+        .transpose()?;
+    limit
+        .and_then(|limit| PageRequest::new(after, limit, changed_after))
+        .map_err(|e| {
+            let code = match e {
+                PageError::LimitOutOfRange => "invalid_limit",
+                PageError::CursorOfOtherWalk => "invalid_cursor",
+                PageError::NegativeChangeNumber => "invalid_changed_after",
+            };
+            ApiError::bad_request(code, e.to_string())
+        })
 }
 
 /// The ETag of a row: its version, quoted.
@@ -151,23 +134,26 @@ pub fn created<T: Serialize>(meta: &RowMeta, location: String, body: &T) -> Http
         .json(body)
 }
 
-/// The version named by the request's `If-Match`. Writes require it, so that nobody overwrites
-/// a change they have not seen.
+/// The version named by the request's `If-Match`: one strong ETag as we send them (`"3"`).
+/// Writes require it, so that nobody overwrites a change they have not seen; weak tags and `*`
+/// can't say which version the client read.
 pub fn if_match(req: &HttpRequest) -> Result<i32, ApiError> {
     let value = req
         .headers()
         .get(header::IF_MATCH)
         .ok_or(ApiError::PreconditionRequired)?;
-    let text = value.to_str().unwrap_or_default().trim();
-    let text = text.strip_prefix("W/").unwrap_or(text);
-    text.strip_prefix('"')
+    value
+        .to_str()
+        .ok()
+        .map(str::trim)
+        .and_then(|t| t.strip_prefix('"'))
         .and_then(|t| t.strip_suffix('"'))
         .and_then(|t| t.parse::<i32>().ok())
         .filter(|v| *v > 0)
         .ok_or_else(|| {
             ApiError::bad_request(
                 "invalid_if_match",
-                "If-Match must be the ETag of a version, e.g. \"3\"",
+                "If-Match must be the ETag of the version read, e.g. \"3\"",
             )
         })
 }

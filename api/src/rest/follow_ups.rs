@@ -130,11 +130,11 @@ impl TryFrom<NewFollowUpDto> for NewFollowUpAction {
 pub struct FollowUpPatchDto {
     /// New owner's code (UNODC only).
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String)]
     pub owner: Option<Option<String>>,
     /// New title.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String)]
     pub title: Option<Option<String>>,
     /// New description, or `null` to clear.
     #[serde(default, deserialize_with = "double_option")]
@@ -146,7 +146,7 @@ pub struct FollowUpPatchDto {
     pub due_date: Option<Option<String>>,
     /// New status.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<FollowUpStatus>)]
+    #[schema(value_type = FollowUpStatus)]
     pub status: Option<Option<String>>,
 }
 

@@ -69,7 +69,7 @@ pub struct IndicatorPeriodDto {
     pub actual_female: Option<f64>,
     /// What was reached among men.
     pub actual_male: Option<f64>,
-    /// Version of the period (the ETag of its actual).
+    /// Version of the period; writes go by the indicator's version (its ETag).
     pub version: i32,
     /// Change number of its last change.
     pub change_seq: i64,
@@ -198,12 +198,13 @@ pub async fn get_indicator(
     Ok(ok_with_etag(&meta, &IndicatorDto::from(detail)))
 }
 
-/// Records the actual of a period (UNODC) at the period's version in `If-Match`.
+/// Records the actual of a period (UNODC) at the indicator's version in `If-Match` (the ETag of
+/// `GET /indicators/{id}`: a period's figures are part of its indicator).
 #[utoipa::path(
     tag = "indicators",
-    params(("If-Match" = String, Header, description = "ETag of the period's version, e.g. \"1\"")),
+    params(("If-Match" = String, Header, description = "ETag of the indicator as read, e.g. \"3\"")),
     request_body = ActualDto,
-    responses((status = 200, description = "The period with its actual", body = IndicatorPeriodDto))
+    responses((status = 200, description = "The indicator with the period's new actual", body = IndicatorDto, headers(("ETag" = String, description = "The indicator's new version"))))
 )]
 #[put("/indicators/{id}/periods/{period_id}/actual")]
 pub async fn record_indicator_actual(
@@ -216,7 +217,7 @@ pub async fn record_indicator_actual(
     let (id, period_id) = path.into_inner();
     let version = if_match(&req)?;
     let actual = Actual::try_from(body.into_inner())?;
-    let period = service::indicators::record_actual(
+    let detail = service::indicators::record_actual(
         &db,
         &actor,
         IndicatorId(id),
@@ -225,6 +226,6 @@ pub async fn record_indicator_actual(
         &actual,
     )
     .await?;
-    let meta = period.meta;
-    Ok(ok_with_etag(&meta, &IndicatorPeriodDto::from(period)))
+    let meta = detail.indicator.meta;
+    Ok(ok_with_etag(&meta, &IndicatorDto::from(detail)))
 }

@@ -1,8 +1,10 @@
 //! The parts of the OpenAPI document not derived from the routes: info, the bearer scheme, and
 //! the error answers every `/api/v1` operation can give.
 
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::schema::{Object, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::{ContentBuilder, OpenApi, Ref, ResponseBuilder};
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
 use utoipa::{Modify, OpenApi as _};
 
 use crate::error::Problem;
@@ -42,8 +44,9 @@ impl Modify for Conventions {
     }
 }
 
-/// Adds the bearer requirement and the common error answers to every `/api/v1` operation. Runs
-/// after the routes are collected.
+/// Adds the bearer requirement, the error answers each kind of operation can give, and the
+/// `ETag` and `Location` headers to every `/api/v1` operation. Runs after the routes are
+/// collected.
 pub fn finish(openapi: &mut OpenApi) {
     let problem = |description: &str| {
         ResponseBuilder::new()
@@ -56,50 +59,83 @@ pub fn finish(openapi: &mut OpenApi) {
             )
             .build()
     };
+    let header = |description: &str| {
+        RefOr::T(
+            HeaderBuilder::new()
+                .schema(Some(Object::with_type(Type::String)))
+                .description(Some(description))
+                .build(),
+        )
+    };
     for (path, item) in openapi.paths.paths.iter_mut() {
         if !path.starts_with("/api/v1/") {
             continue;
         }
+        let one_row = path.ends_with('}') || path.ends_with("/actual");
         let operations = [
-            (false, &mut item.get),
-            (false, &mut item.post),
-            (true, &mut item.put),
-            (true, &mut item.patch),
-            (true, &mut item.delete),
+            ("get", &mut item.get),
+            ("post", &mut item.post),
+            ("put", &mut item.put),
+            ("patch", &mut item.patch),
+            ("delete", &mut item.delete),
         ];
-        for (conditional, operation) in operations {
+        for (method, operation) in operations {
             let Some(operation) = operation else { continue };
             operation.security = Some(vec![SecurityRequirement::new(
                 "bearer",
                 Vec::<String>::new(),
             )]);
+            let mut errors = vec![
+                (
+                    "400",
+                    "Malformed request (body, query string, path or header)",
+                ),
+                ("401", "No valid bearer token"),
+                (
+                    "503",
+                    "The database is unavailable; retry after the time in Retry-After",
+                ),
+            ];
+            if one_row {
+                errors.push(("404", "No such resource, or none the caller may see"));
+            }
+            if method != "get" {
+                errors.push(("403", "The token's role may not do this"));
+                errors.push((
+                    "409",
+                    "Conflicts with the current state (e.g. a duplicate code, live parts)",
+                ));
+            }
+            if operation.request_body.is_some() {
+                errors.push(("413", "The body is larger than the server accepts"));
+                errors.push(("415", "The body is not application/json"));
+                errors.push(("422", "Invalid fields, listed in `errors`"));
+            }
+            if matches!(method, "put" | "patch" | "delete") {
+                errors.push(("412", "If-Match names a version that is no longer current; `current_version` says which is"));
+                errors.push(("428", "If-Match is missing"));
+            }
             let responses = &mut operation.responses.responses;
-            let mut add = |status: &str, description: &str| {
+            for (status, description) in errors {
                 responses
                     .entry(status.to_owned())
                     .or_insert_with(|| problem(description).into());
-            };
-            add(
-                "400",
-                "Malformed request (body, query string, path or header)",
-            );
-            add("401", "No valid bearer token");
-            add("403", "The token's role may not do this");
-            add("404", "No such resource, or none the caller may see");
-            add(
-                "503",
-                "The database is unavailable; retry after the time in Retry-After",
-            );
-            if operation.request_body.is_some() || conditional {
-                add(
-                    "409",
-                    "Conflicts with the current state (e.g. a duplicate code)",
-                );
-                add("422", "Invalid fields, listed in `errors`");
             }
-            if conditional {
-                add("412", "If-Match names a version that is no longer current");
-                add("428", "If-Match is missing");
+            for (status, response) in responses.iter_mut() {
+                let (RefOr::T(response), true) = (response, one_row || method == "post") else {
+                    continue;
+                };
+                if status == "200" || status == "201" {
+                    response.headers.insert(
+                        "ETag".into(),
+                        header("The version of the resource, for If-Match"),
+                    );
+                }
+                if status == "201" {
+                    response
+                        .headers
+                        .insert("Location".into(), header("Where the new resource is"));
+                }
             }
         }
     }

@@ -128,15 +128,15 @@ impl TryFrom<NewOrganizationDto> for NewOrganization {
 pub struct OrganizationPatchDto {
     /// New name.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String)]
     pub name: Option<Option<String>>,
     /// New kind.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<OrganizationKind>)]
+    #[schema(value_type = OrganizationKind)]
     pub kind: Option<Option<String>>,
     /// New country.
     #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = String)]
     pub country: Option<Option<String>>,
     /// New parent's code, or `null` to detach.
     #[serde(default, deserialize_with = "double_option")]

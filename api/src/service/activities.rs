@@ -3,11 +3,11 @@
 
 use gloact_domain::activity::{ActivityChanges, ActivityDetail, ActivityPatch, NewActivity};
 use gloact_domain::policy::{Action, ActivityScope, Grant, Resource};
-use gloact_domain::{ActivityId, Actor, ValueError, Violations};
+use gloact_domain::{ActivityId, Actor};
 use gloact_persistence::activities::{self, ActivityFilter};
 use gloact_persistence::{Db, Page, PageRequest};
 
-use super::{ServiceError, ServiceResult, authorize, unchanged};
+use super::{ServiceError, ServiceResult, authorize, check_version};
 
 /// A page of the activities the caller may see.
 pub async fn list(
@@ -36,20 +36,10 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewActivity) -> ServiceResult<
             actor.role, actor.organization
         )));
     }
-    if !new.participants.is_consistent() {
-        return Err(Violations::single(
-            "participants",
-            ValueError::new(
-                "inconsistent",
-                "counts by actor type add up to more than the participants",
-            ),
-        )
-        .into());
-    }
     Ok(activities::create(db, &ActivityScope::of(actor), new).await?)
 }
 
-/// Changes to an activity at the version the caller read.
+/// Changes to an activity at the version the caller read. An empty change writes nothing.
 pub async fn update(
     db: &Db,
     actor: &Actor,
@@ -60,6 +50,7 @@ pub async fn update(
     let granted = authorize(actor, Resource::Activity, Action::Update)?;
     let scope = ActivityScope::of(actor);
     let current = activities::get(db, &scope, id).await?;
+    check_version(current.activity.meta.version, version)?;
     if granted == Grant::IfImplementing && !current.implemented_by(&actor.organization) {
         return Err(ServiceError::Forbidden(format!(
             "{} does not implement this activity",
@@ -68,8 +59,7 @@ pub async fn update(
     }
     let changes = current.activity.apply(patch)?;
     if changes == ActivityChanges::default() {
-        let current_version = current.activity.meta.version;
-        return unchanged(current, current_version, version);
+        return Ok(current);
     }
     Ok(activities::update(db, &scope, id, version, &changes).await?)
 }
@@ -77,5 +67,5 @@ pub async fn update(
 /// Deletes an activity, at the version the caller read.
 pub async fn delete(db: &Db, actor: &Actor, id: ActivityId, version: i32) -> ServiceResult<()> {
     authorize(actor, Resource::Activity, Action::Delete)?;
-    Ok(activities::delete(db, &ActivityScope::of(actor), id, Some(version)).await?)
+    Ok(activities::delete(db, &ActivityScope::of(actor), id, version).await?)
 }

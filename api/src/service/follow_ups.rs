@@ -6,7 +6,7 @@ use gloact_domain::{Actor, FollowUpActionId};
 use gloact_persistence::follow_ups::{self, FollowUpFilter};
 use gloact_persistence::{Db, Page, PageRequest};
 
-use super::{ServiceError, ServiceResult, authorize, unchanged};
+use super::{ServiceError, ServiceResult, authorize, check_version};
 
 /// A page of the follow-up actions the caller may see.
 pub async fn list(
@@ -35,7 +35,7 @@ pub async fn create(
     Ok(follow_ups::create(db, &ActivityScope::of(actor), new).await?)
 }
 
-/// Changes to a follow-up action at the version the caller read.
+/// Changes to a follow-up action at the version the caller read. An empty change writes nothing.
 pub async fn update(
     db: &Db,
     actor: &Actor,
@@ -46,6 +46,7 @@ pub async fn update(
     let granted = authorize(actor, Resource::FollowUpAction, Action::Update)?;
     let scope = ActivityScope::of(actor);
     let current = follow_ups::get(db, &scope, id).await?;
+    check_version(current.meta.version, version)?;
     if granted == Grant::IfOwner && current.owner_code != actor.organization {
         return Err(ServiceError::Forbidden(format!(
             "only its owner ({}) may update this follow-up action",
@@ -58,8 +59,7 @@ pub async fn update(
         ));
     }
     if *changes == FollowUpChanges::default() {
-        let current_version = current.meta.version;
-        return unchanged(current, current_version, version);
+        return Ok(current);
     }
     Ok(follow_ups::update(db, &scope, id, version, changes).await?)
 }

@@ -1,12 +1,12 @@
 //! Indicators: everyone reads, UNODC records actuals.
 
-use gloact_domain::indicator::{Actual, IndicatorDetail, IndicatorPeriod};
+use gloact_domain::indicator::{Actual, IndicatorDetail};
 use gloact_domain::policy::{Action, Resource};
 use gloact_domain::{Actor, IndicatorId, IndicatorPeriodId};
 use gloact_persistence::indicators::{self, IndicatorFilter};
-use gloact_persistence::{Db, Page, PageRequest, StoreError};
+use gloact_persistence::{Db, Page, PageRequest};
 
-use super::{ServiceResult, authorize};
+use super::{ServiceResult, authorize, check_version};
 
 /// A page of indicators with their periods.
 pub async fn list(
@@ -25,7 +25,8 @@ pub async fn get(db: &Db, actor: &Actor, id: IndicatorId) -> ServiceResult<Indic
     Ok(indicators::get(db, id).await?)
 }
 
-/// Records the actual of a period, checked against its indicator (percentages, breakdown by sex).
+/// Records the actual of a period at the indicator's version the caller read, checked against
+/// the indicator (percentages, breakdown by sex).
 pub async fn record_actual(
     db: &Db,
     actor: &Actor,
@@ -33,12 +34,10 @@ pub async fn record_actual(
     period_id: IndicatorPeriodId,
     version: i32,
     actual: &Actual,
-) -> ServiceResult<IndicatorPeriod> {
+) -> ServiceResult<IndicatorDetail> {
     authorize(actor, Resource::Indicator, Action::Update)?;
-    let detail = indicators::get(db, id).await?;
-    if !detail.periods.iter().any(|p| p.id == period_id) {
-        return Err(StoreError::NotFound.into());
-    }
-    actual.check_against(&detail.indicator)?;
-    Ok(indicators::record_actual(db, id, period_id, Some(version), actual).await?)
+    let current = indicators::get(db, id).await?;
+    check_version(current.indicator.meta.version, version)?;
+    actual.check_against(&current.indicator)?;
+    Ok(indicators::record_actual(db, id, period_id, version, actual).await?)
 }

@@ -49,15 +49,13 @@ fn authorize(actor: &Actor, resource: Resource, action: Action) -> ServiceResult
     }
 }
 
-/// An update that changes nothing writes nothing (the version stays), but still answers to the
-/// version check, so that a client learns it holds a stale copy.
-fn unchanged<T>(current: T, current_version: i32, expected_version: i32) -> ServiceResult<T> {
-    if current_version != expected_version {
-        return Err(StoreError::StaleVersion {
-            expected: expected_version,
-            current: current_version,
-        }
-        .into());
+/// Refuses a write at a version that is no longer current. Services check this against the
+/// same read they base their decisions on (who owns the row, which status it can reach), so a
+/// decision is never made on a state the caller has not seen; storage checks it again in the
+/// write's transaction.
+fn check_version(current: i32, expected: i32) -> ServiceResult<()> {
+    if current != expected {
+        return Err(StoreError::StaleVersion { expected, current }.into());
     }
-    Ok(current)
+    Ok(())
 }

@@ -6,7 +6,7 @@ use gloact_domain::{Actor, OrganizationId};
 use gloact_persistence::organizations::{self, OrganizationFilter};
 use gloact_persistence::{Db, Page, PageRequest};
 
-use super::{ServiceResult, authorize, unchanged};
+use super::{ServiceResult, authorize, check_version};
 
 /// A page of organizations.
 pub async fn list(
@@ -41,9 +41,10 @@ pub async fn update(
 ) -> ServiceResult<Organization> {
     authorize(actor, Resource::Organization, Action::Update)?;
     if *changes == OrganizationChanges::default() {
+        // Nothing to write: the version stays, but a stale copy is still reported.
         let current = organizations::get(db, id).await?;
-        let current_version = current.meta.version;
-        return unchanged(current, current_version, version);
+        check_version(current.meta.version, version)?;
+        return Ok(current);
     }
     Ok(organizations::update(db, id, version, changes).await?)
 }
