@@ -7,7 +7,8 @@
 //! - `pg/` the cluster (created by `initdb` on first start),
 //! - `pg.port` the TCP port the server listens on at 127.0.0.1 (chosen once, kept across runs),
 //! - `pg.log` the server's log, and the output of any launcher command that failed,
-//! - `pg.lock` held exclusively while a process decides whether to init or start the cluster.
+//! - `pg.lock` held exclusively while a process decides whether to init or start the cluster,
+//! - `pg.password` the `postgres` user's password (owner-only): TCP connections need it.
 //!
 //! PostgreSQL refuses to run as root, so when this process is root the server commands run as
 //! the `postgres` user through `runuser`.
@@ -15,7 +16,7 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::net::{Ipv4Addr, SocketAddr, TcpListener, TcpStream};
-use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -159,6 +160,9 @@ struct Ctx {
     log: PathBuf,
     /// Set when this process is root: the server commands run as this user.
     run_as: Option<ServerUser>,
+    /// The `postgres` user's password, from `pg.password`; `None` for a cluster made before
+    /// passwords (trust authentication).
+    password: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -177,10 +181,17 @@ impl LocalCluster {
         blocking(move || start_blocking(options)).await
     }
 
-    /// The URL of `database` on this cluster, as user `postgres` (trust authentication).
+    /// The URL of `database` on this cluster, as user `postgres` with its password. Holds the
+    /// password: don't log it.
     pub fn url(&self, database: &str) -> String {
+        let password = self
+            .ctx
+            .password
+            .as_ref()
+            .map(|p| format!(":{p}"))
+            .unwrap_or_default();
         format!(
-            "postgres://{SERVER_USER}@127.0.0.1:{}/{database}",
+            "postgres://{SERVER_USER}{password}@127.0.0.1:{}/{database}",
             self.port
         )
     }
@@ -251,12 +262,13 @@ fn start_blocking(options: ClusterOptions) -> Result<LocalCluster, ClusterError>
     if let Some(user) = &run_as {
         check_reachable(user, &data_dir)?;
     }
-    let ctx = Ctx {
+    let mut ctx = Ctx {
         cluster_dir: data_dir.join("pg"),
         log: data_dir.join("pg.log"),
         data_dir,
         bin_dir,
         run_as,
+        password: None,
     };
 
     let lock = lock_data_dir(&ctx)?;
@@ -273,6 +285,12 @@ fn start_blocking(options: ClusterOptions) -> Result<LocalCluster, ClusterError>
         }
     }
 
+    let fresh = !ctx.cluster_dir.join("PG_VERSION").exists();
+    if fresh && !is_running(&ctx)? {
+        init_cluster(&ctx, options.fsync_off)?;
+    }
+    ctx.password = read_password(&ctx)?;
+
     if is_running(&ctx)? {
         let port = wait_until_answering(&ctx, &port_file)?;
         drop(lock);
@@ -288,10 +306,7 @@ fn start_blocking(options: ClusterOptions) -> Result<LocalCluster, ClusterError>
         });
     }
 
-    let fresh = !ctx.cluster_dir.join("PG_VERSION").exists();
-    if fresh {
-        init_cluster(&ctx, options.fsync_off)?;
-    } else if let Some(user) = &ctx.run_as {
+    if !fresh && let Some(user) = &ctx.run_as {
         let owner = fs::metadata(&ctx.cluster_dir)
             .map_err(io_error(format!("read {}", ctx.cluster_dir.display())))?
             .uid();
@@ -502,6 +517,7 @@ fn client_command(ctx: &Ctx, program: &str, port: u16) -> Command {
             SERVER_USER,
         ])
         .env("PGCONNECT_TIMEOUT", "10")
+        .env("PGPASSWORD", ctx.password.as_deref().unwrap_or_default())
         // These would change how the client connects to a server that has no TLS and no services.
         .env_remove("PGSERVICE")
         .env_remove("PGOPTIONS")
@@ -633,13 +649,27 @@ fn init_cluster(ctx: &Ctx, fsync_off: bool) -> Result<(), ClusterError> {
         chown(dir, user)?;
     }
     tracing::info!("creating a PostgreSQL cluster in {}", dir.display());
+    // TCP connections need the password (kept beside the cluster, readable by its owner only),
+    // so other users of the machine can't reach the data; the socket admits only the server user.
+    let password_file = password_path(ctx);
+    let password = format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        uuid::Uuid::new_v4().simple()
+    );
+    write_private(&password_file, &password)?;
+    if let Some(user) = &ctx.run_as {
+        chown(&password_file, user)?;
+    }
     let mut command = server_command(ctx, "initdb");
     command.args([
-        "--auth=trust",
+        "--auth-host=scram-sha-256",
+        "--auth-local=peer",
         "--username=postgres",
         "--encoding=UTF8",
         "--locale=C",
     ]);
+    command.arg(format!("--pwfile={}", password_file.display()));
     if fsync_off {
         command.arg("--no-sync");
     }
@@ -655,6 +685,35 @@ fn init_cluster(ctx: &Ctx, fsync_off: bool) -> Result<(), ClusterError> {
             None,
         ))
     }
+}
+
+fn password_path(ctx: &Ctx) -> PathBuf {
+    ctx.data_dir.join("pg.password")
+}
+
+/// The password of a cluster made with one; `None` for an older cluster with trust
+/// authentication.
+fn read_password(ctx: &Ctx) -> Result<Option<String>, ClusterError> {
+    let path = password_path(ctx);
+    if !path.exists() {
+        return Ok(None);
+    }
+    let password =
+        fs::read_to_string(&path).map_err(io_error(format!("read {}", path.display())))?;
+    Ok(Some(password.trim().to_owned()))
+}
+
+/// Writes a file only its owner can read, replacing any left by an unfinished initdb.
+fn write_private(path: &Path, contents: &str) -> Result<(), ClusterError> {
+    let _ = fs::remove_file(path);
+    let mut file = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+        .map_err(io_error(format!("create {}", path.display())))?;
+    file.write_all(contents.as_bytes())
+        .map_err(io_error(format!("write {}", path.display())))
 }
 
 fn read_port(port_file: &Path) -> Option<u16> {

@@ -65,7 +65,14 @@ async fn starts_keeps_data_across_restarts_and_shares_a_running_server() -> Test
     // A second time is a no-op.
     cluster.ensure_database("gloact").await?;
     let url = cluster.url("gloact");
-    assert_eq!(url, format!("postgres://postgres@127.0.0.1:{port}/gloact"));
+    let password = std::fs::read_to_string(dir.path().join("pg.password"))?;
+    assert_eq!(
+        url,
+        format!(
+            "postgres://postgres:{}@127.0.0.1:{port}/gloact",
+            password.trim()
+        )
+    );
     {
         let mut conn = AsyncPgConnection::establish(&url).await?;
         sql_query("CREATE TABLE note (body text NOT NULL)")
@@ -233,5 +240,31 @@ async fn as_root_a_data_dir_the_server_user_cannot_reach_is_a_clear_error() -> T
             return Err("started in a folder the server user cannot reach".into());
         }
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn tcp_connections_need_the_password_kept_beside_the_cluster() -> TestResult {
+    let dir = temp_dir()?;
+    let cluster = LocalCluster::start(options(dir.path())).await?;
+    let password_file = dir.path().join("pg.password");
+    let mode = std::fs::metadata(&password_file)?.permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "only the owner reads the password");
+    assert!(
+        AsyncPgConnection::establish(&cluster.url("postgres"))
+            .await
+            .is_ok()
+    );
+    let without = format!("postgres://postgres@127.0.0.1:{}/postgres", cluster.port());
+    assert!(
+        AsyncPgConnection::establish(&without).await.is_err(),
+        "no password, no connection"
+    );
+    let wrong = format!(
+        "postgres://postgres:guess@127.0.0.1:{}/postgres",
+        cluster.port()
+    );
+    assert!(AsyncPgConnection::establish(&wrong).await.is_err());
+    cluster.stop().await?;
     Ok(())
 }
