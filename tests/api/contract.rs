@@ -34,10 +34,21 @@ async fn the_committed_openapi_document_is_the_served_one() {
 
 /// (method, path, function) of every route macro in the REST sources.
 fn declared_routes() -> Vec<(String, String, String)> {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/src/rest");
+    let mut files = vec![Path::new(env!("CARGO_MANIFEST_DIR")).join("../api/src/rest")];
+    let mut sources = Vec::new();
+    while let Some(path) = files.pop() {
+        if path.is_dir() {
+            files.extend(
+                std::fs::read_dir(&path)
+                    .unwrap()
+                    .map(|entry| entry.unwrap().path()),
+            );
+        } else {
+            sources.push(std::fs::read_to_string(&path).unwrap());
+        }
+    }
     let mut routes = Vec::new();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let source = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    for source in sources {
         let mut pending: Option<(String, String)> = None;
         for line in source.lines().map(str::trim) {
             for method in ["get", "post", "put", "patch", "delete"] {

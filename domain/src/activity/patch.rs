@@ -1,0 +1,139 @@
+//! Changes to an activity: the partial update a caller sends, checked against the stored
+//! activity into changes ready to store.
+
+use chrono::NaiveDate;
+
+use super::{
+    Activity, ActivityKind, ActivityStatus, HeadcountPatch, ParticipantCounts, Pillar, Visibility,
+};
+use crate::validation::{ValueError, Violations};
+use crate::value::{DateSpan, District, Location, Narrative, Title};
+
+/// A partial update of an activity, as the caller sent it; `None` leaves a field as it is and
+/// `Some(None)` clears it. [`Activity::apply`] checks it against the current activity.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ActivityPatch {
+    /// New title.
+    pub title: Option<Title>,
+    /// New description, or clear it.
+    pub description: Option<Option<Narrative>>,
+    /// New kind.
+    pub kind: Option<ActivityKind>,
+    /// New pillar.
+    pub pillar: Option<Pillar>,
+    /// New status; must be reachable from the current one.
+    pub status: Option<ActivityStatus>,
+    /// New visibility.
+    pub visibility: Option<Visibility>,
+    /// New planned first day, or clear it.
+    pub planned_start: Option<Option<NaiveDate>>,
+    /// New planned last day, or clear it.
+    pub planned_end: Option<Option<NaiveDate>>,
+    /// New actual first day, or clear it.
+    pub actual_start: Option<Option<NaiveDate>>,
+    /// New actual last day, or clear it.
+    pub actual_end: Option<Option<NaiveDate>>,
+    /// New location, or clear it.
+    pub location: Option<Option<Location>>,
+    /// New district, or clear it.
+    pub district: Option<Option<District>>,
+    /// Participant counts to replace; the others stay.
+    pub participants: HeadcountPatch,
+}
+
+/// Checked changes to an activity, ready to store: spans whole, status reachable, counts
+/// consistent. Programme, code and parent are fixed at creation: partners key their copies on them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ActivityChanges {
+    /// New title.
+    pub title: Option<Title>,
+    /// New description, or `Some(None)` to clear it.
+    pub description: Option<Option<Narrative>>,
+    /// New kind.
+    pub kind: Option<ActivityKind>,
+    /// New pillar.
+    pub pillar: Option<Pillar>,
+    /// New status.
+    pub status: Option<ActivityStatus>,
+    /// New visibility.
+    pub visibility: Option<Visibility>,
+    /// New planned dates.
+    pub planned: Option<DateSpan>,
+    /// New actual dates.
+    pub actual: Option<DateSpan>,
+    /// New location, or `Some(None)` to clear it.
+    pub location: Option<Option<Location>>,
+    /// New district, or `Some(None)` to clear it.
+    pub district: Option<Option<District>>,
+    /// New participant counts.
+    pub participants: Option<ParticipantCounts>,
+}
+
+impl Activity {
+    /// Checks a patch against this activity: the status must be reachable from the current one,
+    /// dates merged with the current ones must stay in order, and participant counts consistent.
+    pub fn apply(&self, patch: ActivityPatch) -> Result<ActivityChanges, Violations> {
+        let mut violations = Violations::default();
+        if let Some(next) = patch.status
+            && !self.status.may_become(next)
+        {
+            violations.add(
+                "status",
+                ValueError::new(
+                    "invalid_transition",
+                    format!("an activity can't go from {} to {next}", self.status),
+                ),
+            );
+        }
+        let span = |field: &str,
+                    current: DateSpan,
+                    start: Option<Option<NaiveDate>>,
+                    end: Option<Option<NaiveDate>>,
+                    violations: &mut Violations| {
+            if start.is_none() && end.is_none() {
+                return None;
+            }
+            let merged = DateSpan::new(
+                start.unwrap_or(current.start()),
+                end.unwrap_or(current.end()),
+            );
+            violations.check(field, merged)
+        };
+        let planned = span(
+            "planned_end",
+            self.planned,
+            patch.planned_start,
+            patch.planned_end,
+            &mut violations,
+        );
+        let actual = span(
+            "actual_end",
+            self.actual,
+            patch.actual_start,
+            patch.actual_end,
+            &mut violations,
+        );
+        let participants = if patch.participants == HeadcountPatch::default() {
+            None
+        } else {
+            violations.check(
+                "participants",
+                ParticipantCounts::new(self.participants.get().patched(&patch.participants)),
+            )
+        };
+        violations.into_result()?;
+        Ok(ActivityChanges {
+            title: patch.title,
+            description: patch.description,
+            kind: patch.kind,
+            pillar: patch.pillar,
+            status: patch.status,
+            visibility: patch.visibility,
+            planned,
+            actual,
+            location: patch.location,
+            district: patch.district,
+            participants,
+        })
+    }
+}

@@ -1,0 +1,186 @@
+//! Activities with their participations and objectives: rows and queries, scoped in SQL by the
+//! caller's [`ActivityScope`].
+
+mod children;
+mod rows;
+mod write;
+
+pub use write::{create, delete, update};
+
+use chrono::NaiveDate;
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use gloact_domain::ActivityId;
+use gloact_domain::activity::{ActivityDetail, ActivityKind, ActivityStatus, Pillar};
+use gloact_domain::policy::ActivityScope;
+use gloact_domain::value::{Code, District};
+use uuid::Uuid;
+
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::page::{Page, PageRequest, paged};
+use crate::schema::activity;
+use crate::scope::{activity_visible, participating_in};
+
+use children::Children;
+use rows::ActivityRow;
+
+diesel::define_sql_function! {
+    /// SQL `coalesce` of two nullable dates.
+    fn coalesce(first: diesel::sql_types::Nullable<diesel::sql_types::Date>, second: diesel::sql_types::Nullable<diesel::sql_types::Date>) -> diesel::sql_types::Nullable<diesel::sql_types::Date>;
+}
+
+/// Filters of the activity list.
+#[derive(Debug, Clone, Default)]
+pub struct ActivityFilter {
+    /// Only activities of the programme with this code.
+    pub programme: Option<Code>,
+    /// Only the parts of this activity (e.g. the meetings of a consultation).
+    pub parent_id: Option<ActivityId>,
+    /// Only this kind.
+    pub kind: Option<ActivityKind>,
+    /// Only this pillar.
+    pub pillar: Option<Pillar>,
+    /// Only this status.
+    pub status: Option<ActivityStatus>,
+    /// Only those the organization with this code takes part in.
+    pub organization: Option<Code>,
+    /// Only those in this district.
+    pub district: Option<District>,
+    /// Only those planned to end (or, with no planned end, to start) on or after this day.
+    pub from: Option<NaiveDate>,
+    /// Only those planned to start (or, with no planned start, to end) on or before this day.
+    pub to: Option<NaiveDate>,
+}
+
+type BoxedActivities = activity::BoxedQuery<
+    'static,
+    Pg,
+    diesel::dsl::SqlTypeOf<diesel::dsl::AsSelect<ActivityRow, Pg>>,
+>;
+
+/// Activities the caller may see, as a query to filter further.
+fn visible(scope: &ActivityScope) -> BoxedActivities {
+    let query = activity::table
+        .select(ActivityRow::as_select())
+        .into_boxed();
+    match activity_visible(scope) {
+        Some(condition) => query.filter(condition),
+        None => query,
+    }
+}
+
+/// Whether a live activity with this id exists and the caller may see it.
+pub(crate) async fn is_visible(
+    conn: &mut AsyncPgConnection,
+    scope: &ActivityScope,
+    id: ActivityId,
+) -> Result<bool, StoreError> {
+    let found = visible(scope)
+        .filter(activity::id.eq(id.0))
+        .filter(activity::deleted_at.is_null())
+        .first::<ActivityRow>(conn)
+        .await
+        .optional()?;
+    Ok(found.is_some())
+}
+
+/// Whether the organization with this code may see the activity whatever its role: the activity
+/// is public or the organization takes part in it.
+pub(crate) async fn is_public_or_joined_by(
+    conn: &mut AsyncPgConnection,
+    id: ActivityId,
+    organization: &Code,
+) -> Result<bool, StoreError> {
+    is_visible(
+        conn,
+        &ActivityScope::PublicOrParticipating(organization.clone()),
+        id,
+    )
+    .await
+}
+
+/// One page of the activities the caller may see, each with its participations, objectives and
+/// follow-up actions (loaded for the whole page in three queries).
+pub async fn list(
+    db: &Db,
+    scope: &ActivityScope,
+    filter: &ActivityFilter,
+    request: &PageRequest,
+) -> Result<Page<ActivityDetail, ActivityId>, StoreError> {
+    let mut conn = db.conn().await?;
+    let mut query = visible(scope);
+    if let Some(code) = &filter.programme {
+        let programme_id = crate::programmes::id_by_code(&mut conn, "programme", code).await;
+        match programme_id {
+            Ok(id) => query = query.filter(activity::programme_id.eq(id)),
+            // An unknown programme has no activities.
+            Err(StoreError::UnknownReference { .. }) => {
+                return Ok(Page {
+                    items: vec![],
+                    tombstones: vec![],
+                    next: None,
+                });
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    if let Some(parent) = filter.parent_id {
+        query = query.filter(activity::parent_id.eq(parent.0));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(activity::kind.eq(kind.as_str()));
+    }
+    if let Some(pillar) = filter.pillar {
+        query = query.filter(activity::pillar.eq(pillar.as_str()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(activity::status.eq(status.as_str()));
+    }
+    if let Some(org) = &filter.organization {
+        query = query.filter(activity::id.eq_any(participating_in(org.as_str().to_owned())));
+    }
+    if let Some(district) = &filter.district {
+        query = query.filter(activity::district.eq(district.as_str().to_owned()));
+    }
+    // A span open at one end counts from or to its known day; no planned day, no match.
+    if let Some(from) = filter.from {
+        query = query.filter(coalesce(activity::planned_end, activity::planned_start).ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(coalesce(activity::planned_start, activity::planned_end).le(to));
+    }
+    let rows: Vec<ActivityRow> = paged!(query, activity, request).load(&mut conn).await?;
+    let live: Vec<Uuid> = rows
+        .iter()
+        .filter(|r| r.deleted_at.is_none())
+        .map(|r| r.id)
+        .collect();
+    let mut children = Children::load(&mut conn, &live).await?;
+    Page::from_rows(request, rows, ActivityRow::keys, |row| children.attach(row))
+}
+
+/// One activity the caller may see, with what hangs off it.
+pub async fn get(
+    db: &Db,
+    scope: &ActivityScope,
+    id: ActivityId,
+) -> Result<ActivityDetail, StoreError> {
+    let mut conn = db.conn().await?;
+    find(&mut conn, scope, id).await
+}
+
+async fn find(
+    conn: &mut AsyncPgConnection,
+    scope: &ActivityScope,
+    id: ActivityId,
+) -> Result<ActivityDetail, StoreError> {
+    let row: ActivityRow = visible(scope)
+        .filter(activity::id.eq(id.0))
+        .filter(activity::deleted_at.is_null())
+        .first(conn)
+        .await?;
+    let mut children = Children::load(conn, &[row.id]).await?;
+    children.attach(row)
+}

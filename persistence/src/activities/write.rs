@@ -1,0 +1,262 @@
+//! Creating, changing and deleting activities: each in one transaction under the change lock.
+
+use chrono::Utc;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use gloact_domain::activity::{
+    Activity, ActivityChanges, ActivityDetail, ActivityKind, ActivityStatus, NewActivity,
+    ParticipantCounts, Pillar, Visibility,
+};
+use gloact_domain::policy::ActivityScope;
+use gloact_domain::value::{District, Location, Narrative, Title};
+use gloact_domain::{ActivityId, ObjectiveId, ParticipationId};
+
+use crate::db::{Db, lock_changes};
+use crate::error::StoreError;
+use crate::schema::{activity, objective, participation};
+
+use super::rows::{ActivityChangeset, ActivityRow, NewActivityRow, db_count};
+use super::{find, visible};
+
+/// Stores a new activity with its participations and objectives, in one transaction.
+pub async fn create(
+    db: &Db,
+    scope: &ActivityScope,
+    new: &NewActivity,
+) -> Result<ActivityDetail, StoreError> {
+    let mut conn = db.conn().await?;
+    conn.transaction(async |conn| {
+        lock_changes(conn).await?;
+        let programme_id = crate::programmes::id_by_code(conn, "programme", &new.programme).await?;
+        if let Some(parent) = new.parent_id {
+            let parent = visible(scope)
+                .filter(activity::id.eq(parent.0))
+                .filter(activity::deleted_at.is_null())
+                .filter(activity::programme_id.eq(programme_id))
+                .first::<ActivityRow>(conn)
+                .await
+                .optional()?
+                .ok_or_else(|| StoreError::UnknownReference {
+                    field: "parent_id".into(),
+                    what: "activity of this programme",
+                    code: parent.to_string(),
+                })?;
+            let parent_visibility: Visibility = parent.visibility.parse()?;
+            if !new.visibility.may_be_part_of(parent_visibility) {
+                return Err(public_part_of_restricted());
+            }
+        }
+        let id = ActivityId::new();
+        let counts = new.participants.get();
+        diesel::insert_into(activity::table)
+            .values(NewActivityRow {
+                id: id.0,
+                programme_id,
+                parent_id: new.parent_id.map(|p| p.0),
+                code: new.code.as_str(),
+                title: new.title.as_str(),
+                description: new.description.as_ref().map(Narrative::as_str),
+                kind: new.kind.as_str(),
+                pillar: new.pillar.as_str(),
+                status: new.status.as_str(),
+                visibility: new.visibility.as_str(),
+                planned_start: new.planned.start(),
+                planned_end: new.planned.end(),
+                actual_start: new.actual.start(),
+                actual_end: new.actual.end(),
+                location: new.location.as_ref().map(Location::as_str),
+                district: new.district.as_ref().map(District::as_str),
+                participants_female: db_count(counts.female),
+                participants_male: db_count(counts.male),
+                participants_other: db_count(counts.other),
+                judges: db_count(counts.judges),
+                prosecutors: db_count(counts.prosecutors),
+                law_enforcement: db_count(counts.law_enforcement),
+                officials: db_count(counts.officials),
+                civil_society: db_count(counts.civil_society),
+            })
+            .execute(conn)
+            .await?;
+        let mut participations = Vec::with_capacity(new.participations.len());
+        for (i, p) in new.participations.iter().enumerate() {
+            let organization_id = crate::organizations::id_by_code(
+                conn,
+                &format!("participations[{i}].organization"),
+                &p.organization,
+            )
+            .await?;
+            participations.push((
+                participation::id.eq(ParticipationId::new().0),
+                participation::activity_id.eq(id.0),
+                participation::organization_id.eq(organization_id),
+                participation::role.eq(p.role.as_str()),
+            ));
+        }
+        diesel::insert_into(participation::table)
+            .values(&participations)
+            .execute(conn)
+            .await?;
+        let objectives: Vec<_> = new
+            .objectives
+            .iter()
+            .map(|o| {
+                (
+                    objective::id.eq(ObjectiveId::new().0),
+                    objective::activity_id.eq(id.0),
+                    objective::description.eq(o.description.as_str()),
+                    objective::achieved.eq(o.achieved),
+                    objective::evidence.eq(o.evidence.as_ref().map(Narrative::as_str)),
+                )
+            })
+            .collect();
+        diesel::insert_into(objective::table)
+            .values(&objectives)
+            .execute(conn)
+            .await?;
+        find(conn, scope, id).await
+    })
+    .await
+}
+
+fn public_part_of_restricted() -> StoreError {
+    StoreError::Invalid {
+        field: "visibility".into(),
+        code: "public_part_of_restricted",
+        message: "a public activity can't be part of a restricted one (its parent's id would show)"
+            .into(),
+    }
+}
+
+/// Checks the version the caller read against the stored one.
+fn check_version(current: &ActivityDetail, expected: i32) -> Result<(), StoreError> {
+    let current = current.activity.meta.version;
+    if current != expected {
+        return Err(StoreError::StaleVersion { expected, current });
+    }
+    Ok(())
+}
+
+/// Applies changes to an activity at the version the caller read.
+pub async fn update(
+    db: &Db,
+    scope: &ActivityScope,
+    id: ActivityId,
+    expected_version: i32,
+    changes: &ActivityChanges,
+) -> Result<ActivityDetail, StoreError> {
+    let counts = changes.participants.as_ref().map(ParticipantCounts::get);
+    let changeset = ActivityChangeset {
+        title: changes.title.as_ref().map(Title::as_str),
+        description: changes
+            .description
+            .as_ref()
+            .map(|d| d.as_ref().map(Narrative::as_str)),
+        kind: changes.kind.map(ActivityKind::as_str),
+        pillar: changes.pillar.map(Pillar::as_str),
+        status: changes.status.map(ActivityStatus::as_str),
+        visibility: changes.visibility.map(Visibility::as_str),
+        planned_start: changes.planned.map(|s| s.start()),
+        planned_end: changes.planned.map(|s| s.end()),
+        actual_start: changes.actual.map(|s| s.start()),
+        actual_end: changes.actual.map(|s| s.end()),
+        location: changes
+            .location
+            .as_ref()
+            .map(|l| l.as_ref().map(Location::as_str)),
+        district: changes
+            .district
+            .as_ref()
+            .map(|d| d.as_ref().map(District::as_str)),
+        participants_female: counts.map(|c| db_count(c.female)),
+        participants_male: counts.map(|c| db_count(c.male)),
+        participants_other: counts.map(|c| db_count(c.other)),
+        judges: counts.map(|c| db_count(c.judges)),
+        prosecutors: counts.map(|c| db_count(c.prosecutors)),
+        law_enforcement: counts.map(|c| db_count(c.law_enforcement)),
+        officials: counts.map(|c| db_count(c.officials)),
+        civil_society: counts.map(|c| db_count(c.civil_society)),
+        updated_at: Utc::now(),
+    };
+    let mut conn = db.conn().await?;
+    conn.transaction(async |conn| {
+        lock_changes(conn).await?;
+        let current = find(conn, scope, id).await?;
+        check_version(&current, expected_version)?;
+        if let Some(visibility) = changes.visibility {
+            check_nesting(conn, &current.activity, visibility).await?;
+        }
+        diesel::update(activity::table.filter(activity::id.eq(id.0)))
+            .set(&changeset)
+            .execute(conn)
+            .await?;
+        find(conn, scope, id).await
+    })
+    .await
+}
+
+/// A new visibility must keep public parts out of restricted activities, both ways.
+async fn check_nesting(
+    conn: &mut AsyncPgConnection,
+    activity: &Activity,
+    visibility: Visibility,
+) -> Result<(), StoreError> {
+    if let Some(parent_id) = activity.parent_id {
+        let parent: String = activity::table
+            .filter(activity::id.eq(parent_id.0))
+            .select(activity::visibility)
+            .first(conn)
+            .await?;
+        if !visibility.may_be_part_of(parent.parse()?) {
+            return Err(public_part_of_restricted());
+        }
+    }
+    let public_parts: i64 = activity::table
+        .filter(activity::parent_id.eq(activity.id.0))
+        .filter(activity::deleted_at.is_null())
+        .filter(activity::visibility.eq(Visibility::Public.as_str()))
+        .count()
+        .get_result(conn)
+        .await?;
+    if public_parts > 0 && !Visibility::Public.may_be_part_of(visibility) {
+        return Err(StoreError::Invalid {
+            field: "visibility".into(),
+            code: "has_public_parts",
+            message: "restrict its public parts first: a public activity can't be part of a restricted one".into(),
+        });
+    }
+    Ok(())
+}
+
+/// Deletes an activity at the version the caller read, with its follow-up actions. Deletes are
+/// soft: the rows stay as tombstones for delta sync. Its participations stay too, so that the
+/// organizations that took part still see the tombstone. Refused while it has live parts.
+pub async fn delete(
+    db: &Db,
+    scope: &ActivityScope,
+    id: ActivityId,
+    expected_version: i32,
+) -> Result<(), StoreError> {
+    let mut conn = db.conn().await?;
+    conn.transaction(async |conn| {
+        lock_changes(conn).await?;
+        let current = find(conn, scope, id).await?;
+        check_version(&current, expected_version)?;
+        let live_parts: i64 = activity::table
+            .filter(activity::parent_id.eq(id.0))
+            .filter(activity::deleted_at.is_null())
+            .count()
+            .get_result(conn)
+            .await?;
+        if live_parts > 0 {
+            return Err(StoreError::Conflict {
+                constraint: "activity_has_parts".into(),
+            });
+        }
+        diesel::update(activity::table.filter(activity::id.eq(id.0)))
+            .set(activity::deleted_at.eq(diesel::dsl::now))
+            .execute(conn)
+            .await?;
+        crate::follow_ups::delete_of_activity(conn, id).await
+    })
+    .await
+}
