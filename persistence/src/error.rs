@@ -53,6 +53,17 @@ pub enum StoreError {
     Internal(String),
 }
 
+impl StoreError {
+    /// Refuses a write at `expected` when the row is at `current`: the caller has not seen the
+    /// latest change.
+    pub fn check_version(current: i32, expected: i32) -> Result<(), StoreError> {
+        if current != expected {
+            return Err(StoreError::StaleVersion { expected, current });
+        }
+        Ok(())
+    }
+}
+
 impl From<DieselError> for StoreError {
     fn from(error: DieselError) -> Self {
         match error {

@@ -242,12 +242,7 @@ pub async fn update(
     conn.transaction(async |conn| {
         lock_changes(conn).await?;
         let current = find(conn, scope, id).await?;
-        if current.meta.version != expected_version {
-            return Err(StoreError::StaleVersion {
-                expected: expected_version,
-                current: current.meta.version,
-            });
-        }
+        StoreError::check_version(current.meta.version, expected_version)?;
         let owner = match &changes.owner {
             Some(code) => Some(owner_of(conn, current.activity_id, code).await?),
             None => None,

@@ -215,12 +215,7 @@ pub async fn record_actual(
     conn.transaction(async |conn| {
         lock_changes(conn).await?;
         let current = find(conn, indicator_id).await?;
-        if current.indicator.meta.version != expected_version {
-            return Err(StoreError::StaleVersion {
-                expected: expected_version,
-                current: current.indicator.meta.version,
-            });
-        }
+        StoreError::check_version(current.indicator.meta.version, expected_version)?;
         if !current.periods.iter().any(|p| p.id == period_id) {
             return Err(StoreError::NotFound);
         }

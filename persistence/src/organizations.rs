@@ -196,12 +196,7 @@ pub async fn update(
     conn.transaction(async |conn| {
         lock_changes(conn).await?;
         let current = find(conn, id).await?;
-        if current.meta.version != expected_version {
-            return Err(StoreError::StaleVersion {
-                expected: expected_version,
-                current: current.meta.version,
-            });
-        }
+        StoreError::check_version(current.meta.version, expected_version)?;
         let parent_id = match &changes.parent {
             Some(Some(code)) => {
                 let parent = id_by_code(conn, "parent", code).await?;

@@ -54,8 +54,5 @@ fn authorize(actor: &Actor, resource: Resource, action: Action) -> ServiceResult
 /// decision is never made on a state the caller has not seen; storage checks it again in the
 /// write's transaction.
 fn check_version(current: i32, expected: i32) -> ServiceResult<()> {
-    if current != expected {
-        return Err(StoreError::StaleVersion { expected, current }.into());
-    }
-    Ok(())
+    Ok(StoreError::check_version(current, expected)?)
 }

@@ -129,11 +129,7 @@ fn public_part_of_restricted() -> StoreError {
 
 /// Checks the version the caller read against the stored one.
 fn check_version(current: &ActivityDetail, expected: i32) -> Result<(), StoreError> {
-    let current = current.activity.meta.version;
-    if current != expected {
-        return Err(StoreError::StaleVersion { expected, current });
-    }
-    Ok(())
+    StoreError::check_version(current.activity.meta.version, expected)
 }
 
 /// Applies changes to an activity at the version the caller read.
