@@ -203,9 +203,20 @@ pub async fn spawn_seeded_app() -> TestApp {
 /// Starts the server on a database URL that may not even answer.
 pub async fn spawn_on(database: String, url: &str) -> TestApp {
     let settings = test_settings(url);
-    let db = Db::connect(&settings.db_settings(url.to_owned())).expect("pool");
     let key = SigningKey::generate().expect("a key");
     let tokens = TokenService::new(key, &settings.auth).expect("token service");
+    spawn_with(database, url, tokens).await
+}
+
+/// Starts the server on an empty (migrated) database, signing and verifying with `tokens`.
+pub async fn spawn_app_with_tokens(tokens: TokenService) -> TestApp {
+    let (database, url) = fresh_database().await;
+    spawn_with(database, &url, tokens).await
+}
+
+async fn spawn_with(database: String, url: &str, tokens: TokenService) -> TestApp {
+    let settings = test_settings(url);
+    let db = Db::connect(&settings.db_settings(url.to_owned())).expect("pool");
     let app =
         Application::build(&settings, db.clone(), tokens.clone(), false).expect("the server binds");
     let address = format!("http://127.0.0.1:{}", app.port());

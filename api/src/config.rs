@@ -53,9 +53,16 @@ pub struct AuthSettings {
     pub issuer: String,
     /// The `aud` our tokens must name.
     pub audience: String,
-    /// PEM file of the Ed25519 signing key. Without it, the embedded default generates one into
-    /// the data folder; a server on `DATABASE_URL` refuses to start.
+    /// PEM file of the Ed25519 signing key. Without it (and without `signing_key_pem`), the
+    /// embedded default generates one into the data folder; a server on `DATABASE_URL` refuses
+    /// to start.
     pub signing_key_file: Option<PathBuf>,
+    /// The signing key's PEM itself, for deployments that pass keys in the environment
+    /// (`GLOACT_AUTH__SIGNING_KEY_PEM`); wins over the file.
+    pub signing_key_pem: Option<Secret>,
+    /// PEM files of retired keys (public or private) that still verify the tokens they signed:
+    /// rotate by signing with a new key and listing the old one here until its tokens expire.
+    pub retired_key_files: Vec<PathBuf>,
     /// Clock skew tolerated on `exp`, `nbf` and `iat`, in seconds.
     pub leeway_secs: u64,
     /// Lifetime of the demo tokens printed at start, in seconds.
@@ -63,6 +70,24 @@ pub struct AuthSettings {
     /// Longest lifetime a token may have (`exp - iat`), in seconds: longer ones are neither
     /// minted nor accepted.
     pub max_token_ttl_secs: u64,
+}
+
+/// A setting that must not be shown: its `Debug` says only that it is set.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 /// How logs are written.
@@ -91,6 +116,8 @@ impl Default for Settings {
                 issuer: "gloact".into(),
                 audience: "gloact-api".into(),
                 signing_key_file: None,
+                signing_key_pem: None,
+                retired_key_files: Vec::new(),
                 leeway_secs: 5,
                 demo_token_ttl_secs: 12 * 3600,
                 max_token_ttl_secs: 30 * 24 * 3600,

@@ -186,16 +186,24 @@ impl Database {
     }
 }
 
-/// The signing key: configured in production; generated into the data folder for the embedded
-/// default.
+/// The signing key: configured in production (file or environment); generated into the data
+/// folder for the embedded default. Retired keys keep verifying.
 fn token_service(settings: &Settings) -> anyhow::Result<TokenService> {
-    let path = settings.signing_key_path();
-    let key = if settings.database_url.is_none() && settings.auth.signing_key_file.is_none() {
-        auth::load_or_generate_signing_key(&path)?
-    } else {
-        auth::load_signing_key(&path)?
+    let auth = &settings.auth;
+    let key = match (&auth.signing_key_pem, &auth.signing_key_file) {
+        (Some(pem), _) => auth::SigningKey::from_pem(pem.expose())?,
+        (None, Some(path)) => auth::load_signing_key(path)?,
+        (None, None) if settings.database_url.is_none() => {
+            auth::load_or_generate_signing_key(&settings.signing_key_path())?
+        }
+        (None, None) => auth::load_signing_key(&settings.signing_key_path())?,
     };
-    Ok(TokenService::new(key, &settings.auth)?)
+    let retired = auth
+        .retired_key_files
+        .iter()
+        .map(|path| auth::load_public_key(path))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(TokenService::new(key, auth)?.with_retired_keys(retired)?)
 }
 
 async fn seed_database(settings: &Settings, url: &str) -> anyhow::Result<SeedOutcome> {

@@ -47,6 +47,7 @@ pub fn openapi_json() -> serde_json::Result<String> {
 fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(scope::scope("/api/v1").configure(rest::api_v1))
         .service(rest::health::get_liveness)
+        .service(rest::jwks::get_jwks)
         .service(rest::health::get_readiness);
 }
 

@@ -15,6 +15,7 @@ mod errors;
 mod follow_ups;
 mod health;
 mod indicators;
+mod keys;
 mod organizations;
 mod pagination;
 mod schema;

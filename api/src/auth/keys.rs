@@ -1,10 +1,11 @@
-//! The Ed25519 signing key: read from a PEM file, or generated into the data folder for the
-//! embedded default (never committed, never logged).
+//! Ed25519 keys: the one that signs our tokens (from a PEM file or the environment, or generated
+//! into the data folder for the embedded default; never committed, never logged) and the retired
+//! ones that still verify tokens they signed until they are removed.
 
 use std::path::Path;
 
-use ed25519_dalek::pkcs8::spki::EncodePublicKey;
 use ed25519_dalek::pkcs8::spki::der::pem::LineEnding;
+use ed25519_dalek::pkcs8::spki::{DecodePublicKey, EncodePublicKey};
 use ed25519_dalek::pkcs8::{DecodePrivateKey, EncodePrivateKey};
 use sha2::{Digest, Sha256};
 
@@ -29,7 +30,61 @@ impl std::fmt::Debug for SigningKey {
     }
 }
 
+/// A public key that verifies our tokens: the signing key's, or a retired one's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicKey {
+    /// The key id tokens name in their header.
+    pub kid: String,
+    /// The public key in SPKI PEM.
+    pub pem: String,
+    /// The raw 32-byte public key, for JWKS.
+    pub raw: [u8; 32],
+}
+
+impl PublicKey {
+    fn from_dalek(key: &ed25519_dalek::VerifyingKey) -> Result<Self, KeyError> {
+        let pem = key
+            .to_public_key_pem(LineEnding::LF)
+            .map_err(|e| KeyError::Encode(e.to_string()))?;
+        let raw = key.to_bytes();
+        Ok(Self {
+            kid: kid_of(&raw),
+            pem,
+            raw,
+        })
+    }
+
+    /// Parses an Ed25519 key in PEM: a public key (SPKI), or a private key (PKCS#8) whose public
+    /// half is taken, so that a retired key file can be kept as it was.
+    pub fn from_pem(pem: &str) -> Result<Self, KeyError> {
+        if pem.contains("PRIVATE KEY") {
+            return Ok(SigningKey::from_pem(pem)?.public());
+        }
+        let key = ed25519_dalek::VerifyingKey::from_public_key_pem(pem)
+            .map_err(|_| KeyError::NotEd25519)?;
+        Self::from_dalek(&key)
+    }
+}
+
+/// The key id of a public key: the first 8 bytes of its SHA-256, in hex.
+fn kid_of(raw: &[u8; 32]) -> String {
+    Sha256::digest(raw)
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
 impl SigningKey {
+    /// Its public half.
+    pub fn public(&self) -> PublicKey {
+        PublicKey {
+            kid: self.kid.clone(),
+            pem: self.public_pem.clone(),
+            raw: self.public_raw,
+        }
+    }
+
     /// The private key in PKCS#8 PEM.
     pub fn private_pem(&self) -> &str {
         &self.private_pem
@@ -45,8 +100,7 @@ impl SigningKey {
             .to_public_key_pem(LineEnding::LF)
             .map_err(|e| KeyError::Encode(e.to_string()))?;
         let public_raw = verifying.to_bytes();
-        let digest = Sha256::digest(public_raw);
-        let kid = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let kid = kid_of(&public_raw);
         Ok(Self {
             kid,
             private_pem,
@@ -74,15 +128,15 @@ impl SigningKey {
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {
     /// The file can't be read or written.
-    #[error("signing key {path}: {reason}")]
+    #[error("key file {path}: {reason}")]
     Io {
         /// The key file.
         path: String,
         /// What went wrong.
         reason: String,
     },
-    /// The file holds no Ed25519 private key in PKCS#8 PEM.
-    #[error("the signing key is not an Ed25519 private key in PKCS#8 PEM")]
+    /// The text holds no Ed25519 key in PEM.
+    #[error("the key is not an Ed25519 key in PEM (PKCS#8 private or SPKI public)")]
     NotEd25519,
     /// No key configured where generating one isn't allowed.
     #[error(
@@ -95,6 +149,15 @@ pub enum KeyError {
     /// The system's random source failed.
     #[error("no randomness for a new key: {0}")]
     Random(String),
+}
+
+/// Reads a retired key (public or private PEM) from `path`.
+pub fn load_public_key(path: &Path) -> Result<PublicKey, KeyError> {
+    let pem = std::fs::read_to_string(path).map_err(|e| KeyError::Io {
+        path: path.display().to_string(),
+        reason: e.to_string(),
+    })?;
+    PublicKey::from_pem(&pem)
 }
 
 /// Reads the signing key from `path`.

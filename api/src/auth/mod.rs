@@ -6,5 +6,8 @@ mod keys;
 mod tokens;
 
 pub use extractor::Authenticated;
-pub use keys::{KeyError, SigningKey, load_or_generate_signing_key, load_signing_key};
+pub use keys::{
+    KeyError, PublicKey, SigningKey, load_or_generate_signing_key, load_public_key,
+    load_signing_key,
+};
 pub use tokens::{Claims, MintError, TokenError, TokenService};

@@ -1,6 +1,6 @@
 //! Minting and verifying our JWTs.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use chrono::Utc;
 use gloact_domain::value::Code;
@@ -8,7 +8,7 @@ use gloact_domain::{Actor, Role, Scopes};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 
-use super::keys::SigningKey;
+use super::keys::{PublicKey, SigningKey};
 use crate::config::AuthSettings;
 
 /// Tokens longer than this are refused before any parsing: no real token comes near it.
@@ -76,7 +76,8 @@ pub enum MintError {
 pub struct TokenService {
     key: SigningKey,
     encoding: EncodingKey,
-    decoding: DecodingKey,
+    /// Every key that verifies, by kid: the signing key and the retired ones.
+    verifying: HashMap<String, (PublicKey, DecodingKey)>,
     validation: Validation,
     issuer: String,
     audience: String,
@@ -97,8 +98,10 @@ impl TokenService {
     pub fn new(key: SigningKey, settings: &AuthSettings) -> Result<Self, super::KeyError> {
         let encoding = EncodingKey::from_ed_pem(key.private_pem().as_bytes())
             .map_err(|_| super::KeyError::NotEd25519)?;
-        let decoding = DecodingKey::from_ed_pem(key.public_pem.as_bytes())
+        let public = key.public();
+        let decoding = DecodingKey::from_ed_pem(public.pem.as_bytes())
             .map_err(|_| super::KeyError::NotEd25519)?;
+        let verifying = HashMap::from([(public.kid.clone(), (public, decoding))]);
         // jsonwebtoken's defaults are loose (60 s leeway, only `exp` required, `nbf` unchecked):
         // everything is set explicitly.
         let mut validation = Validation::new(Algorithm::EdDSA);
@@ -115,7 +118,7 @@ impl TokenService {
         Ok(Self {
             key,
             encoding,
-            decoding,
+            verifying,
             validation,
             issuer: settings.issuer.clone(),
             audience: settings.audience.clone(),
@@ -123,9 +126,44 @@ impl TokenService {
         })
     }
 
+    /// Also verifies tokens signed by these retired keys (rotation: a new key signs, the old
+    /// ones keep verifying until they are removed from the configuration).
+    pub fn with_retired_keys(
+        mut self,
+        keys: impl IntoIterator<Item = PublicKey>,
+    ) -> Result<Self, super::KeyError> {
+        for key in keys {
+            let decoding = DecodingKey::from_ed_pem(key.pem.as_bytes())
+                .map_err(|_| super::KeyError::NotEd25519)?;
+            self.verifying
+                .entry(key.kid.clone())
+                .or_insert((key, decoding));
+        }
+        Ok(self)
+    }
+
     /// The signing key in use.
     pub fn key(&self) -> &SigningKey {
         &self.key
+    }
+
+    /// The public keys that verify our tokens, signing key first, as a JWK Set (RFC 7517/8037).
+    pub fn jwks(&self) -> serde_json::Value {
+        use base64::Engine;
+        let jwk = |key: &PublicKey| {
+            serde_json::json!({
+                "kty": "OKP",
+                "crv": "Ed25519",
+                "alg": "EdDSA",
+                "use": "sig",
+                "kid": key.kid,
+                "x": base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(key.raw),
+            })
+        };
+        let signing = self.key.kid.as_str();
+        let mut keys: Vec<&PublicKey> = self.verifying.values().map(|(key, _)| key).collect();
+        keys.sort_by_key(|key| (key.kid != signing, key.kid.clone()));
+        serde_json::json!({ "keys": keys.into_iter().map(jwk).collect::<Vec<_>>() })
     }
 
     /// Mints a token for `subject` with this role, organization and scopes, valid for `ttl`
@@ -173,15 +211,21 @@ impl TokenService {
             return Err(TokenError::Invalid);
         }
         let header = jsonwebtoken::decode_header(token).map_err(|_| TokenError::Invalid)?;
-        if header.alg != Algorithm::EdDSA || header.kid.as_deref() != Some(self.key.kid.as_str()) {
+        if header.alg != Algorithm::EdDSA {
             return Err(TokenError::Invalid);
         }
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| match e.kind() {
+        let (_, decoding) = header
+            .kid
+            .as_deref()
+            .and_then(|kid| self.verifying.get(kid))
+            .ok_or(TokenError::Invalid)?;
+        let data = jsonwebtoken::decode::<Claims>(token, decoding, &self.validation).map_err(
+            |e| match e.kind() {
                 ErrorKind::ExpiredSignature => TokenError::Expired,
                 ErrorKind::ImmatureSignature => TokenError::NotYetValid,
                 _ => TokenError::Invalid,
-            })?;
+            },
+        )?;
         let claims = data.claims;
         // `iat` in the future (beyond the leeway) means a clock or a forger is off.
         if claims.iat > Utc::now().timestamp() + i64::try_from(self.validation.leeway).unwrap_or(0)

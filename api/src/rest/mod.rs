@@ -8,6 +8,7 @@ pub mod errors;
 pub mod follow_ups;
 pub mod health;
 pub mod indicators;
+pub mod jwks;
 pub mod openapi;
 pub mod organizations;
 pub mod programmes;
