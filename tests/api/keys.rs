@@ -91,7 +91,7 @@ async fn after_a_rotation_old_tokens_verify_until_their_key_is_removed() {
         .unwrap();
     assert_eq!(ok.status(), 200, "new tokens are signed by the new key");
     assert_ne!(
-        jsonwebtoken::decode_header(&app.token(Role::Unodc))
+        jsonwebtoken::decode_header(app.token(Role::Unodc))
             .unwrap()
             .kid
             .as_deref(),
