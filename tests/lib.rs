@@ -297,6 +297,21 @@ impl TestApp {
             .expect("a token")
     }
 
+    /// A token for a role at an organization with extra scopes (`"admin"`, `"pii stats:exact"`).
+    pub fn token_with_scopes(&self, role: Role, org: &str, scopes: &str) -> String {
+        let org = Code::parse(org).expect("an organization code");
+        let scopes = Scopes::parse(scopes).expect("scopes");
+        self.tokens
+            .mint(
+                &format!("test-{role}"),
+                role,
+                &org,
+                &scopes,
+                chrono::Duration::minutes(10),
+            )
+            .expect("a token")
+    }
+
     /// Signs arbitrary claims with the server's key.
     pub fn sign(&self, claims: &Claims) -> String {
         self.tokens.sign(claims).expect("signed")

@@ -67,6 +67,8 @@ pub struct AuthSettings {
     pub leeway_secs: u64,
     /// Lifetime of the demo tokens printed at start, in seconds.
     pub demo_token_ttl_secs: u64,
+    /// Lifetime of the tokens partner clients get by client credentials, in seconds.
+    pub client_token_ttl_secs: u64,
     /// Longest lifetime a token may have (`exp - iat`), in seconds: longer ones are neither
     /// minted nor accepted.
     pub max_token_ttl_secs: u64,
@@ -121,6 +123,7 @@ impl Default for Settings {
                 leeway_secs: 5,
                 demo_token_ttl_secs: 12 * 3600,
                 max_token_ttl_secs: 30 * 24 * 3600,
+                client_token_ttl_secs: 15 * 60,
             },
             log_format: LogFormat::Text,
             public_url: None,

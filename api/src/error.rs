@@ -119,6 +119,7 @@ impl ApiError {
             Self::Unauthorized(TokenError::Expired) => "token_expired",
             Self::Unauthorized(TokenError::NotYetValid) => "token_not_yet_valid",
             Self::Unauthorized(TokenError::Invalid) => "token_invalid",
+            Self::Unauthorized(TokenError::Revoked) => "token_revoked",
             Self::Forbidden(_) => "forbidden",
             Self::NotFound => "not_found",
             Self::VersionMismatch { .. } => "version_mismatch",

@@ -34,23 +34,12 @@ enum Command {
     Migrate,
     /// Write the GLO.ACT-Bangladesh demo data unless it is there already, then exit.
     Seed,
-    /// Mint a token signed with the configured key.
-    Token {
-        /// unodc, iom, eu or government.
-        #[arg(long)]
-        role: String,
-        /// The organization's code, e.g. MOHA-BGD.
-        #[arg(long)]
-        org: String,
-        /// Who the token is for.
-        #[arg(long)]
-        sub: String,
-        /// Extra scopes, space-separated: pii, stats:exact, admin.
-        #[arg(long, default_value = "")]
-        scope: String,
-        /// Lifetime, e.g. 15m, 1h, 7d.
-        #[arg(long, default_value = "1h")]
-        ttl: String,
+    /// Mint a token signed with the configured key, or revoke one (`token revoke`).
+    Token(TokenArgs),
+    /// Register, list and disable partner clients (OAuth2 client credentials).
+    Client {
+        #[command(subcommand)]
+        action: ClientAction,
     },
     /// Print the OpenAPI document of the routes this build serves (the contract in openapi/).
     Openapi,
@@ -59,6 +48,71 @@ enum Command {
         /// Where to write it; refused when the file exists.
         #[arg(long)]
         out: PathBuf,
+    },
+}
+
+#[derive(Debug, clap::Args)]
+#[command(args_conflicts_with_subcommands = true, subcommand_negates_reqs = true)]
+struct TokenArgs {
+    #[command(subcommand)]
+    action: Option<TokenAction>,
+    /// unodc, iom, eu or government.
+    #[arg(long, required = true)]
+    role: Option<String>,
+    /// The organization's code, e.g. MOHA-BGD.
+    #[arg(long, required = true)]
+    org: Option<String>,
+    /// Who the token is for.
+    #[arg(long, required = true)]
+    sub: Option<String>,
+    /// Extra scopes, space-separated: pii, stats:exact, admin.
+    #[arg(long, default_value = "")]
+    scope: String,
+    /// Lifetime, e.g. 15m, 1h, 7d.
+    #[arg(long, default_value = "1h")]
+    ttl: String,
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenAction {
+    /// Revoke a token by its jti: it gets 401 on every replica from the next request on.
+    Revoke {
+        /// The token's `jti` claim.
+        #[arg(long)]
+        jti: String,
+        /// Why, for the record.
+        #[arg(long)]
+        reason: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ClientAction {
+    /// Register a client; its secret is printed once and kept only as a hash.
+    Create {
+        /// Its public id, e.g. eu-reporting.
+        #[arg(long)]
+        client_id: String,
+        /// What system it is.
+        #[arg(long)]
+        name: String,
+        /// The role its tokens carry: unodc, iom, eu or government.
+        #[arg(long)]
+        role: String,
+        /// The organization its tokens carry, e.g. EU-DEL-BGD.
+        #[arg(long)]
+        org: String,
+        /// The scopes it may ask for, space-separated.
+        #[arg(long, default_value = "")]
+        scope: String,
+    },
+    /// List the registered clients.
+    List,
+    /// Disable a client: it gets no more tokens.
+    Disable {
+        /// The client's id.
+        #[arg(long)]
+        client_id: String,
     },
 }
 
@@ -113,13 +167,28 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Token {
+        Command::Token(TokenArgs {
+            action: Some(TokenAction::Revoke { jti, reason }),
+            ..
+        }) => {
+            let database = Database::open(&settings).await?;
+            let result = revoke(&settings, &database.url, &jti, reason).await;
+            database.close().await;
+            result?;
+            println!("revoked {jti}");
+            Ok(())
+        }
+        Command::Token(TokenArgs {
+            action: None,
             role,
             org,
             sub,
             scope,
             ttl,
-        } => {
+        }) => {
+            let (Some(role), Some(org), Some(sub)) = (role, org, sub) else {
+                anyhow::bail!("--role, --org and --sub are required");
+            };
             let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
             let org = Code::parse(&org).map_err(|e| anyhow::anyhow!("--org: {e}"))?;
             let scopes = Scopes::parse(&scope).map_err(|e| anyhow::anyhow!("--scope: {e}"))?;
@@ -128,6 +197,12 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let tokens = token_service(&settings)?;
             println!("{}", tokens.mint(&sub, role, &org, &scopes, ttl)?);
             Ok(())
+        }
+        Command::Client { action } => {
+            let database = Database::open(&settings).await?;
+            let result = manage_clients(&settings, &database.url, action).await;
+            database.close().await;
+            result
         }
         Command::Openapi => {
             println!("{}", gloact_api::server::openapi_json()?);
@@ -210,6 +285,90 @@ async fn seed_database(settings: &Settings, url: &str) -> anyhow::Result<SeedOut
     migrate(url).await?;
     let db = Db::connect(&settings.db_settings(url.to_owned()))?;
     Ok(seed::seed(&db).await?)
+}
+
+async fn migrated_db(settings: &Settings, url: &str) -> anyhow::Result<Db> {
+    migrate(url).await?;
+    Ok(Db::connect(&settings.db_settings(url.to_owned()))?)
+}
+
+async fn revoke(
+    settings: &Settings,
+    url: &str,
+    jti: &str,
+    reason: Option<String>,
+) -> anyhow::Result<()> {
+    let db = migrated_db(settings, url).await?;
+    let max_ttl = chrono::Duration::seconds(
+        i64::try_from(settings.auth.max_token_ttl_secs).unwrap_or(i64::MAX / 2),
+    );
+    let who = format!(
+        "cli:{}",
+        std::env::var("USER").unwrap_or_else(|_| "operator".into())
+    );
+    gloact_api::service::access::revoke_as(&db, &who, jti, reason, max_ttl)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+async fn manage_clients(
+    settings: &Settings,
+    url: &str,
+    action: ClientAction,
+) -> anyhow::Result<()> {
+    use gloact_api::service::access::{self, ClientRegistration};
+    use gloact_domain::client::ClientId;
+    let db = migrated_db(settings, url).await?;
+    match action {
+        ClientAction::Create {
+            client_id,
+            name,
+            role,
+            org,
+            scope,
+        } => {
+            let registration = ClientRegistration {
+                client_id: ClientId::parse(&client_id)
+                    .map_err(|e| anyhow::anyhow!("--client-id: {e}"))?,
+                name: gloact_domain::value::Title::parse(&name)
+                    .map_err(|e| anyhow::anyhow!("--name: {e}"))?,
+                role: role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?,
+                organization: Code::parse(&org).map_err(|e| anyhow::anyhow!("--org: {e}"))?,
+                scopes: Scopes::parse(&scope).map_err(|e| anyhow::anyhow!("--scope: {e}"))?,
+            };
+            let (client, secret) = access::create_client(&db, registration).await?;
+            println!("client_id:     {}", client.client_id);
+            println!("client_secret: {secret}");
+            println!("(the secret is shown this once; only its hash is kept)");
+        }
+        ClientAction::List => {
+            for client in gloact_persistence::clients::list(&db).await? {
+                let state = if client.disabled {
+                    "disabled"
+                } else {
+                    "active"
+                };
+                println!(
+                    "{:<24} {:<10} {:<12} {:<8} {:<20} {}",
+                    client.client_id.as_str(),
+                    client.role.as_str(),
+                    client.organization.as_str(),
+                    state,
+                    client.scopes.to_scope_string(),
+                    client.name.as_str()
+                );
+            }
+        }
+        ClientAction::Disable { client_id } => {
+            let id =
+                ClientId::parse(&client_id).map_err(|e| anyhow::anyhow!("--client-id: {e}"))?;
+            if !gloact_persistence::clients::disable(&db, &id).await? {
+                anyhow::bail!("no client {client_id}");
+            }
+            println!("disabled {client_id}");
+        }
+    }
+    Ok(())
 }
 
 async fn serve(settings: Settings) -> anyhow::Result<()> {

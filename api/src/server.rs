@@ -65,12 +65,14 @@ impl Application {
         let spec = web::Data::new(openapi());
         let db = web::Data::new(db);
         let tokens = web::Data::new(tokens);
+        let shared_settings = web::Data::new(settings.clone());
         let max_body_bytes = settings.max_body_bytes;
         let server = HttpServer::new(move || {
             let spec_json = spec.clone();
             App::new()
                 .app_data(db.clone())
                 .app_data(tokens.clone())
+                .app_data(shared_settings.clone())
                 .app_data(rest::errors::json_config(max_body_bytes))
                 .app_data(rest::errors::query_config())
                 .app_data(rest::errors::path_config())

@@ -51,6 +51,21 @@ impl Scopes {
         self.0.contains(&scope)
     }
 
+    /// Whether no scope is held.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Whether every scope here is also in `other`.
+    pub fn is_subset(&self, other: &Scopes) -> bool {
+        self.0.is_subset(&other.0)
+    }
+
+    /// The scopes, in a stable order.
+    pub fn iter(&self) -> impl Iterator<Item = Scope> + '_ {
+        self.0.iter().copied()
+    }
+
     /// The scopes as an OAuth2 scope string.
     pub fn to_scope_string(&self) -> String {
         self.0

@@ -7,6 +7,7 @@
 pub mod activity;
 pub mod actor;
 pub mod change;
+pub mod client;
 pub mod follow_up;
 pub mod id;
 pub mod indicator;

@@ -5,7 +5,7 @@
 //! [`ActivityScope`], so REST and GraphQL can't disagree and a row a caller may not see is never
 //! loaded.
 
-use crate::actor::{Actor, Role};
+use crate::actor::{Actor, Role, Scope};
 use crate::value::Code;
 use crate::wire_enum::wire_enum;
 
@@ -22,6 +22,12 @@ wire_enum! {
         FollowUpAction => "follow_up_action",
         /// Indicators and their periods.
         Indicator => "indicator",
+        /// Partner clients and their credentials.
+        Client => "client",
+        /// Revocations of tokens.
+        Revocation => "revocation",
+        /// The audit trail.
+        AuditEvent => "audit_event",
     }
 }
 
@@ -52,11 +58,22 @@ pub enum Grant {
     IfOwner,
 }
 
-/// What `role` may do with `action` on `resource`.
+/// The scope a token needs on top of its role for a resource: the audit trail, clients and keys
+/// are for UNODC administrators only.
+pub const fn required_scope(resource: Resource) -> Option<Scope> {
+    match resource {
+        Resource::Client | Resource::Revocation | Resource::AuditEvent => Some(Scope::Admin),
+        _ => None,
+    }
+}
+
+/// What `role` may do with `action` on `resource` (scopes aside: see [`required_scope`]).
 pub const fn grant(role: Role, resource: Resource, action: Action) -> Grant {
     use Action::*;
     use Resource::*;
     match (role, resource, action) {
+        (Role::Unodc, Client | Revocation | AuditEvent, _) => Grant::Allowed,
+        (_, Client | Revocation | AuditEvent, _) => Grant::Denied,
         (_, _, Read) => Grant::Allowed,
         (Role::Unodc, _, _) => Grant::Allowed,
         (Role::Iom, Activity, Create | Update) => Grant::IfImplementing,
@@ -98,8 +115,18 @@ mod tests {
     #[test]
     fn reads_are_open_and_writes_follow_the_matrix() {
         for role in Role::ALL {
-            for resource in Resource::ALL {
+            for resource in Resource::ALL
+                .iter()
+                .filter(|r| required_scope(**r).is_none())
+            {
                 assert_eq!(grant(*role, *resource, Action::Read), Grant::Allowed);
+            }
+        }
+        for resource in [Resource::Client, Resource::Revocation, Resource::AuditEvent] {
+            assert_eq!(required_scope(resource), Some(Scope::Admin));
+            assert_eq!(grant(Role::Unodc, resource, Action::Read), Grant::Allowed);
+            for role in [Role::Iom, Role::Eu, Role::Government] {
+                assert_eq!(grant(role, resource, Action::Read), Grant::Denied);
             }
         }
         assert_eq!(

@@ -5,6 +5,7 @@
 //! [`gloact_domain::policy::ActivityScope`], so a row the caller may not see is never loaded.
 
 pub mod activities;
+pub mod clients;
 pub mod cluster;
 mod db;
 mod error;
@@ -13,6 +14,7 @@ pub mod indicators;
 pub mod organizations;
 pub mod page;
 pub mod programmes;
+pub mod revocations;
 mod schema;
 mod scope;
 pub mod seed;

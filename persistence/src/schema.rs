@@ -2,6 +2,20 @@
 // `migrations_match_schema` test compares them against a migrated database).
 
 diesel::table! {
+    api_client (id) {
+        id -> Uuid,
+        client_id -> Text,
+        name -> Text,
+        role -> Text,
+        organization_id -> Uuid,
+        scopes -> Array<Text>,
+        secret_hash -> Text,
+        created_at -> Timestamptz,
+        disabled_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     activity (id) {
         id -> Uuid,
         programme_id -> Uuid,
@@ -153,6 +167,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    revoked_token (jti) {
+        jti -> Text,
+        expires_at -> Timestamptz,
+        revoked_at -> Timestamptz,
+        revoked_by -> Text,
+        reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     programme_partner (programme_id, role, organization_id) {
         programme_id -> Uuid,
         organization_id -> Uuid,
@@ -161,6 +185,7 @@ diesel::table! {
 }
 
 diesel::joinable!(activity -> programme (programme_id));
+diesel::joinable!(api_client -> organization (organization_id));
 diesel::joinable!(follow_up_action -> activity (activity_id));
 diesel::joinable!(follow_up_action -> organization (owner_organization_id));
 diesel::joinable!(indicator -> programme (programme_id));
@@ -173,6 +198,7 @@ diesel::joinable!(programme_partner -> programme (programme_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     activity,
+    api_client,
     follow_up_action,
     indicator,
     indicator_period,
@@ -181,4 +207,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     participation,
     programme,
     programme_partner,
+    revoked_token,
 );

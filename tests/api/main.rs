@@ -8,6 +8,7 @@
     reason = "tests fail loudly"
 )]
 
+mod access;
 mod activities;
 mod auth;
 mod contract;

@@ -1,29 +1,40 @@
-//! The caller of a request, as a handler argument: a missing or bad token is a 401, never an
-//! anonymous caller.
-
-use std::future::{Ready, ready};
+//! The caller of a request, as a handler argument: a missing, bad or revoked token is a 401,
+//! never an anonymous caller.
 
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
+use futures_util::future::LocalBoxFuture;
 use gloact_domain::Actor;
+use gloact_persistence::{Db, revocations};
 
-use super::TokenService;
+use super::{TokenError, TokenService};
 use crate::error::ApiError;
 
-/// A caller whose bearer token was verified.
+/// A caller whose bearer token was verified and is not revoked.
 #[derive(Debug, Clone)]
 pub struct Authenticated(pub Actor);
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        ready(authenticate(req))
+        let verified = verify(req);
+        let db = req.app_data::<web::Data<Db>>().cloned();
+        Box::pin(async move {
+            let actor = verified?;
+            let db = db.ok_or_else(|| ApiError::internal("database missing from app data"))?;
+            // Every replica asks the database, so a revocation holds everywhere at once.
+            if revocations::is_revoked(&db, &actor.token_id).await? {
+                return Err(TokenError::Revoked.into());
+            }
+            tracing::Span::current().record("sub", actor.subject.as_str());
+            Ok(Authenticated(actor))
+        })
     }
 }
 
-fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
+fn verify(req: &HttpRequest) -> Result<Actor, ApiError> {
     let Some(tokens) = req.app_data::<web::Data<TokenService>>() else {
         return Err(ApiError::internal("token service missing from app data"));
     };
@@ -31,13 +42,11 @@ fn authenticate(req: &HttpRequest) -> Result<Authenticated, ApiError> {
     let header = req
         .headers()
         .get(header::AUTHORIZATION)
-        .ok_or(super::TokenError::Missing)?;
-    let value = header.to_str().map_err(|_| super::TokenError::Invalid)?;
-    let (scheme, token) = value.split_once(' ').ok_or(super::TokenError::Invalid)?;
+        .ok_or(TokenError::Missing)?;
+    let value = header.to_str().map_err(|_| TokenError::Invalid)?;
+    let (scheme, token) = value.split_once(' ').ok_or(TokenError::Invalid)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(super::TokenError::Invalid.into());
+        return Err(TokenError::Invalid.into());
     }
-    let actor = tokens.verify(token.trim())?;
-    tracing::Span::current().record("sub", actor.subject.as_str());
-    Ok(Authenticated(actor))
+    Ok(tokens.verify(token.trim())?)
 }

@@ -3,6 +3,7 @@
 
 mod extractor;
 mod keys;
+pub mod secrets;
 mod tokens;
 
 pub use extractor::Authenticated;

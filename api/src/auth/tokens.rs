@@ -55,6 +55,9 @@ pub enum TokenError {
     /// Anything else: bad signature, algorithm, issuer, audience, claims or shape.
     #[error("the token is invalid")]
     Invalid,
+    /// The token was revoked.
+    #[error("the token has been revoked")]
+    Revoked,
 }
 
 /// Why a token could not be minted.

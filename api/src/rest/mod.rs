@@ -3,12 +3,14 @@
 //! OpenAPI document is built from the routes actually served.
 
 pub mod activities;
+pub mod admin;
 pub mod common;
 pub mod errors;
 pub mod follow_ups;
 pub mod health;
 pub mod indicators;
 pub mod jwks;
+pub mod oauth;
 pub mod openapi;
 pub mod organizations;
 pub mod programmes;
@@ -34,5 +36,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(follow_ups::update_follow_up_action)
         .service(indicators::list_indicators)
         .service(indicators::get_indicator)
-        .service(indicators::record_indicator_actual);
+        .service(indicators::record_indicator_actual)
+        .service(oauth::create_token)
+        .service(admin::create_revocation);
 }

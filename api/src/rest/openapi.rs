@@ -68,7 +68,8 @@ pub fn finish(openapi: &mut OpenApi) {
         )
     };
     for (path, item) in openapi.paths.paths.iter_mut() {
-        if !path.starts_with("/api/v1/") {
+        // The token endpoint is where clients without a token go, and answers as RFC 6749 says.
+        if !path.starts_with("/api/v1/") || path == "/api/v1/oauth/token" {
             continue;
         }
         let one_row = path.ends_with('}') || path.ends_with("/actual");

@@ -2,6 +2,7 @@
 //! Transports parse input into domain values and render the results; every decision about who
 //! may do what is made here, from the policy in `gloact_domain::policy`.
 
+pub mod access;
 pub mod activities;
 pub mod follow_ups;
 pub mod indicators;
@@ -10,7 +11,7 @@ pub mod programmes;
 
 use gloact_domain::Actor;
 use gloact_domain::Violations;
-use gloact_domain::policy::{Action, Grant, Resource, grant};
+use gloact_domain::policy::{Action, Grant, Resource, grant, required_scope};
 use gloact_persistence::StoreError;
 
 /// Why an operation was refused or failed.
@@ -39,6 +40,13 @@ pub type ServiceResult<T> = Result<T, ServiceError>;
 /// What the policy grants the caller for this resource and action; refuses outright when it
 /// grants nothing.
 fn authorize(actor: &Actor, resource: Resource, action: Action) -> ServiceResult<Grant> {
+    if let Some(scope) = required_scope(resource)
+        && !actor.scopes.contains(scope)
+    {
+        return Err(ServiceError::Forbidden(format!(
+            "this needs a token with the {scope} scope"
+        )));
+    }
     match grant(actor.role, resource, action) {
         Grant::Denied => Err(ServiceError::Forbidden(format!(
             "the {} role may not {action} {}s",

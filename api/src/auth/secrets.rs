@@ -1,0 +1,48 @@
+//! Client secrets: made from the system's random source, shown once, kept only as argon2 hashes.
+//! Hashing is slow on purpose, so it runs off the async threads.
+
+use argon2::{Argon2, PasswordHash, PasswordHasher, PasswordVerifier};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+
+/// Why a secret could not be made or hashed.
+#[derive(Debug, thiserror::Error)]
+#[error("client secret: {0}")]
+pub struct SecretError(String);
+
+/// A new secret: 32 random bytes, base64url.
+pub fn generate_secret() -> Result<String, SecretError> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| SecretError(e.to_string()))?;
+    Ok(URL_SAFE_NO_PAD.encode(bytes))
+}
+
+/// The argon2id hash of a secret, as a PHC string.
+pub async fn hash_secret(secret: String) -> Result<String, SecretError> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(secret.as_bytes())
+            .map(|hash| hash.to_string())
+            .map_err(|e| SecretError(e.to_string()))
+    })
+    .await
+    .map_err(|e| SecretError(e.to_string()))?
+}
+
+/// Whether `secret` matches the stored hash. With no hash (an unknown client) a dummy hash is
+/// checked, so that an unknown client id takes as long as a wrong secret.
+pub async fn verify_secret(secret: String, stored: Option<String>) -> bool {
+    const DUMMY: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2UQo7Yh0xtG3tpeqW1dUV9oUJDuf2HdRh5ZrhCFhkE4";
+    let known = stored.is_some();
+    let stored = stored.unwrap_or_else(|| DUMMY.to_owned());
+    tokio::task::spawn_blocking(move || {
+        let matches = PasswordHash::new(&stored).is_ok_and(|hash| {
+            Argon2::default()
+                .verify_password(secret.as_bytes(), &hash)
+                .is_ok()
+        });
+        known && matches
+    })
+    .await
+    .unwrap_or(false)
+}

@@ -1,0 +1,163 @@
+//! Access itself: partner clients getting tokens by client credentials, and revocation.
+
+use chrono::{Duration, Utc};
+use gloact_domain::client::{Client, ClientId};
+use gloact_domain::policy::{Action, Resource};
+use gloact_domain::{Actor, Scopes};
+use gloact_persistence::clients::{self, NewClient};
+use gloact_persistence::revocations::{self, Revocation};
+use gloact_persistence::{Db, StoreError};
+
+use super::{ServiceResult, authorize};
+use crate::auth::TokenService;
+use crate::auth::secrets::{self, SecretError};
+
+/// A token issued to a client.
+#[derive(Debug)]
+pub struct IssuedToken {
+    /// The JWT.
+    pub access_token: String,
+    /// Its lifetime in seconds.
+    pub expires_in: i64,
+    /// The scopes it carries.
+    pub scopes: Scopes,
+}
+
+/// Why a client gets no token, in the terms of RFC 6749 section 5.2.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientTokenError {
+    /// Unknown client, wrong secret, or a disabled client: the same answer for all three.
+    #[error("client authentication failed")]
+    InvalidClient,
+    /// The client asked for scopes it may not have.
+    #[error("{0}")]
+    InvalidScope(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// Minting failed.
+    #[error("could not mint the token: {0}")]
+    Mint(String),
+}
+
+/// Checks a client's credentials and mints a short-lived token bound to its role, organization
+/// and the scopes it asked for (all it may have when it asked for none).
+pub async fn issue_client_token(
+    db: &Db,
+    tokens: &TokenService,
+    client_id: &str,
+    secret: &str,
+    requested: &Scopes,
+    ttl: Duration,
+) -> Result<IssuedToken, ClientTokenError> {
+    let found = match ClientId::parse(client_id) {
+        Ok(id) => clients::find(db, &id).await?,
+        Err(_) => None,
+    };
+    let (client, hash) = match found {
+        Some((client, hash)) => (Some(client), Some(hash)),
+        None => (None, None),
+    };
+    // The secret is checked even for an unknown client, so timing tells nothing.
+    let secret_matches = secrets::verify_secret(secret.to_owned(), hash).await;
+    let client = match client {
+        Some(client) if secret_matches && !client.disabled => client,
+        _ => return Err(ClientTokenError::InvalidClient),
+    };
+    let scopes = client
+        .grant(requested)
+        .map_err(|e| ClientTokenError::InvalidScope(e.message))?;
+    let access_token = tokens
+        .mint(
+            client.client_id.as_str(),
+            client.role,
+            &client.organization,
+            &scopes,
+            ttl,
+        )
+        .map_err(|e| ClientTokenError::Mint(e.to_string()))?;
+    Ok(IssuedToken {
+        access_token,
+        expires_in: ttl.num_seconds(),
+        scopes,
+    })
+}
+
+/// Revokes the token with this id; it gets 401 on every replica from the next request on.
+pub async fn revoke(
+    db: &Db,
+    actor: &Actor,
+    jti: &str,
+    reason: Option<String>,
+    max_token_ttl: Duration,
+) -> ServiceResult<()> {
+    authorize(actor, Resource::Revocation, Action::Create)?;
+    revoke_as(db, &actor.subject, jti, reason, max_token_ttl).await
+}
+
+/// Revokes a token on behalf of `who` (the CLI, run by an operator on the server).
+pub async fn revoke_as(
+    db: &Db,
+    who: &str,
+    jti: &str,
+    reason: Option<String>,
+    max_token_ttl: Duration,
+) -> ServiceResult<()> {
+    // The token's own expiry is unknown here; no token lives longer than the longest lifetime.
+    let revocation = Revocation {
+        jti: jti.to_owned(),
+        expires_at: Utc::now() + max_token_ttl,
+        revoked_by: who.to_owned(),
+        reason,
+    };
+    Ok(revocations::revoke(db, &revocation).await?)
+}
+
+/// Registers a client; returns it with its secret, which is shown this once and kept only as a
+/// hash.
+pub async fn create_client(
+    db: &Db,
+    new: ClientRegistration,
+) -> Result<(Client, String), CreateClientError> {
+    let secret = secrets::generate_secret()?;
+    let secret_hash = secrets::hash_secret(secret.clone()).await?;
+    let client = clients::create(
+        db,
+        &NewClient {
+            client_id: new.client_id,
+            name: new.name,
+            role: new.role,
+            organization: new.organization,
+            scopes: new.scopes,
+            secret_hash,
+        },
+    )
+    .await?;
+    Ok((client, secret))
+}
+
+/// What registering a client needs.
+#[derive(Debug, Clone)]
+pub struct ClientRegistration {
+    /// Its public id.
+    pub client_id: ClientId,
+    /// What system it is.
+    pub name: gloact_domain::value::Title,
+    /// The role its tokens carry.
+    pub role: gloact_domain::Role,
+    /// The organization its tokens carry.
+    pub organization: gloact_domain::value::Code,
+    /// The scopes it may ask for.
+    pub scopes: Scopes,
+}
+
+/// Why a client could not be registered.
+#[derive(Debug, thiserror::Error)]
+pub enum CreateClientError {
+    /// Making or hashing the secret failed.
+    #[error(transparent)]
+    Secret(#[from] SecretError),
+    /// Storage refused (e.g. the id is taken, the organization unknown).
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}

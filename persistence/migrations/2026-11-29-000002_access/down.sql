@@ -1,0 +1,2 @@
+DROP TABLE revoked_token;
+DROP TABLE api_client;

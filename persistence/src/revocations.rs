@@ -1,0 +1,59 @@
+//! Revoked tokens, by `jti`: checked on every request by every replica.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use diesel_async::RunQueryDsl;
+
+use crate::db::Db;
+use crate::error::StoreError;
+use crate::schema::revoked_token;
+
+/// A revocation to record.
+#[derive(Debug, Clone)]
+pub struct Revocation {
+    /// The token's id.
+    pub jti: String,
+    /// When the token expires at the latest; the row may go after that.
+    pub expires_at: DateTime<Utc>,
+    /// Who revoked it.
+    pub revoked_by: String,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+/// Records a revocation; revoking a revoked token again changes nothing.
+pub async fn revoke(db: &Db, revocation: &Revocation) -> Result<(), StoreError> {
+    let mut conn = db.conn().await?;
+    diesel::insert_into(revoked_token::table)
+        .values((
+            revoked_token::jti.eq(&revocation.jti),
+            revoked_token::expires_at.eq(revocation.expires_at),
+            revoked_token::revoked_by.eq(&revocation.revoked_by),
+            revoked_token::reason.eq(&revocation.reason),
+        ))
+        .on_conflict(revoked_token::jti)
+        .do_nothing()
+        .execute(&mut conn)
+        .await?;
+    Ok(())
+}
+
+/// Whether the token with this id was revoked.
+pub async fn is_revoked(db: &Db, jti: &str) -> Result<bool, StoreError> {
+    let mut conn = db.conn().await?;
+    Ok(diesel::select(diesel::dsl::exists(
+        revoked_token::table.filter(revoked_token::jti.eq(jti)),
+    ))
+    .get_result(&mut conn)
+    .await?)
+}
+
+/// Forgets revocations of tokens that have expired anyway; returns how many.
+pub async fn purge_expired(db: &Db) -> Result<usize, StoreError> {
+    let mut conn = db.conn().await?;
+    Ok(
+        diesel::delete(revoked_token::table.filter(revoked_token::expires_at.lt(diesel::dsl::now)))
+            .execute(&mut conn)
+            .await?,
+    )
+}
