@@ -173,6 +173,7 @@ pub struct TestApp {
     /// The HTTP client.
     pub client: reqwest::Client,
     database: String,
+    url: String,
     handle: actix_web::dev::ServerHandle,
 }
 
@@ -232,6 +233,7 @@ async fn spawn_with(database: String, url: &str, tokens: TokenService) -> TestAp
         tokens,
         client,
         database,
+        url: url.to_owned(),
         handle,
     }
 }
@@ -278,6 +280,11 @@ pub fn demo_org(role: Role) -> &'static str {
 }
 
 impl TestApp {
+    /// The URL of this test's database, for checks (and tampering) behind the API's back.
+    pub fn database_url(&self) -> String {
+        self.url.clone()
+    }
+
     /// A token for a role at its demo organization.
     pub fn token(&self, role: Role) -> String {
         self.token_for(role, demo_org(role))

@@ -41,6 +41,11 @@ enum Command {
         #[command(subcommand)]
         action: ClientAction,
     },
+    /// Check the audit trail's hash chain (`audit verify`).
+    Audit {
+        #[command(subcommand)]
+        action: AuditAction,
+    },
     /// Print the OpenAPI document of the routes this build serves (the contract in openapi/).
     Openapi,
     /// Write a new Ed25519 signing key (PKCS#8 PEM) to a file.
@@ -84,6 +89,13 @@ enum TokenAction {
         #[arg(long)]
         reason: Option<String>,
     },
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditAction {
+    /// Recompute every event's hash and link; fails on the first event that was edited, removed
+    /// or inserted.
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -198,6 +210,14 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("{}", tokens.mint(&sub, role, &org, &scopes, ttl)?);
             Ok(())
         }
+        Command::Audit {
+            action: AuditAction::Verify,
+        } => {
+            let database = Database::open(&settings).await?;
+            let result = verify_audit(&settings, &database.url).await;
+            database.close().await;
+            result
+        }
         Command::Client { action } => {
             let database = Database::open(&settings).await?;
             let result = manage_clients(&settings, &database.url, action).await;
@@ -282,8 +302,7 @@ fn token_service(settings: &Settings) -> anyhow::Result<TokenService> {
 }
 
 async fn seed_database(settings: &Settings, url: &str) -> anyhow::Result<SeedOutcome> {
-    migrate(url).await?;
-    let db = Db::connect(&settings.db_settings(url.to_owned()))?;
+    let db = migrated_db(settings, url).await?;
     Ok(seed::seed(&db).await?)
 }
 
@@ -302,13 +321,30 @@ async fn revoke(
     let max_ttl = chrono::Duration::seconds(
         i64::try_from(settings.auth.max_token_ttl_secs).unwrap_or(i64::MAX / 2),
     );
-    let who = format!(
-        "cli:{}",
-        std::env::var("USER").unwrap_or_else(|_| "operator".into())
-    );
-    gloact_api::service::access::revoke_as(&db, &who, jti, reason, max_ttl)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))
+    gloact_api::service::access::revoke_as(
+        &db,
+        &gloact_api::service::access::operator(),
+        jti,
+        reason,
+        max_ttl,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
+async fn verify_audit(settings: &Settings, url: &str) -> anyhow::Result<()> {
+    let db = migrated_db(settings, url).await?;
+    let report = gloact_persistence::audit::verify(&db).await?;
+    match report.broken {
+        None => {
+            println!("audit trail intact: {} events", report.events);
+            Ok(())
+        }
+        Some((seq, why)) => anyhow::bail!(
+            "audit trail broken at event {seq}: {why} ({} events before it are intact)",
+            report.events
+        ),
+    }
 }
 
 async fn manage_clients(
@@ -336,7 +372,8 @@ async fn manage_clients(
                 organization: Code::parse(&org).map_err(|e| anyhow::anyhow!("--org: {e}"))?,
                 scopes: Scopes::parse(&scope).map_err(|e| anyhow::anyhow!("--scope: {e}"))?,
             };
-            let (client, secret) = access::create_client(&db, registration).await?;
+            let (client, secret) =
+                access::create_client(&db, registration, &access::operator()).await?;
             println!("client_id:     {}", client.client_id);
             println!("client_secret: {secret}");
             println!("(the secret is shown this once; only its hash is kept)");
@@ -362,7 +399,7 @@ async fn manage_clients(
         ClientAction::Disable { client_id } => {
             let id =
                 ClientId::parse(&client_id).map_err(|e| anyhow::anyhow!("--client-id: {e}"))?;
-            if !gloact_persistence::clients::disable(&db, &id).await? {
+            if !gloact_persistence::clients::disable(&db, &id, &access::operator()).await? {
                 anyhow::bail!("no client {client_id}");
             }
             println!("disabled {client_id}");

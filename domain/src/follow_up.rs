@@ -75,3 +75,19 @@ pub struct FollowUpChanges {
     /// New status.
     pub status: Option<FollowUpStatus>,
 }
+
+impl FollowUpChanges {
+    /// The wire names of the fields these changes set.
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        [
+            ("owner", self.owner.is_some()),
+            ("title", self.title.is_some()),
+            ("description", self.description.is_some()),
+            ("due_date", self.due_date.is_some()),
+            ("status", self.status.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
+}

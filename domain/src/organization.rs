@@ -76,3 +76,19 @@ pub struct OrganizationChanges {
     /// New IATI reference, or `Some(None)` to clear it.
     pub iati_ref: Option<Option<IatiRef>>,
 }
+
+impl OrganizationChanges {
+    /// The wire names of the fields these changes set.
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        [
+            ("name", self.name.is_some()),
+            ("kind", self.kind.is_some()),
+            ("country", self.country.is_some()),
+            ("parent", self.parent.is_some()),
+            ("iati_ref", self.iati_ref.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
+}

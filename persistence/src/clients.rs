@@ -2,12 +2,13 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use gloact_domain::client::{Client, ClientId};
 use gloact_domain::value::{Code, Title};
 use gloact_domain::{Role, Scope, Scopes};
 use uuid::Uuid;
 
+use crate::audit::{Audit, Entry, append};
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::schema::{api_client, organization};
@@ -54,23 +55,32 @@ pub struct NewClient {
 }
 
 /// Registers a client.
-pub async fn create(db: &Db, new: &NewClient) -> Result<Client, StoreError> {
+pub async fn create(db: &Db, new: &NewClient, audit: &Audit) -> Result<Client, StoreError> {
     let mut conn = db.conn().await?;
-    let organization_id =
-        crate::organizations::id_by_code(&mut conn, "org", &new.organization).await?;
-    let scopes: Vec<&str> = new.scopes.iter().map(Scope::as_str).collect();
-    diesel::insert_into(api_client::table)
-        .values((
-            api_client::id.eq(Uuid::now_v7()),
-            api_client::client_id.eq(new.client_id.as_str()),
-            api_client::name.eq(new.name.as_str()),
-            api_client::role.eq(new.role.as_str()),
-            api_client::organization_id.eq(organization_id),
-            api_client::scopes.eq(scopes),
-            api_client::secret_hash.eq(&new.secret_hash),
-        ))
-        .execute(&mut conn)
-        .await?;
+    conn.transaction(async |conn| {
+        let organization_id =
+            crate::organizations::id_by_code(conn, "org", &new.organization).await?;
+        let scopes: Vec<&str> = new.scopes.iter().map(Scope::as_str).collect();
+        diesel::insert_into(api_client::table)
+            .values((
+                api_client::id.eq(Uuid::now_v7()),
+                api_client::client_id.eq(new.client_id.as_str()),
+                api_client::name.eq(new.name.as_str()),
+                api_client::role.eq(new.role.as_str()),
+                api_client::organization_id.eq(organization_id),
+                api_client::scopes.eq(scopes),
+                api_client::secret_hash.eq(&new.secret_hash),
+            ))
+            .execute(conn)
+            .await?;
+        append(
+            conn,
+            audit,
+            vec![Entry::new("create", "client", &new.client_id)],
+        )
+        .await
+    })
+    .await?;
     Ok(find(db, &new.client_id)
         .await?
         .ok_or(StoreError::NotFound)?
@@ -106,12 +116,23 @@ pub async fn list(db: &Db) -> Result<Vec<Client>, StoreError> {
 
 /// Disables a client: it gets no more tokens (those it has run out within their lifetime, or
 /// are revoked). Returns whether it was found.
-pub async fn disable(db: &Db, client_id: &ClientId) -> Result<bool, StoreError> {
+pub async fn disable(db: &Db, client_id: &ClientId, audit: &Audit) -> Result<bool, StoreError> {
     let mut conn = db.conn().await?;
-    let updated =
-        diesel::update(api_client::table.filter(api_client::client_id.eq(client_id.as_str())))
-            .set(api_client::disabled_at.eq(diesel::dsl::now))
-            .execute(&mut conn)
+    conn.transaction(async |conn| {
+        let updated =
+            diesel::update(api_client::table.filter(api_client::client_id.eq(client_id.as_str())))
+                .set(api_client::disabled_at.eq(diesel::dsl::now))
+                .execute(conn)
+                .await?;
+        if updated > 0 {
+            append(
+                conn,
+                audit,
+                vec![Entry::new("disable", "client", client_id)],
+            )
             .await?;
-    Ok(updated > 0)
+        }
+        Ok(updated > 0)
+    })
+    .await
 }

@@ -11,6 +11,7 @@ use gloact_domain::value::{Code, Narrative, Title};
 use gloact_domain::{ActivityId, FollowUpActionId, OrganizationId, RowMeta};
 use uuid::Uuid;
 
+use crate::audit::{Audit, Entry, append};
 use crate::db::{Db, lock_changes};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest, RowKeys, paged};
@@ -182,6 +183,7 @@ pub async fn create(
     db: &Db,
     scope: &ActivityScope,
     new: &NewFollowUpAction,
+    audit: &Audit,
 ) -> Result<FollowUpAction, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
@@ -207,6 +209,12 @@ pub async fn create(
             })
             .execute(conn)
             .await?;
+        append(
+            conn,
+            audit,
+            vec![Entry::new("create", "follow_up_action", id)],
+        )
+        .await?;
         find(conn, scope, id).await
     })
     .await
@@ -237,6 +245,7 @@ pub async fn update(
     id: FollowUpActionId,
     expected_version: i32,
     changes: &FollowUpChanges,
+    audit: &Audit,
 ) -> Result<FollowUpAction, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
@@ -262,6 +271,12 @@ pub async fn update(
             .set(&changeset)
             .execute(conn)
             .await?;
+        append(
+            conn,
+            audit,
+            vec![Entry::new("update", "follow_up_action", id).changing(changes.changed_fields())],
+        )
+        .await?;
         find(conn, scope, id).await
     })
     .await

@@ -10,6 +10,7 @@ use gloact_domain::value::{Code, Figure, Period, Title};
 use gloact_domain::{IndicatorId, IndicatorPeriodId, ProgrammeId, RowMeta};
 use uuid::Uuid;
 
+use crate::audit::{Audit, Entry, append};
 use crate::db::{Db, lock_changes};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest, RowKeys, paged};
@@ -210,6 +211,7 @@ pub async fn record_actual(
     period_id: IndicatorPeriodId,
     expected_version: i32,
     actual: &Actual,
+    audit: &Audit,
 ) -> Result<IndicatorDetail, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
@@ -227,6 +229,18 @@ pub async fn record_actual(
             ))
             .execute(conn)
             .await?;
+        append(
+            conn,
+            audit,
+            vec![
+                Entry::new("update", "indicator_period", period_id).changing(vec![
+                    "actual_value",
+                    "actual_female",
+                    "actual_male",
+                ]),
+            ],
+        )
+        .await?;
         find(conn, indicator_id).await
     })
     .await

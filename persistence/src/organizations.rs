@@ -10,6 +10,7 @@ use gloact_domain::value::{Code, CountryCode, IatiRef, Title};
 use gloact_domain::{OrganizationId, RowMeta};
 use uuid::Uuid;
 
+use crate::audit::{Audit, Entry, append};
 use crate::db::{Db, lock_changes};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest, RowKeys, paged};
@@ -158,7 +159,11 @@ pub(crate) async fn id_by_code(
 }
 
 /// Stores a new organization.
-pub async fn create(db: &Db, new: &NewOrganization) -> Result<Organization, StoreError> {
+pub async fn create(
+    db: &Db,
+    new: &NewOrganization,
+    audit: &Audit,
+) -> Result<Organization, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
         lock_changes(conn).await?;
@@ -175,12 +180,19 @@ pub async fn create(db: &Db, new: &NewOrganization) -> Result<Organization, Stor
             parent_id,
             iati_ref: new.iati_ref.as_ref().map(IatiRef::as_str),
         };
-        diesel::insert_into(organization::table)
+        let created: Organization = diesel::insert_into(organization::table)
             .values(&row)
             .returning(OrganizationRow::as_returning())
             .get_result(conn)
             .await?
-            .try_into()
+            .try_into()?;
+        append(
+            conn,
+            audit,
+            vec![Entry::new("create", "organization", created.id)],
+        )
+        .await?;
+        Ok(created)
     })
     .await
 }
@@ -191,6 +203,7 @@ pub async fn update(
     id: OrganizationId,
     expected_version: i32,
     changes: &OrganizationChanges,
+    audit: &Audit,
 ) -> Result<Organization, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
@@ -223,12 +236,20 @@ pub async fn update(
                 .map(|r| r.as_ref().map(IatiRef::as_str)),
             updated_at: Some(Utc::now()),
         };
-        diesel::update(organization::table.filter(organization::id.eq(id.0)))
-            .set(&changeset)
-            .returning(OrganizationRow::as_returning())
-            .get_result(conn)
-            .await?
-            .try_into()
+        let updated: Organization =
+            diesel::update(organization::table.filter(organization::id.eq(id.0)))
+                .set(&changeset)
+                .returning(OrganizationRow::as_returning())
+                .get_result(conn)
+                .await?
+                .try_into()?;
+        append(
+            conn,
+            audit,
+            vec![Entry::new("update", "organization", id).changing(changes.changed_fields())],
+        )
+        .await?;
+        Ok(updated)
     })
     .await
 }

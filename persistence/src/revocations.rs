@@ -2,8 +2,9 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 
+use crate::audit::{Audit, Entry, append};
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::schema::revoked_token;
@@ -22,20 +23,28 @@ pub struct Revocation {
 }
 
 /// Records a revocation; revoking a revoked token again changes nothing.
-pub async fn revoke(db: &Db, revocation: &Revocation) -> Result<(), StoreError> {
+pub async fn revoke(db: &Db, revocation: &Revocation, audit: &Audit) -> Result<(), StoreError> {
     let mut conn = db.conn().await?;
-    diesel::insert_into(revoked_token::table)
-        .values((
-            revoked_token::jti.eq(&revocation.jti),
-            revoked_token::expires_at.eq(revocation.expires_at),
-            revoked_token::revoked_by.eq(&revocation.revoked_by),
-            revoked_token::reason.eq(&revocation.reason),
-        ))
-        .on_conflict(revoked_token::jti)
-        .do_nothing()
-        .execute(&mut conn)
-        .await?;
-    Ok(())
+    conn.transaction(async |conn| {
+        diesel::insert_into(revoked_token::table)
+            .values((
+                revoked_token::jti.eq(&revocation.jti),
+                revoked_token::expires_at.eq(revocation.expires_at),
+                revoked_token::revoked_by.eq(&revocation.revoked_by),
+                revoked_token::reason.eq(&revocation.reason),
+            ))
+            .on_conflict(revoked_token::jti)
+            .do_nothing()
+            .execute(conn)
+            .await?;
+        append(
+            conn,
+            audit,
+            vec![Entry::new("revoke", "token", &revocation.jti)],
+        )
+        .await
+    })
+    .await
 }
 
 /// Whether the token with this id was revoked.

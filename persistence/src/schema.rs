@@ -16,6 +16,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    audit_event (seq) {
+        seq -> Int8,
+        occurred_at -> Timestamptz,
+        actor -> Text,
+        role -> Text,
+        organization -> Text,
+        action -> Text,
+        resource_type -> Text,
+        resource_id -> Nullable<Text>,
+        request_id -> Nullable<Text>,
+        changed_fields -> Array<Text>,
+        prev_hash -> Text,
+        hash -> Text,
+    }
+}
+
+diesel::table! {
     activity (id) {
         id -> Uuid,
         programme_id -> Uuid,
@@ -199,6 +216,7 @@ diesel::joinable!(programme_partner -> programme (programme_id));
 diesel::allow_tables_to_appear_in_same_query!(
     activity,
     api_client,
+    audit_event,
     follow_up_action,
     indicator,
     indicator_period,

@@ -19,7 +19,7 @@ async fn register(app: &TestApp, client_id: &str, role: Role, org: &str, scopes:
         organization: Code::parse(org).unwrap(),
         scopes: Scopes::parse(scopes).unwrap(),
     };
-    access::create_client(&app.db, registration)
+    access::create_client(&app.db, registration, &access::operator())
         .await
         .unwrap()
         .1
@@ -238,9 +238,13 @@ async fn client_credentials_refusals_follow_rfc_6749() {
     )
     .await;
     assert!(
-        gloact_persistence::clients::disable(&app.db, &ClientId::parse("moha-mis").unwrap())
-            .await
-            .unwrap()
+        gloact_persistence::clients::disable(
+            &app.db,
+            &ClientId::parse("moha-mis").unwrap(),
+            &access::operator()
+        )
+        .await
+        .unwrap()
     );
     oauth_error(
         token_request(

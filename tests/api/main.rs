@@ -10,6 +10,7 @@
 
 mod access;
 mod activities;
+mod audit;
 mod auth;
 mod contract;
 mod errors;

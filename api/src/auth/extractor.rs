@@ -2,17 +2,19 @@
 //! never an anonymous caller.
 
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use gloact_domain::Actor;
 use gloact_persistence::{Db, revocations};
 
 use super::{TokenError, TokenService};
 use crate::error::ApiError;
+use crate::service::Caller;
+use crate::telemetry::RequestId;
 
-/// A caller whose bearer token was verified and is not revoked.
+/// A caller whose bearer token was verified and is not revoked, with the request's id.
 #[derive(Debug, Clone)]
-pub struct Authenticated(pub Actor);
+pub struct Authenticated(pub Caller);
 
 impl FromRequest for Authenticated {
     type Error = ApiError;
@@ -21,6 +23,11 @@ impl FromRequest for Authenticated {
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let verified = verify(req);
         let db = req.app_data::<web::Data<Db>>().cloned();
+        let request_id = req
+            .extensions()
+            .get::<RequestId>()
+            .map(|id| id.0.clone())
+            .unwrap_or_default();
         Box::pin(async move {
             let actor = verified?;
             let db = db.ok_or_else(|| ApiError::internal("database missing from app data"))?;
@@ -29,7 +36,7 @@ impl FromRequest for Authenticated {
                 return Err(TokenError::Revoked.into());
             }
             tracing::Span::current().record("sub", actor.subject.as_str());
-            Ok(Authenticated(actor))
+            Ok(Authenticated(Caller { actor, request_id }))
         })
     }
 }

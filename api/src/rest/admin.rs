@@ -1,6 +1,11 @@
 //! `/api/v1/admin`: administration for UNODC with the `admin` scope.
 
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpResponse, get, post, web};
+use gloact_persistence::Cursor;
+use gloact_persistence::audit::{AuditEvent, AuditFilter};
+use utoipa::IntoParams;
+
+use super::common::{encode_cursor, page_request};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -26,7 +31,7 @@ pub struct NewRevocation {
 pub async fn create_revocation(
     db: web::Data<gloact_persistence::Db>,
     settings: web::Data<Settings>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     body: web::Json<NewRevocation>,
 ) -> Result<HttpResponse, ApiError> {
     let NewRevocation { jti, reason } = body.into_inner();
@@ -40,6 +45,113 @@ pub async fn create_revocation(
     let max_ttl = chrono::Duration::seconds(
         i64::try_from(settings.auth.max_token_ttl_secs).unwrap_or(i64::MAX / 2),
     );
-    service::access::revoke(&db, &actor, &jti, reason, max_ttl).await?;
+    service::access::revoke(&db, &caller, &jti, reason, max_ttl).await?;
     Ok(HttpResponse::NoContent().finish())
+}
+
+/// An event of the audit trail.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct AuditEventDto {
+    /// Position in the chain, from 1.
+    pub seq: i64,
+    /// When.
+    pub occurred_at: chrono::DateTime<chrono::Utc>,
+    /// Who: a token's subject, or `cli:<user>`.
+    pub actor: String,
+    /// In which role.
+    pub role: String,
+    /// For which organization.
+    pub organization: String,
+    /// What: `create`, `update`, `delete`, `read`, `revoke`, `disable`.
+    pub action: String,
+    /// To what kind of resource.
+    pub resource_type: String,
+    /// To which one.
+    pub resource_id: Option<String>,
+    /// In which request (`x-request-id`).
+    pub request_id: Option<String>,
+    /// The fields a write changed.
+    pub changed_fields: Vec<String>,
+    /// The hash of the event before.
+    pub prev_hash: String,
+    /// SHA-256 over this event and `prev_hash`.
+    pub hash: String,
+}
+
+impl From<AuditEvent> for AuditEventDto {
+    fn from(e: AuditEvent) -> Self {
+        Self {
+            seq: e.seq,
+            occurred_at: e.occurred_at,
+            actor: e.actor,
+            role: e.role,
+            organization: e.organization,
+            action: e.action,
+            resource_type: e.resource_type,
+            resource_id: e.resource_id,
+            request_id: e.request_id,
+            changed_fields: e.changed_fields,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        }
+    }
+}
+
+/// A page of audit events.
+#[derive(Debug, serde::Serialize, ToSchema)]
+pub struct AuditPage {
+    /// Events, oldest first.
+    pub items: Vec<AuditEventDto>,
+    /// Pass as `after` for the next page; absent on the last.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<String>,
+}
+
+/// Filters and paging of the audit trail.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AuditQuery {
+    /// Only events by this subject.
+    pub actor: Option<String>,
+    /// Only this action.
+    pub action: Option<String>,
+    /// Only events about this kind of resource (`activity`, `organization`, …).
+    pub resource_type: Option<String>,
+    /// Only events about this resource.
+    pub resource_id: Option<String>,
+    /// Only events of this request.
+    pub request_id: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    /// Events per page, 1 to 500 (default 50).
+    pub limit: Option<u32>,
+}
+
+/// Reads the audit trail (UNODC with the `admin` scope).
+#[utoipa::path(tag = "access", params(AuditQuery), responses((status = 200, description = "A page of events, oldest first", body = AuditPage)))]
+#[get("/admin/audit-events")]
+pub async fn list_audit_events(
+    db: web::Data<gloact_persistence::Db>,
+    Authenticated(caller): Authenticated,
+    query: web::Query<AuditQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = page_request(query.after.as_deref(), query.limit, Some(0))?;
+    let after = page.after_change();
+    let filter = AuditFilter {
+        actor: query.actor.clone(),
+        action: query.action.clone(),
+        resource_type: query.resource_type.clone(),
+        resource_id: query.resource_id.clone(),
+        request_id: query.request_id.clone(),
+    };
+    let (events, more) = service::audit::list(&db, &caller, &filter, after, page.limit()).await?;
+    let next_cursor = match (more, events.last()) {
+        (true, Some(last)) => Some(encode_cursor(Cursor::Change(last.seq))),
+        _ => None,
+    };
+    Ok(HttpResponse::Ok().json(AuditPage {
+        items: events.into_iter().map(AuditEventDto::from).collect(),
+        next_cursor,
+    }))
 }

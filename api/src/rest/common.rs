@@ -65,7 +65,8 @@ impl<Id: Into<Uuid> + Copy> From<&Tombstone<Id>> for TombstoneDto {
     }
 }
 
-fn encode_cursor(cursor: Cursor) -> String {
+/// The opaque form of a cursor.
+pub fn encode_cursor(cursor: Cursor) -> String {
     let raw = match cursor {
         Cursor::Id(id) => format!("i:{id}"),
         Cursor::Change(seq) => format!("c:{seq}"),

@@ -191,7 +191,7 @@ pub struct FollowUpListQuery {
 #[get("/follow-up-actions")]
 pub async fn list_follow_up_actions(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     query: web::Query<FollowUpListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
@@ -200,7 +200,7 @@ pub async fn list_follow_up_actions(
         owner: query_value("owner", query.owner.as_deref(), Code::parse)?,
         status: query_value("status", query.status.as_deref(), str::parse)?,
     };
-    let page = service::follow_ups::list(&db, &actor, &filter, &page).await?;
+    let page = service::follow_ups::list(&db, &caller, &filter, &page).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, FollowUpDto::from)))
 }
 
@@ -209,10 +209,10 @@ pub async fn list_follow_up_actions(
 #[get("/follow-up-actions/{id}")]
 pub async fn get_follow_up_action(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let action = service::follow_ups::get(&db, &actor, FollowUpActionId(*id)).await?;
+    let action = service::follow_ups::get(&db, &caller, FollowUpActionId(*id)).await?;
     Ok(ok_with_etag(
         &action.meta,
         &FollowUpDto::from(action.clone()),
@@ -224,11 +224,11 @@ pub async fn get_follow_up_action(
 #[post("/follow-up-actions")]
 pub async fn create_follow_up_action(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     body: web::Json<NewFollowUpDto>,
 ) -> Result<HttpResponse, ApiError> {
     let new = NewFollowUpAction::try_from(body.into_inner())?;
-    let action = service::follow_ups::create(&db, &actor, &new).await?;
+    let action = service::follow_ups::create(&db, &caller, &new).await?;
     let location = format!("/api/v1/follow-up-actions/{}", action.id);
     Ok(created(
         &action.meta,
@@ -247,7 +247,7 @@ pub async fn create_follow_up_action(
 #[patch("/follow-up-actions/{id}")]
 pub async fn update_follow_up_action(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<FollowUpPatchDto>,
@@ -255,7 +255,7 @@ pub async fn update_follow_up_action(
     let version = if_match(&req)?;
     let changes = FollowUpChanges::try_from(body.into_inner())?;
     let action =
-        service::follow_ups::update(&db, &actor, FollowUpActionId(*id), version, &changes).await?;
+        service::follow_ups::update(&db, &caller, FollowUpActionId(*id), version, &changes).await?;
     Ok(ok_with_etag(
         &action.meta,
         &FollowUpDto::from(action.clone()),

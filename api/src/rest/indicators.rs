@@ -173,7 +173,7 @@ pub struct IndicatorListQuery {
 #[get("/indicators")]
 pub async fn list_indicators(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     query: web::Query<IndicatorListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
@@ -181,7 +181,7 @@ pub async fn list_indicators(
         programme: query_value("programme", query.programme.as_deref(), Code::parse)?,
         result_level: query_value("result_level", query.result_level.as_deref(), str::parse)?,
     };
-    let page = service::indicators::list(&db, &actor, &filter, &page).await?;
+    let page = service::indicators::list(&db, &caller, &filter, &page).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, IndicatorDto::from)))
 }
 
@@ -190,10 +190,10 @@ pub async fn list_indicators(
 #[get("/indicators/{id}")]
 pub async fn get_indicator(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let detail = service::indicators::get(&db, &actor, IndicatorId(*id)).await?;
+    let detail = service::indicators::get(&db, &caller, IndicatorId(*id)).await?;
     let meta = detail.indicator.meta;
     Ok(ok_with_etag(&meta, &IndicatorDto::from(detail)))
 }
@@ -209,7 +209,7 @@ pub async fn get_indicator(
 #[put("/indicators/{id}/periods/{period_id}/actual")]
 pub async fn record_indicator_actual(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     req: HttpRequest,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<ActualDto>,
@@ -219,7 +219,7 @@ pub async fn record_indicator_actual(
     let actual = Actual::try_from(body.into_inner())?;
     let detail = service::indicators::record_actual(
         &db,
-        &actor,
+        &caller,
         IndicatorId(id),
         IndicatorPeriodId(period_id),
         version,

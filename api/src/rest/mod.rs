@@ -38,5 +38,6 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(indicators::get_indicator)
         .service(indicators::record_indicator_actual)
         .service(oauth::create_token)
-        .service(admin::create_revocation);
+        .service(admin::create_revocation)
+        .service(admin::list_audit_events);
 }

@@ -187,7 +187,7 @@ pub struct OrganizationListQuery {
 #[get("/organizations")]
 pub async fn list_organizations(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     query: web::Query<OrganizationListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
@@ -195,7 +195,7 @@ pub async fn list_organizations(
         kind: query_value("kind", query.kind.as_deref(), str::parse)?,
         country: query_value("country", query.country.as_deref(), CountryCode::parse)?,
     };
-    let page = service::organizations::list(&db, &actor, &filter, &page).await?;
+    let page = service::organizations::list(&db, &caller, &filter, &page).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, OrganizationDto::from)))
 }
 
@@ -204,10 +204,10 @@ pub async fn list_organizations(
 #[get("/organizations/{id}")]
 pub async fn get_organization(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let organization = service::organizations::get(&db, &actor, OrganizationId(*id)).await?;
+    let organization = service::organizations::get(&db, &caller, OrganizationId(*id)).await?;
     Ok(ok_with_etag(
         &organization.meta,
         &OrganizationDto::from(organization.clone()),
@@ -219,11 +219,11 @@ pub async fn get_organization(
 #[post("/organizations")]
 pub async fn create_organization(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     body: web::Json<NewOrganizationDto>,
 ) -> Result<HttpResponse, ApiError> {
     let new = NewOrganization::try_from(body.into_inner())?;
-    let organization = service::organizations::create(&db, &actor, &new).await?;
+    let organization = service::organizations::create(&db, &caller, &new).await?;
     let location = format!("/api/v1/organizations/{}", organization.id);
     Ok(created(
         &organization.meta,
@@ -242,7 +242,7 @@ pub async fn create_organization(
 #[patch("/organizations/{id}")]
 pub async fn update_organization(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<OrganizationPatchDto>,
@@ -250,7 +250,8 @@ pub async fn update_organization(
     let version = if_match(&req)?;
     let changes = OrganizationChanges::try_from(body.into_inner())?;
     let organization =
-        service::organizations::update(&db, &actor, OrganizationId(*id), version, &changes).await?;
+        service::organizations::update(&db, &caller, OrganizationId(*id), version, &changes)
+            .await?;
     Ok(ok_with_etag(
         &organization.meta,
         &OrganizationDto::from(organization.clone()),

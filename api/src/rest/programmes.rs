@@ -85,11 +85,11 @@ pub struct ProgrammeListQuery {
 #[get("/programmes")]
 pub async fn list_programmes(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     query: web::Query<ProgrammeListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
-    let page = service::programmes::list(&db, &actor, &page).await?;
+    let page = service::programmes::list(&db, &caller, &page).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, ProgrammeDto::from)))
 }
 
@@ -98,10 +98,10 @@ pub async fn list_programmes(
 #[get("/programmes/{id}")]
 pub async fn get_programme(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let programme = service::programmes::get(&db, &actor, ProgrammeId(*id)).await?;
+    let programme = service::programmes::get(&db, &caller, ProgrammeId(*id)).await?;
     Ok(ok_with_etag(
         &programme.meta,
         &ProgrammeDto::from(programme.clone()),

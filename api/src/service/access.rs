@@ -1,14 +1,15 @@
 //! Access itself: partner clients getting tokens by client credentials, and revocation.
 
 use chrono::{Duration, Utc};
+use gloact_domain::Scopes;
 use gloact_domain::client::{Client, ClientId};
 use gloact_domain::policy::{Action, Resource};
-use gloact_domain::{Actor, Scopes};
+use gloact_persistence::audit::Audit;
 use gloact_persistence::clients::{self, NewClient};
 use gloact_persistence::revocations::{self, Revocation};
 use gloact_persistence::{Db, StoreError};
 
-use super::{ServiceResult, authorize};
+use super::{Caller, ServiceResult, authorize};
 use crate::auth::TokenService;
 use crate::auth::secrets::{self, SecretError};
 
@@ -86,19 +87,31 @@ pub async fn issue_client_token(
 /// Revokes the token with this id; it gets 401 on every replica from the next request on.
 pub async fn revoke(
     db: &Db,
-    actor: &Actor,
+    caller: &Caller,
     jti: &str,
     reason: Option<String>,
     max_token_ttl: Duration,
 ) -> ServiceResult<()> {
+    let actor = &caller.actor;
     authorize(actor, Resource::Revocation, Action::Create)?;
-    revoke_as(db, &actor.subject, jti, reason, max_token_ttl).await
+    revoke_as(db, &caller.audit(), jti, reason, max_token_ttl).await
 }
 
-/// Revokes a token on behalf of `who` (the CLI, run by an operator on the server).
+/// The audit identity of an operator at the server's command line.
+pub fn operator() -> Audit {
+    let user = std::env::var("USER").unwrap_or_else(|_| "operator".into());
+    Audit {
+        actor: format!("cli:{user}"),
+        role: "operator".into(),
+        organization: "-".into(),
+        request_id: None,
+    }
+}
+
+/// Revokes a token on behalf of `who` (e.g. the CLI's [`operator`]).
 pub async fn revoke_as(
     db: &Db,
-    who: &str,
+    who: &Audit,
     jti: &str,
     reason: Option<String>,
     max_token_ttl: Duration,
@@ -107,10 +120,10 @@ pub async fn revoke_as(
     let revocation = Revocation {
         jti: jti.to_owned(),
         expires_at: Utc::now() + max_token_ttl,
-        revoked_by: who.to_owned(),
+        revoked_by: who.actor.clone(),
         reason,
     };
-    Ok(revocations::revoke(db, &revocation).await?)
+    Ok(revocations::revoke(db, &revocation, who).await?)
 }
 
 /// Registers a client; returns it with its secret, which is shown this once and kept only as a
@@ -118,6 +131,7 @@ pub async fn revoke_as(
 pub async fn create_client(
     db: &Db,
     new: ClientRegistration,
+    who: &Audit,
 ) -> Result<(Client, String), CreateClientError> {
     let secret = secrets::generate_secret()?;
     let secret_hash = secrets::hash_secret(secret.clone()).await?;
@@ -131,6 +145,7 @@ pub async fn create_client(
             scopes: new.scopes,
             secret_hash,
         },
+        who,
     )
     .await?;
     Ok((client, secret))

@@ -1,33 +1,58 @@
 //! Activities: everyone reads what their scope shows; UNODC writes; IOM writes where it
 //! implements.
 
-use gloact_domain::activity::{ActivityChanges, ActivityDetail, ActivityPatch, NewActivity};
+use gloact_domain::ActivityId;
+use gloact_domain::activity::{
+    ActivityChanges, ActivityDetail, ActivityPatch, NewActivity, Visibility,
+};
 use gloact_domain::policy::{Action, ActivityScope, Grant, Resource};
-use gloact_domain::{ActivityId, Actor};
 use gloact_persistence::activities::{self, ActivityFilter};
+use gloact_persistence::audit::{self, Entry};
 use gloact_persistence::{Db, Page, PageRequest};
 
-use super::{ServiceError, ServiceResult, authorize, check_version};
+use super::{Caller, ServiceError, ServiceResult, authorize, check_version};
 
 /// A page of the activities the caller may see.
 pub async fn list(
     db: &Db,
-    actor: &Actor,
+    caller: &Caller,
     filter: &ActivityFilter,
     page: &PageRequest,
 ) -> ServiceResult<Page<ActivityDetail, ActivityId>> {
+    let actor = &caller.actor;
     authorize(actor, Resource::Activity, Action::Read)?;
-    Ok(activities::list(db, &ActivityScope::of(actor), filter, page).await?)
+    let page = activities::list(db, &ActivityScope::of(actor), filter, page).await?;
+    audit_restricted_reads(db, caller, &page.items).await?;
+    Ok(page)
 }
 
 /// One activity the caller may see.
-pub async fn get(db: &Db, actor: &Actor, id: ActivityId) -> ServiceResult<ActivityDetail> {
+pub async fn get(db: &Db, caller: &Caller, id: ActivityId) -> ServiceResult<ActivityDetail> {
+    let actor = &caller.actor;
     authorize(actor, Resource::Activity, Action::Read)?;
-    Ok(activities::get(db, &ActivityScope::of(actor), id).await?)
+    let detail = activities::get(db, &ActivityScope::of(actor), id).await?;
+    audit_restricted_reads(db, caller, std::slice::from_ref(&detail)).await?;
+    Ok(detail)
+}
+
+/// Every read of a restricted activity leaves an event in the audit trail, before the caller
+/// gets the data.
+async fn audit_restricted_reads(
+    db: &Db,
+    caller: &Caller,
+    served: &[ActivityDetail],
+) -> ServiceResult<()> {
+    let entries: Vec<Entry> = served
+        .iter()
+        .filter(|d| d.activity.visibility == Visibility::Restricted)
+        .map(|d| Entry::new("read", "activity", d.activity.id))
+        .collect();
+    Ok(audit::record(db, &caller.audit(), entries).await?)
 }
 
 /// A new activity with its participations and objectives.
-pub async fn create(db: &Db, actor: &Actor, new: &NewActivity) -> ServiceResult<ActivityDetail> {
+pub async fn create(db: &Db, caller: &Caller, new: &NewActivity) -> ServiceResult<ActivityDetail> {
+    let actor = &caller.actor;
     if authorize(actor, Resource::Activity, Action::Create)? == Grant::IfImplementing
         && !new.implemented_by(&actor.organization)
     {
@@ -36,17 +61,18 @@ pub async fn create(db: &Db, actor: &Actor, new: &NewActivity) -> ServiceResult<
             actor.role, actor.organization
         )));
     }
-    Ok(activities::create(db, &ActivityScope::of(actor), new).await?)
+    Ok(activities::create(db, &ActivityScope::of(actor), new, &caller.audit()).await?)
 }
 
 /// Changes to an activity at the version the caller read. An empty change writes nothing.
 pub async fn update(
     db: &Db,
-    actor: &Actor,
+    caller: &Caller,
     id: ActivityId,
     version: i32,
     patch: ActivityPatch,
 ) -> ServiceResult<ActivityDetail> {
+    let actor = &caller.actor;
     let granted = authorize(actor, Resource::Activity, Action::Update)?;
     let scope = ActivityScope::of(actor);
     let current = activities::get(db, &scope, id).await?;
@@ -61,11 +87,12 @@ pub async fn update(
     if changes == ActivityChanges::default() {
         return Ok(current);
     }
-    Ok(activities::update(db, &scope, id, version, &changes).await?)
+    Ok(activities::update(db, &scope, id, version, &changes, &caller.audit()).await?)
 }
 
 /// Deletes an activity, at the version the caller read.
-pub async fn delete(db: &Db, actor: &Actor, id: ActivityId, version: i32) -> ServiceResult<()> {
+pub async fn delete(db: &Db, caller: &Caller, id: ActivityId, version: i32) -> ServiceResult<()> {
+    let actor = &caller.actor;
     authorize(actor, Resource::Activity, Action::Delete)?;
-    Ok(activities::delete(db, &ActivityScope::of(actor), id, version).await?)
+    Ok(activities::delete(db, &ActivityScope::of(actor), id, version, &caller.audit()).await?)
 }

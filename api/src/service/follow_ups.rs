@@ -1,26 +1,28 @@
 //! Follow-up actions: read as their activities; UNODC writes; owners update their own.
 
+use gloact_domain::FollowUpActionId;
 use gloact_domain::follow_up::{FollowUpAction, FollowUpChanges, NewFollowUpAction};
 use gloact_domain::policy::{Action, ActivityScope, Grant, Resource, may_reassign_follow_up};
-use gloact_domain::{Actor, FollowUpActionId};
 use gloact_persistence::follow_ups::{self, FollowUpFilter};
 use gloact_persistence::{Db, Page, PageRequest};
 
-use super::{ServiceError, ServiceResult, authorize, check_version};
+use super::{Caller, ServiceError, ServiceResult, authorize, check_version};
 
 /// A page of the follow-up actions the caller may see.
 pub async fn list(
     db: &Db,
-    actor: &Actor,
+    caller: &Caller,
     filter: &FollowUpFilter,
     page: &PageRequest,
 ) -> ServiceResult<Page<FollowUpAction, FollowUpActionId>> {
+    let actor = &caller.actor;
     authorize(actor, Resource::FollowUpAction, Action::Read)?;
     Ok(follow_ups::list(db, &ActivityScope::of(actor), filter, page).await?)
 }
 
 /// One follow-up action the caller may see.
-pub async fn get(db: &Db, actor: &Actor, id: FollowUpActionId) -> ServiceResult<FollowUpAction> {
+pub async fn get(db: &Db, caller: &Caller, id: FollowUpActionId) -> ServiceResult<FollowUpAction> {
+    let actor = &caller.actor;
     authorize(actor, Resource::FollowUpAction, Action::Read)?;
     Ok(follow_ups::get(db, &ActivityScope::of(actor), id).await?)
 }
@@ -28,21 +30,23 @@ pub async fn get(db: &Db, actor: &Actor, id: FollowUpActionId) -> ServiceResult<
 /// A new follow-up action.
 pub async fn create(
     db: &Db,
-    actor: &Actor,
+    caller: &Caller,
     new: &NewFollowUpAction,
 ) -> ServiceResult<FollowUpAction> {
+    let actor = &caller.actor;
     authorize(actor, Resource::FollowUpAction, Action::Create)?;
-    Ok(follow_ups::create(db, &ActivityScope::of(actor), new).await?)
+    Ok(follow_ups::create(db, &ActivityScope::of(actor), new, &caller.audit()).await?)
 }
 
 /// Changes to a follow-up action at the version the caller read. An empty change writes nothing.
 pub async fn update(
     db: &Db,
-    actor: &Actor,
+    caller: &Caller,
     id: FollowUpActionId,
     version: i32,
     changes: &FollowUpChanges,
 ) -> ServiceResult<FollowUpAction> {
+    let actor = &caller.actor;
     let granted = authorize(actor, Resource::FollowUpAction, Action::Update)?;
     let scope = ActivityScope::of(actor);
     let current = follow_ups::get(db, &scope, id).await?;
@@ -61,5 +65,5 @@ pub async fn update(
     if *changes == FollowUpChanges::default() {
         return Ok(current);
     }
-    Ok(follow_ups::update(db, &scope, id, version, changes).await?)
+    Ok(follow_ups::update(db, &scope, id, version, changes, &caller.audit()).await?)
 }

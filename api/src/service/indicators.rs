@@ -2,25 +2,27 @@
 
 use gloact_domain::indicator::{Actual, IndicatorDetail};
 use gloact_domain::policy::{Action, Resource};
-use gloact_domain::{Actor, IndicatorId, IndicatorPeriodId};
+use gloact_domain::{IndicatorId, IndicatorPeriodId};
 use gloact_persistence::indicators::{self, IndicatorFilter};
 use gloact_persistence::{Db, Page, PageRequest};
 
-use super::{ServiceResult, authorize, check_version};
+use super::{Caller, ServiceResult, authorize, check_version};
 
 /// A page of indicators with their periods.
 pub async fn list(
     db: &Db,
-    actor: &Actor,
+    caller: &Caller,
     filter: &IndicatorFilter,
     page: &PageRequest,
 ) -> ServiceResult<Page<IndicatorDetail, IndicatorId>> {
+    let actor = &caller.actor;
     authorize(actor, Resource::Indicator, Action::Read)?;
     Ok(indicators::list(db, filter, page).await?)
 }
 
 /// One indicator with its periods.
-pub async fn get(db: &Db, actor: &Actor, id: IndicatorId) -> ServiceResult<IndicatorDetail> {
+pub async fn get(db: &Db, caller: &Caller, id: IndicatorId) -> ServiceResult<IndicatorDetail> {
+    let actor = &caller.actor;
     authorize(actor, Resource::Indicator, Action::Read)?;
     Ok(indicators::get(db, id).await?)
 }
@@ -29,15 +31,16 @@ pub async fn get(db: &Db, actor: &Actor, id: IndicatorId) -> ServiceResult<Indic
 /// the indicator (percentages, breakdown by sex).
 pub async fn record_actual(
     db: &Db,
-    actor: &Actor,
+    caller: &Caller,
     id: IndicatorId,
     period_id: IndicatorPeriodId,
     version: i32,
     actual: &Actual,
 ) -> ServiceResult<IndicatorDetail> {
+    let actor = &caller.actor;
     authorize(actor, Resource::Indicator, Action::Update)?;
     let current = indicators::get(db, id).await?;
     check_version(current.indicator.meta.version, version)?;
     actual.check_against(&current.indicator)?;
-    Ok(indicators::record_actual(db, id, period_id, version, actual).await?)
+    Ok(indicators::record_actual(db, id, period_id, version, actual, &caller.audit()).await?)
 }

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod activities;
+pub mod audit;
 pub mod follow_ups;
 pub mod indicators;
 pub mod organizations;
@@ -13,6 +14,29 @@ use gloact_domain::Actor;
 use gloact_domain::Violations;
 use gloact_domain::policy::{Action, Grant, Resource, grant, required_scope};
 use gloact_persistence::StoreError;
+use gloact_persistence::audit::Audit;
+
+/// Who calls, and in which request: what every service operation needs to decide and to leave
+/// a trace.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// The verified caller.
+    pub actor: Actor,
+    /// The request's id (`x-request-id`).
+    pub request_id: String,
+}
+
+impl Caller {
+    /// The caller as the audit trail records it.
+    pub fn audit(&self) -> Audit {
+        Audit {
+            actor: self.actor.subject.clone(),
+            role: self.actor.role.as_str().to_owned(),
+            organization: self.actor.organization.to_string(),
+            request_id: Some(self.request_id.clone()),
+        }
+    }
+}
 
 /// Why an operation was refused or failed.
 #[derive(Debug, thiserror::Error)]

@@ -1,44 +1,52 @@
 //! Organizations: everyone reads, UNODC writes.
 
+use gloact_domain::OrganizationId;
 use gloact_domain::organization::{NewOrganization, Organization, OrganizationChanges};
 use gloact_domain::policy::{Action, Resource};
-use gloact_domain::{Actor, OrganizationId};
 use gloact_persistence::organizations::{self, OrganizationFilter};
 use gloact_persistence::{Db, Page, PageRequest};
 
-use super::{ServiceResult, authorize, check_version};
+use super::{Caller, ServiceResult, authorize, check_version};
 
 /// A page of organizations.
 pub async fn list(
     db: &Db,
-    actor: &Actor,
+    caller: &Caller,
     filter: &OrganizationFilter,
     page: &PageRequest,
 ) -> ServiceResult<Page<Organization, OrganizationId>> {
+    let actor = &caller.actor;
     authorize(actor, Resource::Organization, Action::Read)?;
     Ok(organizations::list(db, filter, page).await?)
 }
 
 /// One organization.
-pub async fn get(db: &Db, actor: &Actor, id: OrganizationId) -> ServiceResult<Organization> {
+pub async fn get(db: &Db, caller: &Caller, id: OrganizationId) -> ServiceResult<Organization> {
+    let actor = &caller.actor;
     authorize(actor, Resource::Organization, Action::Read)?;
     Ok(organizations::get(db, id).await?)
 }
 
 /// A new organization.
-pub async fn create(db: &Db, actor: &Actor, new: &NewOrganization) -> ServiceResult<Organization> {
+pub async fn create(
+    db: &Db,
+    caller: &Caller,
+    new: &NewOrganization,
+) -> ServiceResult<Organization> {
+    let actor = &caller.actor;
     authorize(actor, Resource::Organization, Action::Create)?;
-    Ok(organizations::create(db, new).await?)
+    Ok(organizations::create(db, new, &caller.audit()).await?)
 }
 
 /// Changes to an organization at the version the caller read.
 pub async fn update(
     db: &Db,
-    actor: &Actor,
+    caller: &Caller,
     id: OrganizationId,
     version: i32,
     changes: &OrganizationChanges,
 ) -> ServiceResult<Organization> {
+    let actor = &caller.actor;
     authorize(actor, Resource::Organization, Action::Update)?;
     if *changes == OrganizationChanges::default() {
         // Nothing to write: the version stays, but a stale copy is still reported.
@@ -46,5 +54,5 @@ pub async fn update(
         check_version(current.meta.version, version)?;
         return Ok(current);
     }
-    Ok(organizations::update(db, id, version, changes).await?)
+    Ok(organizations::update(db, id, version, changes, &caller.audit()).await?)
 }

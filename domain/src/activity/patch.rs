@@ -69,6 +69,28 @@ pub struct ActivityChanges {
     pub participants: Option<ParticipantCounts>,
 }
 
+impl ActivityChanges {
+    /// The wire names of the fields these changes set.
+    pub fn changed_fields(&self) -> Vec<&'static str> {
+        [
+            ("title", self.title.is_some()),
+            ("description", self.description.is_some()),
+            ("kind", self.kind.is_some()),
+            ("pillar", self.pillar.is_some()),
+            ("status", self.status.is_some()),
+            ("visibility", self.visibility.is_some()),
+            ("planned", self.planned.is_some()),
+            ("actual", self.actual.is_some()),
+            ("location", self.location.is_some()),
+            ("district", self.district.is_some()),
+            ("participants", self.participants.is_some()),
+        ]
+        .into_iter()
+        .filter_map(|(name, set)| set.then_some(name))
+        .collect()
+    }
+}
+
 impl Activity {
     /// Checks a patch against this activity: the status must be reachable from the current one,
     /// dates merged with the current ones must stay in order, and participant counts consistent.

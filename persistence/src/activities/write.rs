@@ -11,6 +11,7 @@ use gloact_domain::policy::ActivityScope;
 use gloact_domain::value::{District, Location, Narrative, Title};
 use gloact_domain::{ActivityId, ObjectiveId, ParticipationId};
 
+use crate::audit::{Audit, Entry, append};
 use crate::db::{Db, lock_changes};
 use crate::error::StoreError;
 use crate::schema::{activity, objective, participation};
@@ -23,6 +24,7 @@ pub async fn create(
     db: &Db,
     scope: &ActivityScope,
     new: &NewActivity,
+    audit: &Audit,
 ) -> Result<ActivityDetail, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
@@ -113,6 +115,7 @@ pub async fn create(
             .values(&objectives)
             .execute(conn)
             .await?;
+        append(conn, audit, vec![Entry::new("create", "activity", id)]).await?;
         find(conn, scope, id).await
     })
     .await
@@ -139,6 +142,7 @@ pub async fn update(
     id: ActivityId,
     expected_version: i32,
     changes: &ActivityChanges,
+    audit: &Audit,
 ) -> Result<ActivityDetail, StoreError> {
     let counts = changes.participants.as_ref().map(ParticipantCounts::get);
     let changeset = ActivityChangeset {
@@ -185,6 +189,12 @@ pub async fn update(
             .set(&changeset)
             .execute(conn)
             .await?;
+        append(
+            conn,
+            audit,
+            vec![Entry::new("update", "activity", id).changing(changes.changed_fields())],
+        )
+        .await?;
         find(conn, scope, id).await
     })
     .await
@@ -231,6 +241,7 @@ pub async fn delete(
     scope: &ActivityScope,
     id: ActivityId,
     expected_version: i32,
+    audit: &Audit,
 ) -> Result<(), StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
@@ -252,6 +263,7 @@ pub async fn delete(
             .set(activity::deleted_at.eq(diesel::dsl::now))
             .execute(conn)
             .await?;
+        append(conn, audit, vec![Entry::new("delete", "activity", id)]).await?;
         crate::follow_ups::delete_of_activity(conn, id).await
     })
     .await

@@ -66,7 +66,7 @@ pub struct ActivityListQuery {
 #[get("/activities")]
 pub async fn list_activities(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     query: web::Query<ActivityListQuery>,
 ) -> Result<HttpResponse, ApiError> {
     let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
@@ -81,7 +81,7 @@ pub async fn list_activities(
         from: query_value("from", query.from.as_deref(), parse_date)?,
         to: query_value("to", query.to.as_deref(), parse_date)?,
     };
-    let page = service::activities::list(&db, &actor, &filter, &page).await?;
+    let page = service::activities::list(&db, &caller, &filter, &page).await?;
     Ok(HttpResponse::Ok().json(PageDto::from_page(page, ActivityDto::from)))
 }
 
@@ -90,10 +90,10 @@ pub async fn list_activities(
 #[get("/activities/{id}")]
 pub async fn get_activity(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
-    let detail = service::activities::get(&db, &actor, ActivityId(*id)).await?;
+    let detail = service::activities::get(&db, &caller, ActivityId(*id)).await?;
     let meta = detail.activity.meta;
     Ok(ok_with_etag(&meta, &ActivityDto::from(detail)))
 }
@@ -103,11 +103,11 @@ pub async fn get_activity(
 #[post("/activities")]
 pub async fn create_activity(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     body: web::Json<NewActivityDto>,
 ) -> Result<HttpResponse, ApiError> {
     let new = NewActivity::try_from(body.into_inner())?;
-    let detail = service::activities::create(&db, &actor, &new).await?;
+    let detail = service::activities::create(&db, &caller, &new).await?;
     let meta = detail.activity.meta;
     let location = format!("/api/v1/activities/{}", detail.activity.id);
     Ok(created(&meta, location, &ActivityDto::from(detail)))
@@ -123,14 +123,14 @@ pub async fn create_activity(
 #[patch("/activities/{id}")]
 pub async fn update_activity(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<ActivityPatchDto>,
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&req)?;
     let patch = ActivityPatch::try_from(body.into_inner())?;
-    let detail = service::activities::update(&db, &actor, ActivityId(*id), version, patch).await?;
+    let detail = service::activities::update(&db, &caller, ActivityId(*id), version, patch).await?;
     let meta = detail.activity.meta;
     Ok(ok_with_etag(&meta, &ActivityDto::from(detail)))
 }
@@ -144,11 +144,11 @@ pub async fn update_activity(
 #[delete("/activities/{id}")]
 pub async fn delete_activity(
     db: web::Data<Db>,
-    Authenticated(actor): Authenticated,
+    Authenticated(caller): Authenticated,
     req: HttpRequest,
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&req)?;
-    service::activities::delete(&db, &actor, ActivityId(*id), version).await?;
+    service::activities::delete(&db, &caller, ActivityId(*id), version).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,0 +1,334 @@
+//! The audit trail: an event for every write and every read of restricted data, in the write's
+//! transaction, with the request id; readable by UNODC administrators; tamper-evident.
+
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use gloact_domain::Role;
+use gloact_persistence::audit;
+use gloact_tests::{TestApp, json, problem, spawn_seeded_app};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+async fn events(app: &TestApp, query: &str) -> Vec<Value> {
+    let admin = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "admin");
+    let mut all = Vec::new();
+    let mut after = String::new();
+    loop {
+        let response = app
+            .request(
+                Method::GET,
+                &format!("/api/v1/admin/audit-events?limit=7{query}{after}"),
+                &admin,
+            )
+            .send()
+            .await
+            .unwrap();
+        let page = json(response, 200).await;
+        all.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next_cursor"].as_str() {
+            Some(cursor) => after = format!("&after={cursor}"),
+            None => return all,
+        }
+    }
+}
+
+fn summary(events: &[Value]) -> Vec<(String, String)> {
+    events
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_owned(),
+                e["resource_type"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn every_write_leaves_one_event_with_its_request_id_and_changed_fields() {
+    let app = spawn_seeded_app().await;
+    let unodc = app.token(Role::Unodc);
+    let send = |method: Method, path: &str, request_id: &str, version: Option<i64>, body: Value| {
+        let mut request = app
+            .request(method, path, &unodc)
+            .header("x-request-id", request_id)
+            .json(&body);
+        if let Some(version) = version {
+            request = request.header("if-match", format!("\"{version}\""));
+        }
+        request.send()
+    };
+    let created = json(send(Method::POST, "/api/v1/organizations", "req-org-create", None, json!({"code": "MOWCA-BGD", "name": "Ministry of Women and Children Affairs", "kind": "government", "country": "BGD"})).await.unwrap(), 201).await;
+    let org_path = format!("/api/v1/organizations/{}", created["id"].as_str().unwrap());
+    json(
+        send(
+            Method::PATCH,
+            &org_path,
+            "req-org-update",
+            Some(1),
+            json!({"name": "Ministry of Women and Children Affairs (MoWCA)", "iati_ref": null}),
+        )
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    // A refused write leaves nothing.
+    problem(
+        send(
+            Method::PATCH,
+            &org_path,
+            "req-stale",
+            Some(1),
+            json!({"name": "Stale"}),
+        )
+        .await
+        .unwrap(),
+        412,
+        "version_mismatch",
+    )
+    .await;
+
+    let events_of = |id: &str| {
+        let id = id.to_owned();
+        let app = &app;
+        async move { events(app, &format!("&request_id={id}")).await }
+    };
+    let create = events_of("req-org-create").await;
+    assert_eq!(create.len(), 1, "{create:?}");
+    let event = &create[0];
+    assert_eq!(
+        (event["action"].as_str(), event["resource_type"].as_str()),
+        (Some("create"), Some("organization"))
+    );
+    assert_eq!(event["resource_id"], created["id"]);
+    assert_eq!(
+        (
+            event["actor"].as_str(),
+            event["role"].as_str(),
+            event["organization"].as_str()
+        ),
+        (Some("test-unodc"), Some("unodc"), Some("UNODC-BGD"))
+    );
+    let update = events_of("req-org-update").await;
+    assert_eq!(update.len(), 1);
+    assert_eq!(update[0]["changed_fields"], json!(["name", "iati_ref"]));
+    assert!(
+        events_of("req-stale").await.is_empty(),
+        "a refused write leaves no event"
+    );
+
+    // Activities, follow-ups, indicators: each write one event.
+    let before = events(&app, "").await.len();
+    let vw = app.activity("VW-2020-04").await;
+    let vw_path = format!("/api/v1/activities/{}", vw["id"].as_str().unwrap());
+    json(
+        send(
+            Method::PATCH,
+            &vw_path,
+            "req-a",
+            Some(vw["version"].as_i64().unwrap()),
+            json!({"status": "postponed"}),
+        )
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    let action = json(
+        send(
+            Method::POST,
+            "/api/v1/follow-up-actions",
+            "req-f",
+            None,
+            json!({"activity_id": vw["id"], "owner": "UNODC-BGD", "title": "Set a new date"}),
+        )
+        .await
+        .unwrap(),
+        201,
+    )
+    .await;
+    json(
+        send(
+            Method::PATCH,
+            &format!(
+                "/api/v1/follow-up-actions/{}",
+                action["id"].as_str().unwrap()
+            ),
+            "req-f2",
+            Some(1),
+            json!({"status": "in_progress"}),
+        )
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    let indicators = app.get_all("/api/v1/indicators", Role::Unodc).await;
+    let out12 = indicators.iter().find(|i| i["code"] == "OUT-1.2").unwrap();
+    let actual_path = format!(
+        "/api/v1/indicators/{}/periods/{}/actual",
+        out12["id"].as_str().unwrap(),
+        out12["periods"][0]["id"].as_str().unwrap()
+    );
+    json(
+        send(
+            Method::PUT,
+            &actual_path,
+            "req-i",
+            Some(out12["version"].as_i64().unwrap()),
+            json!({"value": 1.0}),
+        )
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    // (Finding the activity read the restricted ones too; those reads are recorded as well.)
+    let mut after: Vec<Value> = events(&app, "").await.split_off(before);
+    after.retain(|e| e["action"] != "read");
+    assert_eq!(
+        summary(&after),
+        [
+            ("update", "activity"),
+            ("create", "follow_up_action"),
+            ("update", "follow_up_action"),
+            ("update", "indicator_period")
+        ]
+        .map(|(a, r)| (a.to_owned(), r.to_owned()))
+    );
+    assert_eq!(after[0]["changed_fields"], json!(["status"]));
+}
+
+#[tokio::test]
+async fn reading_a_restricted_activity_is_recorded_and_a_public_one_is_not() {
+    let app = spawn_seeded_app().await;
+    let workshop = app.activity("WS-2020-01").await;
+    let consultation = app.activity("NC-2020").await;
+    let before = events(&app, "&action=read").await.len();
+    let moljpa = app.token_for(Role::Government, "MOLJPA-BGD");
+    for activity in [&workshop, &consultation] {
+        let response = app
+            .request(
+                Method::GET,
+                &format!("/api/v1/activities/{}", activity["id"].as_str().unwrap()),
+                &moljpa,
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+    let reads = events(&app, "&action=read").await.split_off(before);
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0]["resource_id"], workshop["id"]);
+    assert_eq!(reads[0]["organization"], "MOLJPA-BGD");
+    // A list shows restricted rows too: one event for each.
+    let before = events(&app, "&action=read").await.len();
+    app.request(
+        Method::GET,
+        "/api/v1/activities?pillar=capacity_building",
+        &moljpa,
+    )
+    .send()
+    .await
+    .unwrap();
+    let listed = events(&app, "&action=read").await.split_off(before);
+    assert_eq!(
+        listed.len(),
+        1,
+        "MOLJPA-BGD sees one restricted workshop: {listed:?}"
+    );
+}
+
+#[tokio::test]
+async fn only_unodc_administrators_read_the_trail() {
+    let app = spawn_seeded_app().await;
+    for token in [
+        app.token(Role::Unodc),
+        app.token_with_scopes(Role::Iom, "IOM-BGD", "admin"),
+        app.token_with_scopes(Role::Eu, "EU-DEL-BGD", "admin"),
+    ] {
+        let response = app
+            .request(Method::GET, "/api/v1/admin/audit-events", &token)
+            .send()
+            .await
+            .unwrap();
+        problem(response, 403, "forbidden").await;
+    }
+}
+
+#[tokio::test]
+async fn the_chain_holds_and_an_edited_event_breaks_it() {
+    let app = spawn_seeded_app().await;
+    for code in ["AUD-1", "AUD-2", "AUD-3"] {
+        let body = json!({"code": code, "name": "Audited", "kind": "other", "country": "BGD"});
+        json(
+            app.post("/api/v1/organizations", Role::Unodc, &body).await,
+            201,
+        )
+        .await;
+    }
+    let trail = events(&app, "").await;
+    assert!(trail.len() >= 3);
+    for pair in trail.windows(2) {
+        assert_eq!(
+            pair[1]["prev_hash"], pair[0]["hash"],
+            "each event links to the one before"
+        );
+    }
+    assert_eq!(
+        audit::verify(&app.db).await.unwrap(),
+        audit::ChainReport {
+            events: trail.len() as u64,
+            broken: None
+        }
+    );
+
+    // The table refuses changes...
+    let url = app.database_url();
+    let mut conn = AsyncPgConnection::establish(&url).await.unwrap();
+    let refused = diesel::sql_query("UPDATE audit_event SET actor = 'someone-else' WHERE seq = 2")
+        .execute(&mut conn)
+        .await;
+    assert!(refused.is_err(), "audit_event is append-only");
+    assert!(
+        diesel::sql_query("DELETE FROM audit_event")
+            .execute(&mut conn)
+            .await
+            .is_err()
+    );
+    // ...and an owner who goes around that is caught.
+    diesel::sql_query("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    diesel::sql_query("UPDATE audit_event SET actor = 'someone-else' WHERE seq = 2")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let report = audit::verify(&app.db).await.unwrap();
+    assert_eq!(report.broken.map(|(seq, _)| seq), Some(2), "{report:?}");
+    assert_eq!(report.events, 1);
+    // Removing an event breaks the chain too.
+    diesel::sql_query("UPDATE audit_event SET actor = 'test-unodc' WHERE seq = 2")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        audit::verify(&app.db).await.unwrap().broken,
+        None,
+        "restored"
+    );
+    diesel::sql_query("DELETE FROM audit_event WHERE seq = 2")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(
+        audit::verify(&app.db)
+            .await
+            .unwrap()
+            .broken
+            .map(|(seq, _)| seq),
+        Some(2)
+    );
+}
