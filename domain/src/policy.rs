@@ -102,6 +102,12 @@ impl ActivityScope {
     }
 }
 
+/// Whether a caller may decide who sees an activity (make it public, or restrict it). UNODC
+/// decides; implementing partners' activities stay restricted until it does.
+pub fn may_set_visibility(actor: &Actor) -> bool {
+    actor.role == Role::Unodc
+}
+
 /// Whether a caller may change who owns a follow-up action. Owners may update their own actions
 /// but not hand them to someone else.
 pub fn may_reassign_follow_up(actor: &Actor) -> bool {

@@ -617,16 +617,10 @@ async fn iom_creates_only_activities_it_implements() {
     );
 
     let with_iom = json!([{"organization": "UNODC-BGD", "role": "organizer"}, {"organization": "IOM-BGD", "role": "implementing"}]);
-    let created = json(
-        app.post(
-            "/api/v1/activities",
-            Role::Iom,
-            &new_activity("TR-2020-01", &with_iom),
-        )
-        .await,
-        201,
-    )
-    .await;
+    // Restricted: only UNODC makes an activity public.
+    let mut body = new_activity("TR-2020-01", &with_iom);
+    body["visibility"] = json!("restricted");
+    let created = json(app.post("/api/v1/activities", Role::Iom, &body).await, 201).await;
     assert_eq!(created["code"], "TR-2020-01");
     assert!(
         created["participations"]
@@ -974,5 +968,50 @@ async fn a_token_living_longer_than_allowed_is_refused() {
                 chrono::Duration::days(365)
             )
             .is_err()
+    );
+}
+
+#[tokio::test]
+async fn only_unodc_decides_who_sees_an_activity() {
+    let app = spawn_seeded_app().await;
+    let body = |visibility: &str| {
+        json!({
+            "programme": "GLOACT-BGD", "code": format!("IOM-{visibility}").to_uppercase(), "title": "Assistance to returnees",
+            "kind": "assistance", "pillar": "victim_assistance", "visibility": visibility,
+            "participations": [{"organization": "IOM-BGD", "role": "implementing"}],
+        })
+    };
+    forbidden(
+        app.post("/api/v1/activities", Role::Iom, &body("public"))
+            .await,
+    )
+    .await;
+    let created = json(
+        app.post("/api/v1/activities", Role::Iom, &body("restricted"))
+            .await,
+        201,
+    )
+    .await;
+    let path = format!("/api/v1/activities/{}", created["id"].as_str().unwrap());
+    forbidden(
+        app.patch(&path, Role::Iom, 1, &json!({"visibility": "public"}))
+            .await,
+    )
+    .await;
+    let changed = json(
+        app.patch(&path, Role::Iom, 1, &json!({"status": "ongoing"}))
+            .await,
+        200,
+    )
+    .await;
+    assert_eq!(changed["visibility"], "restricted");
+    assert_eq!(
+        json(
+            app.patch(&path, Role::Unodc, 2, &json!({"visibility": "public"}))
+                .await,
+            200
+        )
+        .await["visibility"],
+        "public"
     );
 }

@@ -5,7 +5,7 @@ use gloact_domain::ActivityId;
 use gloact_domain::activity::{
     ActivityChanges, ActivityDetail, ActivityPatch, NewActivity, Visibility,
 };
-use gloact_domain::policy::{Action, ActivityScope, Grant, Resource};
+use gloact_domain::policy::{Action, ActivityScope, Grant, Resource, may_set_visibility};
 use gloact_persistence::activities::{self, ActivityFilter};
 use gloact_persistence::audit::{self, Entry};
 use gloact_persistence::{Db, Page, PageRequest};
@@ -61,6 +61,11 @@ pub async fn create(db: &Db, caller: &Caller, new: &NewActivity) -> ServiceResul
             actor.role, actor.organization
         )));
     }
+    if new.visibility == Visibility::Public && !may_set_visibility(actor) {
+        return Err(ServiceError::Forbidden(
+            "only UNODC makes an activity public".into(),
+        ));
+    }
     Ok(activities::create(db, &ActivityScope::of(actor), new, &caller.audit()).await?)
 }
 
@@ -82,6 +87,11 @@ pub async fn update(
             "{} does not implement this activity",
             actor.organization
         )));
+    }
+    if patch.visibility.is_some() && !may_set_visibility(actor) {
+        return Err(ServiceError::Forbidden(
+            "only UNODC decides who may see an activity".into(),
+        ));
     }
     let changes = current.activity.apply(patch)?;
     if changes == ActivityChanges::default() {
