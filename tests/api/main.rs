@@ -20,5 +20,6 @@ mod indicators;
 mod keys;
 mod organizations;
 mod pagination;
+mod policy_matrix;
 mod schema;
 mod seed;

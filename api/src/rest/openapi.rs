@@ -100,8 +100,10 @@ pub fn finish(openapi: &mut OpenApi) {
             if one_row {
                 errors.push(("404", "No such resource, or none the caller may see"));
             }
+            if method != "get" || path.starts_with("/api/v1/admin/") {
+                errors.push(("403", "The token's role (or its scopes) may not do this"));
+            }
             if method != "get" {
-                errors.push(("403", "The token's role may not do this"));
                 errors.push((
                     "409",
                     "Conflicts with the current state (e.g. a duplicate code, live parts)",
