@@ -94,6 +94,16 @@ impl Served {
     }
 }
 
+/// Runs a `gloact` command on the embedded default's data folder.
+fn gloact(data_dir: &Path, args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_gloact"))
+        .env_remove("DATABASE_URL")
+        .env("GLOACT_DATA_DIR", data_dir)
+        .args(args)
+        .output()
+        .unwrap()
+}
+
 fn postgres_answers(data_dir: &Path) -> bool {
     let port: u16 = std::fs::read_to_string(data_dir.join("pg.port"))
         .unwrap()
@@ -165,6 +175,37 @@ async fn the_embedded_default_starts_seeds_serves_stops_and_restarts_on_its_data
         "stopping the server stops its cluster"
     );
 
+    // The administration commands work on the same data while the server is down.
+    let verify = gloact(&data_dir, &["audit", "verify"]);
+    assert!(verify.status.success(), "{verify:?}");
+    assert!(
+        String::from_utf8_lossy(&verify.stdout).contains("audit trail intact: 1 events"),
+        "the organization's creation was recorded: {verify:?}"
+    );
+    let created = gloact(
+        &data_dir,
+        &[
+            "client",
+            "create",
+            "--client-id",
+            "eu-reporting",
+            "--name",
+            "EU results reporting",
+            "--role",
+            "eu",
+            "--org",
+            "EU-DEL-BGD",
+        ],
+    );
+    assert!(created.status.success(), "{created:?}");
+    let printed = String::from_utf8_lossy(&created.stdout).into_owned();
+    let secret = printed
+        .lines()
+        .find_map(|l| l.strip_prefix("client_secret:"))
+        .map(str::trim)
+        .unwrap()
+        .to_owned();
+
     let second = tokio::task::spawn_blocking({
         let data_dir = data_dir.clone();
         move || serve(&data_dir)
@@ -198,6 +239,18 @@ async fn the_embedded_default_starts_seeds_serves_stops_and_restarts_on_its_data
         "data written in the first run is there: {codes:?}"
     );
     assert_eq!(codes.iter().filter(|c| **c == "UNODC-BGD").count(), 1);
+    let token = client
+        .post(format!("{}/api/v1/oauth/token", second.base))
+        .basic_auth("eu-reporting", Some(&secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        token.status(),
+        200,
+        "the client registered by the CLI gets a token"
+    );
     tokio::task::spawn_blocking(move || second.terminate())
         .await
         .unwrap();
@@ -247,7 +300,9 @@ fn help_lists_the_commands() {
         .output()
         .unwrap();
     let help = String::from_utf8_lossy(&output.stdout);
-    for command in ["serve", "migrate", "seed", "token", "openapi", "keygen"] {
+    for command in [
+        "serve", "migrate", "seed", "token", "client", "audit", "openapi", "keygen",
+    ] {
         assert!(help.contains(command), "--help lists {command}: {help}");
     }
 }
