@@ -194,6 +194,13 @@ impl Settings {
         if self.auth.leeway_secs > 10 {
             return Err(SettingsError("auth.leeway_secs must be at most 10".into()));
         }
+        if self.auth.client_token_ttl_secs == 0
+            || self.auth.client_token_ttl_secs > self.auth.max_token_ttl_secs
+        {
+            return Err(SettingsError(
+                "auth.client_token_ttl_secs must be between 1 and auth.max_token_ttl_secs".into(),
+            ));
+        }
         if self.auth.demo_token_ttl_secs > self.auth.max_token_ttl_secs {
             return Err(SettingsError(
                 "auth.demo_token_ttl_secs must not exceed auth.max_token_ttl_secs".into(),

@@ -94,8 +94,13 @@ enum TokenAction {
 #[derive(Debug, Subcommand)]
 enum AuditAction {
     /// Recompute every event's hash and link; fails on the first event that was edited, removed
-    /// or inserted.
-    Verify,
+    /// or inserted, and prints the head (`SEQ:HASH`) to keep elsewhere for the next check.
+    Verify {
+        /// The head printed by an earlier check: fails when the chain no longer reaches it (events
+        /// were cut off its end).
+        #[arg(long)]
+        expect_head: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -201,6 +206,11 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let (Some(role), Some(org), Some(sub)) = (role, org, sub) else {
                 anyhow::bail!("--role, --org and --sub are required");
             };
+            if !gloact_domain::client::is_person_subject(&sub) {
+                anyhow::bail!(
+                    "--sub: a person's subject may not be empty nor start with client: or cli:"
+                );
+            }
             let role: Role = role.parse().map_err(|e| anyhow::anyhow!("--role: {e}"))?;
             let org = Code::parse(&org).map_err(|e| anyhow::anyhow!("--org: {e}"))?;
             let scopes = Scopes::parse(&scope).map_err(|e| anyhow::anyhow!("--scope: {e}"))?;
@@ -211,10 +221,10 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Audit {
-            action: AuditAction::Verify,
+            action: AuditAction::Verify { expect_head },
         } => {
             let database = Database::open(&settings).await?;
-            let result = verify_audit(&settings, &database.url).await;
+            let result = verify_audit(&settings, &database.url, expect_head.as_deref()).await;
             database.close().await;
             result
         }
@@ -317,7 +327,7 @@ async fn revoke(
     jti: &str,
     reason: Option<String>,
 ) -> anyhow::Result<()> {
-    let db = migrated_db(settings, url).await?;
+    let db = existing_db(settings, url).await?;
     let max_ttl = chrono::Duration::seconds(
         i64::try_from(settings.auth.max_token_ttl_secs).unwrap_or(i64::MAX / 2),
     );
@@ -332,19 +342,49 @@ async fn revoke(
     .map_err(|e| anyhow::anyhow!("{e}"))
 }
 
-async fn verify_audit(settings: &Settings, url: &str) -> anyhow::Result<()> {
-    let db = migrated_db(settings, url).await?;
+async fn verify_audit(
+    settings: &Settings,
+    url: &str,
+    expect_head: Option<&str>,
+) -> anyhow::Result<()> {
+    let db = existing_db(settings, url).await?;
     let report = gloact_persistence::audit::verify(&db).await?;
-    match report.broken {
-        None => {
-            println!("audit trail intact: {} events", report.events);
-            Ok(())
-        }
-        Some((seq, why)) => anyhow::bail!(
+    if let Some((seq, why)) = report.broken {
+        anyhow::bail!(
             "audit trail broken at event {seq}: {why} ({} events before it are intact)",
             report.events
-        ),
+        );
     }
+    let head = report.head.map(|(seq, hash)| format!("{seq}:{hash}"));
+    if let Some(expected) = expect_head {
+        let (seq, hash) = expected
+            .split_once(':')
+            .context("--expect-head is SEQ:HASH, as printed by an earlier check")?;
+        let seq: i64 = seq.parse().context("--expect-head: SEQ is a number")?;
+        let still_there = gloact_persistence::audit::hash_at(&db, seq).await?;
+        if still_there.as_deref() != Some(hash) {
+            anyhow::bail!(
+                "audit trail broken: the head {expected} of an earlier check is gone or changed (events were cut off)"
+            );
+        }
+    }
+    println!("audit trail intact: {} events", report.events);
+    if let Some(head) = head {
+        println!("head: {head}");
+    }
+    Ok(())
+}
+
+/// A connection to a database that must be migrated already: administration commands don't
+/// change the schema of a server that may be in production.
+async fn existing_db(settings: &Settings, url: &str) -> anyhow::Result<Db> {
+    let pending = gloact_persistence::pending_migrations(url).await?;
+    if pending > 0 {
+        anyhow::bail!(
+            "the database lacks {pending} migrations: run `gloact migrate` (or start the server) first"
+        );
+    }
+    Ok(Db::connect(&settings.db_settings(url.to_owned()))?)
 }
 
 async fn manage_clients(
@@ -354,7 +394,7 @@ async fn manage_clients(
 ) -> anyhow::Result<()> {
     use gloact_api::service::access::{self, ClientRegistration};
     use gloact_domain::client::ClientId;
-    let db = migrated_db(settings, url).await?;
+    let db = existing_db(settings, url).await?;
     match action {
         ClientAction::Create {
             client_id,
@@ -426,6 +466,7 @@ async fn serve_on(
     let embedded = database.cluster.is_some();
     let applied = migrate(&database.url).await?;
     let db = Db::connect(&settings.db_settings(database.url.clone()))?;
+    let db_for_purge = db.clone();
     if embedded && seed::seed(&db).await? == SeedOutcome::Seeded {
         tracing::info!("wrote the GLO.ACT-Bangladesh demo data");
     }
@@ -450,7 +491,19 @@ async fn serve_on(
     if embedded {
         print_demo_tokens(settings, &tokens)?;
     }
+    // Revocations of tokens that have expired anyway are of no use: forget them hourly.
+    let purge_db = db_for_purge;
+    let purge = tokio::spawn(async move {
+        let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
+        loop {
+            every_hour.tick().await;
+            if let Err(error) = gloact_persistence::revocations::purge_expired(&purge_db).await {
+                tracing::warn!(%error, "could not purge expired revocations");
+            }
+        }
+    });
     app.run_until_stopped().await?;
+    purge.abort();
     tracing::info!("stopped");
     Ok(())
 }

@@ -89,4 +89,6 @@ pub struct Actor {
     pub scopes: Scopes,
     /// The token's id, for revocation and the audit trail.
     pub token_id: String,
+    /// When the token was issued, for revocations of everything a subject held.
+    pub issued_at: chrono::DateTime<chrono::Utc>,
 }

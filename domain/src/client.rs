@@ -34,6 +34,23 @@ impl ClientId {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The `sub` of this client's tokens: `client:<id>`, a namespace no person's token may use.
+    pub fn subject(&self) -> String {
+        format!("{CLIENT_SUBJECT_PREFIX}{}", self.0)
+    }
+}
+
+/// Prefix of the subjects of partner clients' tokens.
+pub const CLIENT_SUBJECT_PREFIX: &str = "client:";
+
+/// Whether a person's token may carry this subject: not empty, and not in the namespaces of
+/// partner clients (`client:`) or of the command line's operators (`cli:`), which the audit trail
+/// must be able to trust.
+pub fn is_person_subject(subject: &str) -> bool {
+    !subject.trim().is_empty()
+        && !subject.starts_with(CLIENT_SUBJECT_PREFIX)
+        && !subject.starts_with("cli:")
 }
 
 impl std::fmt::Display for ClientId {
@@ -60,6 +77,12 @@ pub struct Client {
 }
 
 impl Client {
+    /// Whether a client may hold these scopes: `admin` is for people (UNODC administrators), not
+    /// for machine credentials.
+    pub fn may_hold(scopes: &Scopes) -> bool {
+        !scopes.contains(crate::actor::Scope::Admin)
+    }
+
     /// The scopes of a token for this client: all it may have when `requested` is empty, else
     /// exactly those requested, which must all be allowed.
     pub fn grant(&self, requested: &Scopes) -> Result<Scopes, ValueError> {

@@ -39,6 +39,8 @@ pub struct Entry {
     pub resource_type: &'static str,
     /// The resource's id.
     pub resource_id: Option<String>,
+    /// The ids of several resources read at once (a page).
+    pub resource_ids: Vec<String>,
     /// The fields a write changed.
     pub changed_fields: Vec<&'static str>,
 }
@@ -54,6 +56,18 @@ impl Entry {
             action,
             resource_type,
             resource_id: Some(resource_id.to_string()),
+            resource_ids: Vec::new(),
+            changed_fields: Vec::new(),
+        }
+    }
+
+    /// One event about several resources, e.g. the rows of a page that was read.
+    pub fn many(action: &'static str, resource_type: &'static str, ids: Vec<String>) -> Self {
+        Self {
+            action,
+            resource_type,
+            resource_id: None,
+            resource_ids: ids,
             changed_fields: Vec::new(),
         }
     }
@@ -85,6 +99,8 @@ pub struct AuditEvent {
     pub resource_type: String,
     /// To which one.
     pub resource_id: Option<String>,
+    /// To which ones, for an event about several.
+    pub resource_ids: Vec<String>,
     /// In which request.
     pub request_id: Option<String>,
     /// The fields a write changed.
@@ -110,6 +126,7 @@ impl AuditEvent {
             self.action,
             self.resource_type,
             self.resource_id,
+            self.resource_ids,
             self.request_id,
             self.changed_fields,
         ]);
@@ -154,6 +171,7 @@ pub(crate) async fn append(
             action: entry.action.to_owned(),
             resource_type: entry.resource_type.to_owned(),
             resource_id: entry.resource_id,
+            resource_ids: entry.resource_ids,
             request_id: audit.request_id.clone(),
             changed_fields: entry
                 .changed_fields
@@ -179,6 +197,7 @@ pub(crate) async fn append(
                 audit_event::action.eq(&e.action),
                 audit_event::resource_type.eq(&e.resource_type),
                 audit_event::resource_id.eq(&e.resource_id),
+                audit_event::resource_ids.eq(&e.resource_ids),
                 audit_event::request_id.eq(&e.request_id),
                 audit_event::changed_fields.eq(&e.changed_fields),
                 audit_event::prev_hash.eq(&e.prev_hash),
@@ -216,6 +235,10 @@ pub struct AuditFilter {
     pub resource_id: Option<String>,
     /// Only events of this request.
     pub request_id: Option<String>,
+    /// Only events at or after this time.
+    pub from: Option<DateTime<Utc>>,
+    /// Only events before this time.
+    pub to: Option<DateTime<Utc>>,
 }
 
 /// Events after `after_seq`, oldest first, at most `limit`; plus whether more follow.
@@ -242,7 +265,18 @@ pub async fn list(
         query = query.filter(audit_event::resource_type.eq(resource_type.clone()));
     }
     if let Some(resource_id) = &filter.resource_id {
-        query = query.filter(audit_event::resource_id.eq(resource_id.clone()));
+        // A resource read in a page is named in `resource_ids`.
+        query = query.filter(
+            audit_event::resource_id
+                .eq(resource_id.clone())
+                .or(audit_event::resource_ids.contains(vec![resource_id.clone()])),
+        );
+    }
+    if let Some(from) = filter.from {
+        query = query.filter(audit_event::occurred_at.ge(from));
+    }
+    if let Some(to) = filter.to {
+        query = query.filter(audit_event::occurred_at.lt(to));
     }
     if let Some(request_id) = &filter.request_id {
         query = query.filter(audit_event::request_id.eq(request_id.clone()));
@@ -257,11 +291,25 @@ pub async fn list(
     Ok((events, more))
 }
 
+/// The hash of the event at `seq`, if there is one.
+pub async fn hash_at(db: &Db, seq: i64) -> Result<Option<String>, StoreError> {
+    let mut conn = db.conn().await?;
+    Ok(audit_event::table
+        .filter(audit_event::seq.eq(seq))
+        .select(audit_event::hash)
+        .first(&mut conn)
+        .await
+        .optional()?)
+}
+
 /// What a check of the chain found.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ChainReport {
     /// Events checked.
     pub events: u64,
+    /// The last intact event: its position and hash. The chain can't show that events were cut
+    /// off its end, so keep this head somewhere else and compare it on the next check.
+    pub head: Option<(i64, String)>,
     /// The first event whose hash, link or position is wrong, and why.
     pub broken: Option<(i64, &'static str)>,
 }
@@ -271,6 +319,7 @@ pub async fn verify(db: &Db) -> Result<ChainReport, StoreError> {
     const BATCH: i64 = 1000;
     let mut conn = db.conn().await?;
     let (mut expected_seq, mut prev_hash, mut checked) = (1i64, GENESIS.to_owned(), 0u64);
+    let head = |checked: u64, seq: i64, hash: &str| (checked > 0).then(|| (seq, hash.to_owned()));
     loop {
         let events: Vec<AuditEvent> = audit_event::table
             .filter(audit_event::seq.ge(expected_seq))
@@ -282,6 +331,7 @@ pub async fn verify(db: &Db) -> Result<ChainReport, StoreError> {
         if events.is_empty() {
             return Ok(ChainReport {
                 events: checked,
+                head: head(checked, expected_seq - 1, &prev_hash),
                 broken: None,
             });
         }
@@ -298,6 +348,7 @@ pub async fn verify(db: &Db) -> Result<ChainReport, StoreError> {
             if let Some(why) = broken {
                 return Ok(ChainReport {
                     events: checked,
+                    head: head(checked, expected_seq - 1, &prev_hash),
                     broken: Some((expected_seq.min(event.seq), why)),
                 });
             }

@@ -114,25 +114,30 @@ pub async fn list(db: &Db) -> Result<Vec<Client>, StoreError> {
         .collect()
 }
 
-/// Disables a client: it gets no more tokens (those it has run out within their lifetime, or
-/// are revoked). Returns whether it was found.
+/// Disables a client: it gets no more tokens, and the tokens it has are revoked (its subject is
+/// cut off). Returns whether an enabled client was found.
 pub async fn disable(db: &Db, client_id: &ClientId, audit: &Audit) -> Result<bool, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        let updated =
-            diesel::update(api_client::table.filter(api_client::client_id.eq(client_id.as_str())))
-                .set(api_client::disabled_at.eq(diesel::dsl::now))
-                .execute(conn)
-                .await?;
-        if updated > 0 {
-            append(
-                conn,
-                audit,
-                vec![Entry::new("disable", "client", client_id)],
-            )
-            .await?;
+        let updated = diesel::update(
+            api_client::table
+                .filter(api_client::client_id.eq(client_id.as_str()))
+                .filter(api_client::disabled_at.is_null()),
+        )
+        .set(api_client::disabled_at.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+        if updated == 0 {
+            return Ok(false);
         }
-        Ok(updated > 0)
+        crate::revocations::revoke_subject(conn, &client_id.subject()).await?;
+        append(
+            conn,
+            audit,
+            vec![Entry::new("disable", "client", client_id)],
+        )
+        .await?;
+        Ok(true)
     })
     .await
 }

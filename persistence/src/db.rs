@@ -152,6 +152,21 @@ pub async fn migrate(url: &str) -> Result<usize, StoreError> {
     .map_err(|e| StoreError::Internal(e.to_string()))?
 }
 
+/// How many embedded migrations the database at `url` has not run yet.
+pub async fn pending_migrations(url: &str) -> Result<usize, StoreError> {
+    let url = url.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut conn =
+            <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)
+                .map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        conn.pending_migrations(MIGRATIONS)
+            .map(|pending| pending.len())
+            .map_err(|e| StoreError::Internal(format!("reading the migrations failed: {e}")))
+    })
+    .await
+    .map_err(|e| StoreError::Internal(e.to_string()))?
+}
+
 /// Reverts every applied migration; returns how many were reverted. For proving the `down.sql`
 /// files in tests, and for operators who must take the schema apart.
 pub async fn revert_all(url: &str) -> Result<usize, StoreError> {

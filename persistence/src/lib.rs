@@ -20,6 +20,6 @@ mod schema;
 mod scope;
 pub mod seed;
 
-pub use db::{Db, DbSettings, migrate, migrations_fingerprint, revert_all};
+pub use db::{Db, DbSettings, migrate, migrations_fingerprint, pending_migrations, revert_all};
 pub use error::StoreError;
 pub use page::{Cursor, Page, PageError, PageRequest};

@@ -7,7 +7,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use crate::audit::{Audit, Entry, append};
 use crate::db::Db;
 use crate::error::StoreError;
-use crate::schema::revoked_token;
+use crate::schema::{revoked_subject, revoked_token};
 
 /// A revocation to record.
 #[derive(Debug, Clone)]
@@ -47,14 +47,42 @@ pub async fn revoke(db: &Db, revocation: &Revocation, audit: &Audit) -> Result<(
     .await
 }
 
-/// Whether the token with this id was revoked.
-pub async fn is_revoked(db: &Db, jti: &str) -> Result<bool, StoreError> {
+/// Whether a token was revoked: by its id, or because every token of its subject issued before
+/// a time was (a disabled client's). One query, on every request.
+pub async fn is_revoked(
+    db: &Db,
+    jti: &str,
+    subject: &str,
+    issued_at: DateTime<Utc>,
+) -> Result<bool, StoreError> {
     let mut conn = db.conn().await?;
-    Ok(diesel::select(diesel::dsl::exists(
-        revoked_token::table.filter(revoked_token::jti.eq(jti)),
-    ))
-    .get_result(&mut conn)
-    .await?)
+    let by_id = diesel::dsl::exists(revoked_token::table.filter(revoked_token::jti.eq(jti)));
+    let by_subject = diesel::dsl::exists(
+        revoked_subject::table
+            .filter(revoked_subject::subject.eq(subject))
+            .filter(revoked_subject::not_before.gt(issued_at)),
+    );
+    Ok(diesel::select(by_id.or(by_subject))
+        .get_result(&mut conn)
+        .await?)
+}
+
+/// Revokes every token of `subject` issued until now, in the caller's transaction.
+pub(crate) async fn revoke_subject(
+    conn: &mut diesel_async::AsyncPgConnection,
+    subject: &str,
+) -> Result<(), StoreError> {
+    diesel::insert_into(revoked_subject::table)
+        .values((
+            revoked_subject::subject.eq(subject),
+            revoked_subject::not_before.eq(diesel::dsl::now),
+        ))
+        .on_conflict(revoked_subject::subject)
+        .do_update()
+        .set(revoked_subject::not_before.eq(diesel::dsl::now))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// Forgets revocations of tokens that have expired anyway; returns how many.

@@ -25,6 +25,7 @@ diesel::table! {
         action -> Text,
         resource_type -> Text,
         resource_id -> Nullable<Text>,
+        resource_ids -> Array<Text>,
         request_id -> Nullable<Text>,
         changed_fields -> Array<Text>,
         prev_hash -> Text,
@@ -184,6 +185,14 @@ diesel::table! {
 }
 
 diesel::table! {
+    revoked_subject (subject) {
+        subject -> Text,
+        not_before -> Timestamptz,
+        revoked_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     revoked_token (jti) {
         jti -> Text,
         expires_at -> Timestamptz,
@@ -225,5 +234,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     participation,
     programme,
     programme_partner,
+    revoked_subject,
     revoked_token,
 );

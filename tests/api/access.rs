@@ -79,7 +79,7 @@ async fn a_partner_client_gets_a_short_lived_token_bound_to_its_role_and_organiz
             claims["role"].as_str(),
             claims["org"].as_str()
         ),
-        (Some("eu-reporting"), Some("eu"), Some("EU-DEL-BGD"))
+        (Some("client:eu-reporting"), Some("eu"), Some("EU-DEL-BGD"))
     );
     assert_eq!(
         claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
@@ -323,4 +323,136 @@ async fn a_revoked_token_is_refused_from_the_next_request_on() {
     problem(refused, 401, "token_revoked").await;
     // Other tokens of the same role still work.
     assert_eq!(app.get("/api/v1/activities", Role::Iom).await.status(), 200);
+}
+
+#[tokio::test]
+async fn basic_authentication_is_checked_like_the_form_and_not_both() {
+    let app = spawn_seeded_app().await;
+    let secret = register(&app, "mofa-mis", Role::Government, "MOFA-BGD", "").await;
+    let basic = |credentials: String| format!("Basic {}", STANDARD.encode(credentials));
+    let send = |authorization: String, form: Vec<(&'static str, String)>| {
+        app.client
+            .post(format!("{}/api/v1/oauth/token", app.address))
+            .header("authorization", authorization)
+            .form(&form)
+            .send()
+    };
+    let grant = ("grant_type", "client_credentials".to_owned());
+    oauth_error(
+        send(basic("mofa-mis:guess".into()), vec![grant.clone()])
+            .await
+            .unwrap(),
+        401,
+        "invalid_client",
+    )
+    .await;
+    let both = send(
+        basic(format!("mofa-mis:{secret}")),
+        vec![
+            grant.clone(),
+            ("client_id", "mofa-mis".into()),
+            ("client_secret", secret.clone()),
+        ],
+    )
+    .await
+    .unwrap();
+    oauth_error(both, 400, "invalid_request").await;
+    json(
+        send(basic(format!("mofa-mis:{secret}")), vec![grant])
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn disabling_a_client_revokes_the_tokens_it_holds() {
+    let app = spawn_seeded_app().await;
+    let secret = register(&app, "iom-sync", Role::Iom, "IOM-BGD", "").await;
+    let issued = json(
+        token_request(
+            &app,
+            &[
+                ("grant_type", "client_credentials"),
+                ("client_id", "iom-sync"),
+                ("client_secret", &secret),
+            ],
+        )
+        .await,
+        200,
+    )
+    .await;
+    let token = issued["access_token"].as_str().unwrap().to_owned();
+    assert_eq!(
+        app.request(Method::GET, "/api/v1/activities", &token)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    // Issuing is on the record, with the token's id, so it can be found and revoked.
+    let admin = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "admin");
+    let trail = json(
+        app.request(
+            Method::GET,
+            "/api/v1/admin/audit-events?action=issue",
+            &admin,
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(trail["items"][0]["actor"], "client:iom-sync");
+    assert_eq!(trail["items"][0]["resource_id"], claims_of(&token)["jti"]);
+
+    // A second later (tokens carry whole seconds), the client is disabled: its token stops working.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    assert!(
+        gloact_persistence::clients::disable(
+            &app.db,
+            &ClientId::parse("iom-sync").unwrap(),
+            &access::operator()
+        )
+        .await
+        .unwrap()
+    );
+    problem(
+        app.request(Method::GET, "/api/v1/activities", &token)
+            .send()
+            .await
+            .unwrap(),
+        401,
+        "token_revoked",
+    )
+    .await;
+    assert!(
+        !gloact_persistence::clients::disable(
+            &app.db,
+            &ClientId::parse("iom-sync").unwrap(),
+            &access::operator()
+        )
+        .await
+        .unwrap(),
+        "disabling twice changes nothing"
+    );
+}
+
+#[tokio::test]
+async fn clients_may_not_hold_the_admin_scope() {
+    let app = spawn_seeded_app().await;
+    let registration = ClientRegistration {
+        client_id: ClientId::parse("unodc-robot").unwrap(),
+        name: Title::parse("A robot administrator").unwrap(),
+        role: Role::Unodc,
+        organization: Code::parse("UNODC-BGD").unwrap(),
+        scopes: Scopes::parse("admin").unwrap(),
+    };
+    assert!(matches!(
+        access::create_client(&app.db, registration, &access::operator()).await,
+        Err(access::CreateClientError::AdminScope)
+    ));
 }

@@ -276,12 +276,15 @@ async fn the_chain_holds_and_an_edited_event_breaks_it() {
             "each event links to the one before"
         );
     }
+    let report = audit::verify(&app.db).await.unwrap();
+    assert_eq!((report.events, report.broken), (trail.len() as u64, None));
+    let last = trail.last().unwrap();
     assert_eq!(
-        audit::verify(&app.db).await.unwrap(),
-        audit::ChainReport {
-            events: trail.len() as u64,
-            broken: None
-        }
+        report.head,
+        Some((
+            last["seq"].as_i64().unwrap(),
+            last["hash"].as_str().unwrap().to_owned()
+        ))
     );
 
     // The table refuses changes...
@@ -309,7 +312,7 @@ async fn the_chain_holds_and_an_edited_event_breaks_it() {
     let report = audit::verify(&app.db).await.unwrap();
     assert_eq!(report.broken.map(|(seq, _)| seq), Some(2), "{report:?}");
     assert_eq!(report.events, 1);
-    // Removing an event breaks the chain too.
+    // Removing an event inside the chain breaks it too.
     diesel::sql_query("UPDATE audit_event SET actor = 'test-unodc' WHERE seq = 2")
         .execute(&mut conn)
         .await
@@ -330,5 +333,69 @@ async fn the_chain_holds_and_an_edited_event_breaks_it() {
             .broken
             .map(|(seq, _)| seq),
         Some(2)
+    );
+}
+
+#[tokio::test]
+async fn events_cut_off_the_end_are_caught_by_comparing_the_head_kept_elsewhere() {
+    let app = spawn_seeded_app().await;
+    for code in ["CUT-1", "CUT-2"] {
+        let body = json!({"code": code, "name": "Audited", "kind": "other", "country": "BGD"});
+        json(
+            app.post("/api/v1/organizations", Role::Unodc, &body).await,
+            201,
+        )
+        .await;
+    }
+    let (seq, hash) = audit::verify(&app.db).await.unwrap().head.unwrap();
+    assert_eq!(
+        audit::hash_at(&app.db, seq).await.unwrap().as_deref(),
+        Some(hash.as_str())
+    );
+    let mut conn = AsyncPgConnection::establish(&app.database_url())
+        .await
+        .unwrap();
+    diesel::sql_query("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    diesel::sql_query(format!("DELETE FROM audit_event WHERE seq = {seq}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let report = audit::verify(&app.db).await.unwrap();
+    assert_eq!(
+        report.broken, None,
+        "the chain alone can't tell its end was cut"
+    );
+    assert_eq!(report.head.map(|(s, _)| s), Some(seq - 1));
+    assert_eq!(
+        audit::hash_at(&app.db, seq).await.unwrap(),
+        None,
+        "the head kept elsewhere is gone: caught"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_writes_keep_one_unbroken_chain() {
+    let app = spawn_seeded_app().await;
+    let writes = (0..24).map(|i| {
+        let app = &app;
+        async move {
+            let body = json!({"code": format!("PAR-{i:02}"), "name": "Written at once", "kind": "other", "country": "BGD"});
+            json(app.post("/api/v1/organizations", Role::Unodc, &body).await, 201).await
+        }
+    });
+    futures_util::future::join_all(writes).await;
+    let trail = events(&app, "&action=create&resource_type=organization").await;
+    assert_eq!(trail.len(), 24);
+    let report = audit::verify(&app.db).await.unwrap();
+    assert_eq!(report.broken, None);
+    let all = events(&app, "").await;
+    let seqs: Vec<i64> = all.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    assert_eq!(
+        seqs,
+        (1..=seqs.len() as i64).collect::<Vec<_>>(),
+        "no gap, no fork"
     );
 }

@@ -32,7 +32,9 @@ impl FromRequest for Authenticated {
             let actor = verified?;
             let db = db.ok_or_else(|| ApiError::internal("database missing from app data"))?;
             // Every replica asks the database, so a revocation holds everywhere at once.
-            if revocations::is_revoked(&db, &actor.token_id).await? {
+            if revocations::is_revoked(&db, &actor.token_id, &actor.subject, actor.issued_at)
+                .await?
+            {
                 return Err(TokenError::Revoked.into());
             }
             tracing::Span::current().record("sub", actor.subject.as_str());

@@ -179,6 +179,19 @@ impl TokenService {
         scopes: &Scopes,
         ttl: chrono::Duration,
     ) -> Result<String, MintError> {
+        self.mint_with_claims(subject, role, organization, scopes, ttl)
+            .map(|(token, _)| token)
+    }
+
+    /// Like [`TokenService::mint`], also returning the claims (e.g. the `jti`, for the record).
+    pub fn mint_with_claims(
+        &self,
+        subject: &str,
+        role: Role,
+        organization: &Code,
+        scopes: &Scopes,
+        ttl: chrono::Duration,
+    ) -> Result<(String, Claims), MintError> {
         if ttl.num_seconds() <= 0 || ttl.num_seconds() > self.max_ttl_secs {
             return Err(MintError::Lifetime {
                 max_secs: self.max_ttl_secs,
@@ -197,7 +210,7 @@ impl TokenService {
             iat: now,
             jti: uuid::Uuid::new_v4().to_string(),
         };
-        Ok(self.sign(&claims)?)
+        Ok((self.sign(&claims)?, claims))
     }
 
     /// Signs arbitrary claims with our key (the CLI and tests use this for odd tokens).
@@ -237,7 +250,10 @@ impl TokenService {
         }
         if claims.sub.is_empty()
             || claims.jti.is_empty()
-            || claims.exp - claims.iat > self.max_ttl_secs
+            || claims
+                .exp
+                .checked_sub(claims.iat)
+                .is_none_or(|lifetime| lifetime > self.max_ttl_secs)
         {
             return Err(TokenError::Invalid);
         }
@@ -247,6 +263,8 @@ impl TokenService {
             organization: Code::parse(&claims.org).map_err(|_| TokenError::Invalid)?,
             scopes: Scopes::parse(&claims.scope).map_err(|_| TokenError::Invalid)?,
             token_id: claims.jti,
+            issued_at: chrono::DateTime::from_timestamp(claims.iat, 0)
+                .ok_or(TokenError::Invalid)?,
         })
     }
 }

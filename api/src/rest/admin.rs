@@ -62,12 +62,15 @@ pub struct AuditEventDto {
     pub role: String,
     /// For which organization.
     pub organization: String,
-    /// What: `create`, `update`, `delete`, `read`, `revoke`, `disable`.
+    /// What: `create`, `update`, `delete`, `read`, `issue`, `revoke`, `disable`.
     pub action: String,
-    /// To what kind of resource.
+    /// To what kind of resource: `organization`, `activity`, `follow_up_action`,
+    /// `indicator_period`, `token`, `client`.
     pub resource_type: String,
     /// To which one.
     pub resource_id: Option<String>,
+    /// To which ones, for a read of several (a page).
+    pub resource_ids: Vec<String>,
     /// In which request (`x-request-id`).
     pub request_id: Option<String>,
     /// The fields a write changed.
@@ -89,6 +92,7 @@ impl From<AuditEvent> for AuditEventDto {
             action: e.action,
             resource_type: e.resource_type,
             resource_id: e.resource_id,
+            resource_ids: e.resource_ids,
             request_id: e.request_id,
             changed_fields: e.changed_fields,
             prev_hash: e.prev_hash,
@@ -116,12 +120,17 @@ pub struct AuditQuery {
     pub actor: Option<String>,
     /// Only this action.
     pub action: Option<String>,
-    /// Only events about this kind of resource (`activity`, `organization`, …).
+    /// Only events about this kind of resource: `organization`, `activity`, `follow_up_action`,
+    /// `indicator_period`, `token`, `client`.
     pub resource_type: Option<String>,
-    /// Only events about this resource.
+    /// Only events about this resource (alone or in a page that was read).
     pub resource_id: Option<String>,
     /// Only events of this request.
     pub request_id: Option<String>,
+    /// Only events at or after this time (RFC 3339).
+    pub from: Option<chrono::DateTime<chrono::Utc>>,
+    /// Only events before this time (RFC 3339).
+    pub to: Option<chrono::DateTime<chrono::Utc>>,
     /// The `next_cursor` of the previous page.
     pub after: Option<String>,
     /// Events per page, 1 to 500 (default 50).
@@ -144,6 +153,8 @@ pub async fn list_audit_events(
         resource_type: query.resource_type.clone(),
         resource_id: query.resource_id.clone(),
         request_id: query.request_id.clone(),
+        from: query.from,
+        to: query.to,
     };
     let (events, more) = service::audit::list(&db, &caller, &filter, after, page.limit()).await?;
     let next_cursor = match (more, events.last()) {

@@ -101,11 +101,12 @@ fn problem_response(status: StatusCode, code: &str, detail: Option<String>) -> H
 pub fn ensure_problem<B: MessageBody + 'static>(
     res: ServiceResponse<B>,
 ) -> actix_web::Result<ErrorHandlerResponse<B>> {
-    // Our own answers are JSON already: problem+json, or RFC 6749's errors of the token endpoint.
-    let is_ours = res.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
-        let v = v.as_bytes();
-        v.starts_with(PROBLEM_JSON.as_bytes()) || v.starts_with(b"application/json")
-    });
+    // The token endpoint answers as RFC 6749 says (plain JSON with `error`), not problem+json.
+    let is_ours = res.request().path() == "/api/v1/oauth/token"
+        || res
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
     if is_ours {
         return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
     }

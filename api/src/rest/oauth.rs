@@ -2,7 +2,7 @@
 //! systems. Its errors follow RFC 6749 section 5.2, as OAuth2 clients expect, not problem+json.
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use gloact_domain::Scopes;
@@ -13,14 +13,16 @@ use utoipa::ToSchema;
 use crate::auth::TokenService;
 use crate::config::Settings;
 use crate::service::access::{self, ClientTokenError};
+use crate::telemetry::RequestId;
 
 /// A token request (`application/x-www-form-urlencoded`).
 #[derive(Debug, ToSchema)]
+#[schema(as = TokenRequest)]
 #[allow(
     dead_code,
     reason = "documents the form; the handler reads the pairs itself"
 )]
-pub struct TokenRequest {
+pub struct TokenRequestForm {
     /// `client_credentials`.
     grant_type: String,
     /// The client's id (or in HTTP Basic authentication).
@@ -86,7 +88,7 @@ fn basic_credentials(req: &HttpRequest) -> Option<(String, String)> {
 /// Gets a token for a partner client by client credentials.
 #[utoipa::path(
     tag = "access",
-    request_body(content = TokenRequest, content_type = "application/x-www-form-urlencoded"),
+    request_body(content = TokenRequestForm, content_type = "application/x-www-form-urlencoded"),
     responses(
         (status = 200, description = "A bearer token bound to the client's role, organization and scopes", body = TokenResponse),
         (status = 400, description = "invalid_request, unsupported_grant_type or invalid_scope", body = OAuthError),
@@ -105,7 +107,10 @@ pub async fn create_token(
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        .is_some_and(|v| {
+            v.to_ascii_lowercase()
+                .starts_with("application/x-www-form-urlencoded")
+        });
     if !form_type {
         return refuse(
             "invalid_request",
@@ -166,7 +171,18 @@ pub async fn create_token(
     let ttl = chrono::Duration::seconds(
         i64::try_from(settings.auth.client_token_ttl_secs).unwrap_or(900),
     );
-    match access::issue_client_token(&db, &tokens, &client_id, &secret, &requested, ttl).await {
+    let request_id = req
+        .extensions()
+        .get::<RequestId>()
+        .map(|id| id.0.clone())
+        .unwrap_or_default();
+    let request = access::TokenRequest {
+        client_id: &client_id,
+        secret: &secret,
+        scopes: &requested,
+        request_id: &request_id,
+    };
+    match access::issue_client_token(&db, &tokens, &request, ttl).await {
         Ok(issued) => HttpResponse::Ok()
             .insert_header((header::CACHE_CONTROL, "no-store"))
             .json(TokenResponse {
@@ -179,6 +195,9 @@ pub async fn create_token(
             refuse("invalid_client", "client authentication failed")
         }
         Err(ClientTokenError::InvalidScope(why)) => refuse("invalid_scope", why),
+        Err(ClientTokenError::Busy(_)) => {
+            actix_web::ResponseError::error_response(&crate::error::ApiError::Unavailable)
+        }
         Err(ClientTokenError::Store(error)) => {
             actix_web::ResponseError::error_response(&crate::error::ApiError::from(error))
         }

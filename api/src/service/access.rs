@@ -4,7 +4,7 @@ use chrono::{Duration, Utc};
 use gloact_domain::Scopes;
 use gloact_domain::client::{Client, ClientId};
 use gloact_domain::policy::{Action, Resource};
-use gloact_persistence::audit::Audit;
+use gloact_persistence::audit::{self, Audit, Entry};
 use gloact_persistence::clients::{self, NewClient};
 use gloact_persistence::revocations::{self, Revocation};
 use gloact_persistence::{Db, StoreError};
@@ -33,6 +33,9 @@ pub enum ClientTokenError {
     /// The client asked for scopes it may not have.
     #[error("{0}")]
     InvalidScope(String),
+    /// Too many secrets are being checked at once; retry shortly.
+    #[error(transparent)]
+    Busy(#[from] secrets::Busy),
     /// Storage failed.
     #[error(transparent)]
     Store(#[from] StoreError),
@@ -46,12 +49,10 @@ pub enum ClientTokenError {
 pub async fn issue_client_token(
     db: &Db,
     tokens: &TokenService,
-    client_id: &str,
-    secret: &str,
-    requested: &Scopes,
+    request: &TokenRequest<'_>,
     ttl: Duration,
 ) -> Result<IssuedToken, ClientTokenError> {
-    let found = match ClientId::parse(client_id) {
+    let found = match ClientId::parse(request.client_id) {
         Ok(id) => clients::find(db, &id).await?,
         Err(_) => None,
     };
@@ -60,28 +61,44 @@ pub async fn issue_client_token(
         None => (None, None),
     };
     // The secret is checked even for an unknown client, so timing tells nothing.
-    let secret_matches = secrets::verify_secret(secret.to_owned(), hash).await;
+    let secret_matches = secrets::verify_secret(request.secret.to_owned(), hash).await?;
     let client = match client {
         Some(client) if secret_matches && !client.disabled => client,
         _ => return Err(ClientTokenError::InvalidClient),
     };
     let scopes = client
-        .grant(requested)
+        .grant(request.scopes)
         .map_err(|e| ClientTokenError::InvalidScope(e.message))?;
-    let access_token = tokens
-        .mint(
-            client.client_id.as_str(),
-            client.role,
-            &client.organization,
-            &scopes,
-            ttl,
-        )
+    let subject = client.client_id.subject();
+    let (access_token, claims) = tokens
+        .mint_with_claims(&subject, client.role, &client.organization, &scopes, ttl)
         .map_err(|e| ClientTokenError::Mint(e.to_string()))?;
+    // Recorded so that an operator can find, and revoke, what a client holds.
+    let who = Audit {
+        actor: subject,
+        role: client.role.as_str().to_owned(),
+        organization: client.organization.to_string(),
+        request_id: Some(request.request_id.to_owned()),
+    };
+    audit::record(db, &who, vec![Entry::new("issue", "token", &claims.jti)]).await?;
     Ok(IssuedToken {
         access_token,
         expires_in: ttl.num_seconds(),
         scopes,
     })
+}
+
+/// A client's request for a token.
+#[derive(Debug)]
+pub struct TokenRequest<'a> {
+    /// The client's id as sent.
+    pub client_id: &'a str,
+    /// Its secret as sent.
+    pub secret: &'a str,
+    /// The scopes asked for (none: all it may have).
+    pub scopes: &'a Scopes,
+    /// The request's id, for the audit trail.
+    pub request_id: &'a str,
 }
 
 /// Revokes the token with this id; it gets 401 on every replica from the next request on.
@@ -133,6 +150,9 @@ pub async fn create_client(
     new: ClientRegistration,
     who: &Audit,
 ) -> Result<(Client, String), CreateClientError> {
+    if !Client::may_hold(&new.scopes) {
+        return Err(CreateClientError::AdminScope);
+    }
     let secret = secrets::generate_secret()?;
     let secret_hash = secrets::hash_secret(secret.clone()).await?;
     let client = clients::create(
@@ -169,6 +189,9 @@ pub struct ClientRegistration {
 /// Why a client could not be registered.
 #[derive(Debug, thiserror::Error)]
 pub enum CreateClientError {
+    /// `admin` is for people, not for machine credentials.
+    #[error("a client may not hold the admin scope: administration is for people")]
+    AdminScope,
     /// Making or hashing the secret failed.
     #[error(transparent)]
     Secret(#[from] SecretError),

@@ -35,19 +35,24 @@ pub async fn get(db: &Db, caller: &Caller, id: ActivityId) -> ServiceResult<Acti
     Ok(detail)
 }
 
-/// Every read of a restricted activity leaves an event in the audit trail, before the caller
-/// gets the data.
+/// Every read of restricted activities leaves an event in the audit trail, before the caller
+/// gets the data: one per request, naming the restricted rows served.
 async fn audit_restricted_reads(
     db: &Db,
     caller: &Caller,
     served: &[ActivityDetail],
 ) -> ServiceResult<()> {
-    let entries: Vec<Entry> = served
+    let restricted: Vec<String> = served
         .iter()
         .filter(|d| d.activity.visibility == Visibility::Restricted)
-        .map(|d| Entry::new("read", "activity", d.activity.id))
+        .map(|d| d.activity.id.to_string())
         .collect();
-    Ok(audit::record(db, &caller.audit(), entries).await?)
+    let entry = match restricted.len() {
+        0 => return Ok(()),
+        1 => Entry::new("read", "activity", &restricted[0]),
+        _ => Entry::many("read", "activity", restricted),
+    };
+    Ok(audit::record(db, &caller.audit(), vec![entry]).await?)
 }
 
 /// A new activity with its participations and objectives.

@@ -1,2 +1,3 @@
+DROP TABLE revoked_subject;
 DROP TABLE revoked_token;
 DROP TABLE api_client;

@@ -25,3 +25,11 @@ CREATE TABLE revoked_token (
     reason      text
 );
 CREATE INDEX revoked_token_expires_idx ON revoked_token (expires_at);
+
+-- A subject whose tokens issued before `not_before` are all revoked: a disabled client's, whose
+-- token ids nobody may have kept.
+CREATE TABLE revoked_subject (
+    subject     text PRIMARY KEY,
+    not_before  timestamptz NOT NULL,
+    revoked_at  timestamptz NOT NULL DEFAULT now()
+);

@@ -11,6 +11,8 @@ CREATE TABLE audit_event (
     action          text NOT NULL,
     resource_type   text NOT NULL,
     resource_id     text,
+    -- For a read of several rows (a page): one event naming them all.
+    resource_ids    text[] NOT NULL DEFAULT '{}',
     request_id      text,
     changed_fields  text[] NOT NULL DEFAULT '{}',
     prev_hash       text NOT NULL,
@@ -19,6 +21,7 @@ CREATE TABLE audit_event (
 CREATE INDEX audit_event_resource_idx ON audit_event (resource_type, resource_id, seq);
 CREATE INDEX audit_event_actor_idx ON audit_event (actor, seq);
 CREATE INDEX audit_event_occurred_idx ON audit_event (occurred_at);
+CREATE INDEX audit_event_request_idx ON audit_event (request_id);
 
 CREATE FUNCTION gloact_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
