@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 
+use crate::activity::Visibility;
 use crate::change::RowMeta;
 use crate::id::{ActivityId, FollowUpActionId, OrganizationId};
 use crate::value::{Code, Narrative, Title};
@@ -32,6 +33,8 @@ pub struct FollowUpAction {
     pub owner_id: OrganizationId,
     /// The owner's code.
     pub owner_code: Code,
+    /// The visibility of its activity, which it shares: reads of restricted ones are audited.
+    pub activity_visibility: Visibility,
     /// What is to be done.
     pub title: Title,
     /// More detail.

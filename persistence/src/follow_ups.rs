@@ -15,7 +15,7 @@ use crate::audit::{Audit, Entry, append};
 use crate::db::{Db, lock_changes};
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest, RowKeys, paged};
-use crate::schema::{follow_up_action, organization};
+use crate::schema::{activity, follow_up_action, organization};
 use crate::scope::visible_activity_ids;
 
 #[derive(Debug, Queryable, Selectable)]
@@ -36,9 +36,9 @@ struct FollowUpRow {
 }
 
 /// A follow-up row with its owner's code.
-type FollowUpWithOwner = (FollowUpRow, String);
+type FollowUpWithOwner = (FollowUpRow, String, String);
 
-fn keys((row, _): &FollowUpWithOwner) -> RowKeys {
+fn keys((row, _, _): &FollowUpWithOwner) -> RowKeys {
     RowKeys {
         id: row.id,
         change_seq: row.change_seq,
@@ -46,12 +46,15 @@ fn keys((row, _): &FollowUpWithOwner) -> RowKeys {
     }
 }
 
-fn to_domain((row, owner_code): FollowUpWithOwner) -> Result<FollowUpAction, StoreError> {
+fn to_domain(
+    (row, owner_code, activity_visibility): FollowUpWithOwner,
+) -> Result<FollowUpAction, StoreError> {
     Ok(FollowUpAction {
         id: FollowUpActionId(row.id),
         activity_id: ActivityId(row.activity_id),
         owner_id: OrganizationId(row.owner_organization_id),
         owner_code: Code::parse(&owner_code)?,
+        activity_visibility: activity_visibility.parse()?,
         title: Title::parse(&row.title)?,
         description: row
             .description
@@ -69,8 +72,14 @@ fn to_domain((row, owner_code): FollowUpWithOwner) -> Result<FollowUpAction, Sto
     })
 }
 
-fn with_owner() -> diesel::dsl::InnerJoin<follow_up_action::table, organization::table> {
-    follow_up_action::table.inner_join(organization::table)
+/// Follow-up actions with their owner (for its code) and their activity (for its visibility).
+fn with_owner() -> diesel::dsl::InnerJoin<
+    diesel::dsl::InnerJoin<follow_up_action::table, organization::table>,
+    activity::table,
+> {
+    follow_up_action::table
+        .inner_join(organization::table)
+        .inner_join(activity::table)
 }
 
 #[derive(Insertable)]
@@ -117,7 +126,11 @@ pub async fn list(
 ) -> Result<Page<FollowUpAction, FollowUpActionId>, StoreError> {
     let mut conn = db.conn().await?;
     let mut query = with_owner()
-        .select((FollowUpRow::as_select(), organization::code))
+        .select((
+            FollowUpRow::as_select(),
+            organization::code,
+            activity::visibility,
+        ))
         .into_boxed();
     if let Some(visible) = visible_activity_ids(scope) {
         query = query.filter(follow_up_action::activity_id.eq_any(visible));
@@ -155,7 +168,11 @@ async fn find(
     let mut query = with_owner()
         .filter(follow_up_action::id.eq(id.0))
         .filter(follow_up_action::deleted_at.is_null())
-        .select((FollowUpRow::as_select(), organization::code))
+        .select((
+            FollowUpRow::as_select(),
+            organization::code,
+            activity::visibility,
+        ))
         .into_boxed();
     if let Some(visible) = visible_activity_ids(scope) {
         query = query.filter(follow_up_action::activity_id.eq_any(visible));
@@ -172,7 +189,11 @@ pub(crate) async fn of_activities(
         .filter(follow_up_action::activity_id.eq_any(ids))
         .filter(follow_up_action::deleted_at.is_null())
         .order(follow_up_action::id)
-        .select((FollowUpRow::as_select(), organization::code))
+        .select((
+            FollowUpRow::as_select(),
+            organization::code,
+            activity::visibility,
+        ))
         .load(conn)
         .await?;
     rows.into_iter().map(to_domain).collect()

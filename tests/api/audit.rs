@@ -399,3 +399,54 @@ async fn concurrent_writes_keep_one_unbroken_chain() {
         "no gap, no fork"
     );
 }
+
+#[tokio::test]
+async fn reading_the_follow_up_of_a_restricted_activity_is_recorded() {
+    let app = spawn_seeded_app().await;
+    let workshop = app.activity("WS-2020-01").await;
+    let body = json!({"activity_id": workshop["id"], "owner": "MOLJPA-BGD", "title": "Share the bench book with the tribunals"});
+    let action = json(
+        app.post("/api/v1/follow-up-actions", Role::Unodc, &body)
+            .await,
+        201,
+    )
+    .await;
+    let moljpa = app.token_for(Role::Government, "MOLJPA-BGD");
+    let before = events(&app, "&action=read&resource_type=follow_up_action")
+        .await
+        .len();
+    let path = format!(
+        "/api/v1/follow-up-actions/{}",
+        action["id"].as_str().unwrap()
+    );
+    assert_eq!(
+        app.request(Method::GET, &path, &moljpa)
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let reads = events(&app, "&action=read&resource_type=follow_up_action")
+        .await
+        .split_off(before);
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(
+        (
+            reads[0]["resource_id"].as_str(),
+            reads[0]["organization"].as_str()
+        ),
+        (action["id"].as_str(), Some("MOLJPA-BGD"))
+    );
+    // The seeded action of the public consultation is read without a trace.
+    let public = app
+        .get_all("/api/v1/follow-up-actions?owner=UNODC-BGD", Role::Eu)
+        .await;
+    assert!(!public.is_empty());
+    assert_eq!(
+        events(&app, "&action=read&resource_type=follow_up_action")
+            .await
+            .len(),
+        before + 1
+    );
+}

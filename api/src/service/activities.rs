@@ -7,10 +7,11 @@ use gloact_domain::activity::{
 };
 use gloact_domain::policy::{Action, ActivityScope, Grant, Resource, may_set_visibility};
 use gloact_persistence::activities::{self, ActivityFilter};
-use gloact_persistence::audit::{self, Entry};
 use gloact_persistence::{Db, Page, PageRequest};
 
-use super::{Caller, ServiceError, ServiceResult, authorize, check_version};
+use super::{
+    Caller, ServiceError, ServiceResult, audit_restricted_reads, authorize, check_version,
+};
 
 /// A page of the activities the caller may see.
 pub async fn list(
@@ -22,7 +23,7 @@ pub async fn list(
     let actor = &caller.actor;
     authorize(actor, Resource::Activity, Action::Read)?;
     let page = activities::list(db, &ActivityScope::of(actor), filter, page).await?;
-    audit_restricted_reads(db, caller, &page.items).await?;
+    audit_restricted_reads(db, caller, "activity", restricted(&page.items)).await?;
     Ok(page)
 }
 
@@ -31,28 +32,23 @@ pub async fn get(db: &Db, caller: &Caller, id: ActivityId) -> ServiceResult<Acti
     let actor = &caller.actor;
     authorize(actor, Resource::Activity, Action::Read)?;
     let detail = activities::get(db, &ActivityScope::of(actor), id).await?;
-    audit_restricted_reads(db, caller, std::slice::from_ref(&detail)).await?;
+    audit_restricted_reads(
+        db,
+        caller,
+        "activity",
+        restricted(std::slice::from_ref(&detail)),
+    )
+    .await?;
     Ok(detail)
 }
 
-/// Every read of restricted activities leaves an event in the audit trail, before the caller
-/// gets the data: one per request, naming the restricted rows served.
-async fn audit_restricted_reads(
-    db: &Db,
-    caller: &Caller,
-    served: &[ActivityDetail],
-) -> ServiceResult<()> {
-    let restricted: Vec<String> = served
+/// The ids of the restricted activities among those served.
+fn restricted(served: &[ActivityDetail]) -> Vec<String> {
+    served
         .iter()
         .filter(|d| d.activity.visibility == Visibility::Restricted)
         .map(|d| d.activity.id.to_string())
-        .collect();
-    let entry = match restricted.len() {
-        0 => return Ok(()),
-        1 => Entry::new("read", "activity", &restricted[0]),
-        _ => Entry::many("read", "activity", restricted),
-    };
-    Ok(audit::record(db, &caller.audit(), vec![entry]).await?)
+        .collect()
 }
 
 /// A new activity with its participations and objectives.
@@ -100,6 +96,14 @@ pub async fn update(
     }
     let changes = current.activity.apply(patch)?;
     if changes == ActivityChanges::default() {
+        // Nothing written, but the activity goes out: a read like any other.
+        audit_restricted_reads(
+            db,
+            caller,
+            "activity",
+            restricted(std::slice::from_ref(&current)),
+        )
+        .await?;
         return Ok(current);
     }
     Ok(activities::update(db, &scope, id, version, &changes, &caller.audit()).await?)

@@ -1,12 +1,15 @@
 //! Follow-up actions: read as their activities; UNODC writes; owners update their own.
 
 use gloact_domain::FollowUpActionId;
+use gloact_domain::activity::Visibility;
 use gloact_domain::follow_up::{FollowUpAction, FollowUpChanges, NewFollowUpAction};
 use gloact_domain::policy::{Action, ActivityScope, Grant, Resource, may_reassign_follow_up};
 use gloact_persistence::follow_ups::{self, FollowUpFilter};
 use gloact_persistence::{Db, Page, PageRequest};
 
-use super::{Caller, ServiceError, ServiceResult, authorize, check_version};
+use super::{
+    Caller, ServiceError, ServiceResult, audit_restricted_reads, authorize, check_version,
+};
 
 /// A page of the follow-up actions the caller may see.
 pub async fn list(
@@ -17,14 +20,33 @@ pub async fn list(
 ) -> ServiceResult<Page<FollowUpAction, FollowUpActionId>> {
     let actor = &caller.actor;
     authorize(actor, Resource::FollowUpAction, Action::Read)?;
-    Ok(follow_ups::list(db, &ActivityScope::of(actor), filter, page).await?)
+    let page = follow_ups::list(db, &ActivityScope::of(actor), filter, page).await?;
+    audit_restricted_reads(db, caller, "follow_up_action", restricted(&page.items)).await?;
+    Ok(page)
+}
+
+/// The ids of the actions of restricted activities among those served.
+fn restricted(served: &[FollowUpAction]) -> Vec<String> {
+    served
+        .iter()
+        .filter(|a| a.activity_visibility == Visibility::Restricted)
+        .map(|a| a.id.to_string())
+        .collect()
 }
 
 /// One follow-up action the caller may see.
 pub async fn get(db: &Db, caller: &Caller, id: FollowUpActionId) -> ServiceResult<FollowUpAction> {
     let actor = &caller.actor;
     authorize(actor, Resource::FollowUpAction, Action::Read)?;
-    Ok(follow_ups::get(db, &ActivityScope::of(actor), id).await?)
+    let action = follow_ups::get(db, &ActivityScope::of(actor), id).await?;
+    audit_restricted_reads(
+        db,
+        caller,
+        "follow_up_action",
+        restricted(std::slice::from_ref(&action)),
+    )
+    .await?;
+    Ok(action)
 }
 
 /// A new follow-up action.

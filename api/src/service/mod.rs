@@ -88,3 +88,20 @@ fn authorize(actor: &Actor, resource: Resource, action: Action) -> ServiceResult
 fn check_version(current: i32, expected: i32) -> ServiceResult<()> {
     Ok(StoreError::check_version(current, expected)?)
 }
+
+/// Records reads of restricted rows before the data goes out: one event per request, naming the
+/// row (or the rows of a page).
+async fn audit_restricted_reads(
+    db: &gloact_persistence::Db,
+    caller: &Caller,
+    resource_type: &'static str,
+    restricted_ids: Vec<String>,
+) -> ServiceResult<()> {
+    use gloact_persistence::audit::{self, Entry};
+    let entry = match restricted_ids.as_slice() {
+        [] => return Ok(()),
+        [one] => Entry::new("read", resource_type, one),
+        _ => Entry::many("read", resource_type, restricted_ids),
+    };
+    Ok(audit::record(db, &caller.audit(), vec![entry]).await?)
+}
