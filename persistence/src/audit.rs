@@ -138,6 +138,8 @@ impl AuditEvent {
 }
 
 /// Appends events in the caller's transaction: takes the audit lock, chains onto the last event.
+/// This relies on READ COMMITTED (PostgreSQL's default): the last event is read after the lock is
+/// held, so it is the last committed one; under REPEATABLE READ an older snapshot could be read.
 pub(crate) async fn append(
     conn: &mut AsyncPgConnection,
     audit: &Audit,

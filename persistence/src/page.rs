@@ -78,14 +78,6 @@ impl PageRequest {
         Ok(Self { walk, limit })
     }
 
-    /// The change number a walk of changes continues after (`None` for a walk by id).
-    pub fn after_change(&self) -> Option<i64> {
-        match self.walk {
-            Walk::Changes(since) => Some(since),
-            Walk::Live(_) => None,
-        }
-    }
-
     /// How many items at most.
     pub fn limit(&self) -> u16 {
         self.limit

@@ -114,7 +114,9 @@ impl TokenService {
         validation.validate_nbf = true;
         validation.set_issuer(&[settings.issuer.as_str()]);
         validation.set_audience(&[settings.audience.as_str()]);
-        validation.required_spec_claims = ["exp", "nbf", "iat", "iss", "aud", "sub"]
+        // jsonwebtoken checks presence only of the claims it knows (`iat` is not among them):
+        // `iat` and `jti` are required by `Claims` itself, which has no optional fields.
+        validation.required_spec_claims = ["exp", "nbf", "iss", "aud", "sub"]
             .into_iter()
             .map(String::from)
             .collect::<HashSet<_>>();

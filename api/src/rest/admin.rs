@@ -5,7 +5,7 @@ use gloact_persistence::Cursor;
 use gloact_persistence::audit::{AuditEvent, AuditFilter};
 use utoipa::IntoParams;
 
-use super::common::{encode_cursor, page_request};
+use super::common::{encode_cursor, seq_page};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -145,8 +145,7 @@ pub async fn list_audit_events(
     Authenticated(caller): Authenticated,
     query: web::Query<AuditQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page_request(query.after.as_deref(), query.limit, Some(0))?;
-    let after = page.after_change();
+    let (after, limit) = seq_page(query.after.as_deref(), query.limit)?;
     let filter = AuditFilter {
         actor: query.actor.clone(),
         action: query.action.clone(),
@@ -156,7 +155,7 @@ pub async fn list_audit_events(
         from: query.from,
         to: query.to,
     };
-    let (events, more) = service::audit::list(&db, &caller, &filter, after, page.limit()).await?;
+    let (events, more) = service::audit::list(&db, &caller, &filter, after, limit).await?;
     let next_cursor = match (more, events.last()) {
         (true, Some(last)) => Some(encode_cursor(Cursor::Change(last.seq))),
         _ => None,

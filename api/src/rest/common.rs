@@ -115,6 +115,28 @@ pub fn page_request(
         })
 }
 
+/// Builds the paging of an append-only log read in order: the sequence number to continue after
+/// (from a cursor this API gave) and the limit.
+pub fn seq_page(after: Option<&str>, limit: Option<u32>) -> Result<(Option<i64>, u16), ApiError> {
+    let limit = u16::try_from(limit.unwrap_or(DEFAULT_LIMIT))
+        .ok()
+        .filter(|l| (1..=PageRequest::MAX_LIMIT).contains(l))
+        .ok_or_else(|| {
+            ApiError::bad_request("invalid_limit", PageError::LimitOutOfRange.to_string())
+        })?;
+    let after = match after.map(decode_cursor) {
+        None => None,
+        Some(Some(Cursor::Change(seq))) => Some(seq),
+        Some(_) => {
+            return Err(ApiError::bad_request(
+                "invalid_cursor",
+                "after is not a cursor of this list",
+            ));
+        }
+    };
+    Ok((after, limit))
+}
+
 /// The ETag of a row: its version, quoted.
 pub fn etag(meta: &RowMeta) -> String {
     format!("\"{}\"", meta.version)

@@ -111,7 +111,7 @@ pub async fn revoke(
 ) -> ServiceResult<()> {
     let actor = &caller.actor;
     authorize(actor, Resource::Revocation, Action::Create)?;
-    revoke_as(db, &caller.audit(), jti, reason, max_token_ttl).await
+    revoke_as(db, &caller.audit_identity(), jti, reason, max_token_ttl).await
 }
 
 /// The audit identity of an operator at the server's command line.

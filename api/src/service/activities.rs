@@ -67,7 +67,7 @@ pub async fn create(db: &Db, caller: &Caller, new: &NewActivity) -> ServiceResul
             "only UNODC makes an activity public".into(),
         ));
     }
-    Ok(activities::create(db, &ActivityScope::of(actor), new, &caller.audit()).await?)
+    Ok(activities::create(db, &ActivityScope::of(actor), new, &caller.audit_identity()).await?)
 }
 
 /// Changes to an activity at the version the caller read. An empty change writes nothing.
@@ -106,12 +106,19 @@ pub async fn update(
         .await?;
         return Ok(current);
     }
-    Ok(activities::update(db, &scope, id, version, &changes, &caller.audit()).await?)
+    Ok(activities::update(db, &scope, id, version, &changes, &caller.audit_identity()).await?)
 }
 
 /// Deletes an activity, at the version the caller read.
 pub async fn delete(db: &Db, caller: &Caller, id: ActivityId, version: i32) -> ServiceResult<()> {
     let actor = &caller.actor;
     authorize(actor, Resource::Activity, Action::Delete)?;
-    Ok(activities::delete(db, &ActivityScope::of(actor), id, version, &caller.audit()).await?)
+    Ok(activities::delete(
+        db,
+        &ActivityScope::of(actor),
+        id,
+        version,
+        &caller.audit_identity(),
+    )
+    .await?)
 }

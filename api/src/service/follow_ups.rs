@@ -57,7 +57,7 @@ pub async fn create(
 ) -> ServiceResult<FollowUpAction> {
     let actor = &caller.actor;
     authorize(actor, Resource::FollowUpAction, Action::Create)?;
-    Ok(follow_ups::create(db, &ActivityScope::of(actor), new, &caller.audit()).await?)
+    Ok(follow_ups::create(db, &ActivityScope::of(actor), new, &caller.audit_identity()).await?)
 }
 
 /// Changes to a follow-up action at the version the caller read. An empty change writes nothing.
@@ -87,5 +87,5 @@ pub async fn update(
     if *changes == FollowUpChanges::default() {
         return Ok(current);
     }
-    Ok(follow_ups::update(db, &scope, id, version, changes, &caller.audit()).await?)
+    Ok(follow_ups::update(db, &scope, id, version, changes, &caller.audit_identity()).await?)
 }

@@ -42,5 +42,8 @@ pub async fn record_actual(
     let current = indicators::get(db, id).await?;
     check_version(current.indicator.meta.version, version)?;
     actual.check_against(&current.indicator)?;
-    Ok(indicators::record_actual(db, id, period_id, version, actual, &caller.audit()).await?)
+    Ok(
+        indicators::record_actual(db, id, period_id, version, actual, &caller.audit_identity())
+            .await?,
+    )
 }

@@ -28,7 +28,7 @@ pub struct Caller {
 
 impl Caller {
     /// The caller as the audit trail records it.
-    pub fn audit(&self) -> Audit {
+    pub fn audit_identity(&self) -> Audit {
         Audit {
             actor: self.actor.subject.clone(),
             role: self.actor.role.as_str().to_owned(),
@@ -103,5 +103,5 @@ async fn audit_restricted_reads(
         [one] => Entry::new("read", resource_type, one),
         _ => Entry::many("read", resource_type, restricted_ids),
     };
-    Ok(audit::record(db, &caller.audit(), vec![entry]).await?)
+    Ok(audit::record(db, &caller.audit_identity(), vec![entry]).await?)
 }

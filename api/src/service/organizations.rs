@@ -35,7 +35,7 @@ pub async fn create(
 ) -> ServiceResult<Organization> {
     let actor = &caller.actor;
     authorize(actor, Resource::Organization, Action::Create)?;
-    Ok(organizations::create(db, new, &caller.audit()).await?)
+    Ok(organizations::create(db, new, &caller.audit_identity()).await?)
 }
 
 /// Changes to an organization at the version the caller read.
@@ -54,5 +54,5 @@ pub async fn update(
         check_version(current.meta.version, version)?;
         return Ok(current);
     }
-    Ok(organizations::update(db, id, version, changes, &caller.audit()).await?)
+    Ok(organizations::update(db, id, version, changes, &caller.audit_identity()).await?)
 }
