@@ -268,6 +268,10 @@ impl From<StoreError> for ApiError {
                         "duplicate_participation",
                         "the organization takes part in this role already",
                     ),
+                    "field_report_id_reused" => (
+                        "report_id_reused",
+                        "a different report was received under this id: resend with a new id",
+                    ),
                     "activity_has_parts" => (
                         "has_parts",
                         "the activity has parts (e.g. meetings); delete them first",

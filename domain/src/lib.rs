@@ -8,6 +8,7 @@ pub mod activity;
 pub mod actor;
 pub mod change;
 pub mod client;
+pub mod field_report;
 pub mod follow_up;
 pub mod id;
 pub mod indicator;

@@ -22,6 +22,8 @@ wire_enum! {
         FollowUpAction => "follow_up_action",
         /// Indicators and their periods.
         Indicator => "indicator",
+        /// Field reports from officers' phones.
+        FieldReport => "field_report",
         /// Partner clients and their credentials.
         Client => "client",
         /// Revocations of tokens.
@@ -74,6 +76,11 @@ pub const fn grant(role: Role, resource: Resource, action: Action) -> Grant {
     match (role, resource, action) {
         (Role::Unodc, Client | Revocation | AuditEvent, _) => Grant::Allowed,
         (_, Client | Revocation | AuditEvent, _) => Grant::Denied,
+        // Field reports: UNODC reads all and reviews; IOM and government send them; the EU sees
+        // statistics only. Government reads its own organization's (see `FieldReportScope`).
+        (Role::Unodc, FieldReport, Read | Update) => Grant::Allowed,
+        (Role::Iom | Role::Government, FieldReport, Create | Read) => Grant::Allowed,
+        (_, FieldReport, _) => Grant::Denied,
         (_, _, Read) => Grant::Allowed,
         (Role::Unodc, _, _) => Grant::Allowed,
         (Role::Iom, Activity, Create | Update) => Grant::IfImplementing,
@@ -102,6 +109,26 @@ impl ActivityScope {
     }
 }
 
+/// Which field reports a caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FieldReportScope {
+    /// All of them.
+    All,
+    /// Those of this organization.
+    Organization(Code),
+}
+
+impl FieldReportScope {
+    /// The scope of a caller who may read field reports at all: government sees its own
+    /// organization's, UNODC and IOM all.
+    pub fn of(actor: &Actor) -> Self {
+        match actor.role {
+            Role::Government => Self::Organization(actor.organization.clone()),
+            Role::Unodc | Role::Iom | Role::Eu => Self::All,
+        }
+    }
+}
+
 /// Whether a caller may decide who sees an activity (make it public, or restrict it). UNODC
 /// decides; implementing partners' activities stay restricted until it does.
 pub fn may_set_visibility(actor: &Actor) -> bool {
@@ -123,7 +150,7 @@ mod tests {
         for role in Role::ALL {
             for resource in Resource::ALL
                 .iter()
-                .filter(|r| required_scope(**r).is_none())
+                .filter(|r| required_scope(**r).is_none() && **r != Resource::FieldReport)
             {
                 assert_eq!(grant(*role, *resource, Action::Read), Grant::Allowed);
             }

@@ -10,6 +10,7 @@ pub mod clients;
 pub mod cluster;
 mod db;
 mod error;
+pub mod field_reports;
 pub mod follow_ups;
 pub mod indicators;
 pub mod organizations;

@@ -68,6 +68,32 @@ diesel::table! {
 }
 
 diesel::table! {
+    field_report (id) {
+        id -> Uuid,
+        kind -> Text,
+        payload -> Jsonb,
+        occurred_at -> Timestamptz,
+        received_at -> Timestamptz,
+        reporter -> Text,
+        organization_id -> Uuid,
+        district -> Text,
+        latitude -> Nullable<Float8>,
+        longitude -> Nullable<Float8>,
+        accuracy_m -> Nullable<Float8>,
+        activity_id -> Nullable<Uuid>,
+        narrative -> Nullable<Text>,
+        review_status -> Text,
+        review_reason -> Nullable<Text>,
+        content_hash -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+        change_seq -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     follow_up_action (id) {
         id -> Uuid,
         activity_id -> Uuid,
@@ -212,6 +238,8 @@ diesel::table! {
 
 diesel::joinable!(activity -> programme (programme_id));
 diesel::joinable!(api_client -> organization (organization_id));
+diesel::joinable!(field_report -> activity (activity_id));
+diesel::joinable!(field_report -> organization (organization_id));
 diesel::joinable!(follow_up_action -> activity (activity_id));
 diesel::joinable!(follow_up_action -> organization (owner_organization_id));
 diesel::joinable!(indicator -> programme (programme_id));
@@ -226,6 +254,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     activity,
     api_client,
     audit_event,
+    field_report,
     follow_up_action,
     indicator,
     indicator_period,

@@ -14,6 +14,7 @@ mod audit;
 mod auth;
 mod contract;
 mod errors;
+mod field_reports;
 mod follow_ups;
 mod health;
 mod indicators;

@@ -136,6 +136,12 @@ const MATRIX: &[Row] = &[
     row("update_follow_up_action",       [200, 200, 403, 403, 404, 200]),
     row("record_indicator_actual",       [200, 200, 403, 403, 403, 403]),
     row("create_revocation",             [403, 204, 403, 403, 403, 403]),
+    // Field reports: sent by IOM and government, read by UNODC, IOM and their own organization,
+    // never by the EU; reviewed by UNODC. The one read here was sent by MOLJPA-BGD.
+    row("list_field_reports",            [200, 200, 200, 403, 200, 200]),
+    row("get_field_report",              [200, 200, 200, 403, 404, 200]),
+    row("create_field_report",           [403, 403, 201, 403, 201, 201]),
+    row("review_field_report",           [200, 200, 403, 403, 403, 403]),
 ];
 
 /// An operation as the served document has it.
@@ -202,6 +208,8 @@ struct Fixture {
     implemented_by_iom: String,
     /// A fresh activity per caller, to delete.
     to_delete: HashMap<Who, String>,
+    /// A field report sent by MOLJPA-BGD, to read and review.
+    field_report: String,
 }
 
 fn id_of(value: &Value) -> String {
@@ -308,7 +316,19 @@ async fn setup(app: &TestApp) -> Fixture {
         to_delete.insert(who, id_of(&created));
     }
 
+    let moljpa = app.token_for(Role::Government, "MOLJPA-BGD");
+    let field_report = json(
+        app.request(Method::POST, "/api/v1/field-reports", &moljpa)
+            .json(&field_report_body(uuid::Uuid::new_v4(), "MOLJPA setup"))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+
     Fixture {
+        field_report: id_of(&field_report),
         restricted_activity: id_of(&restricted_activity),
         public_activity: id_of(&public_activity),
         follow_up: id_of(&follow_up),
@@ -321,6 +341,17 @@ async fn setup(app: &TestApp) -> Fixture {
         implemented_by_iom: id_of(&implemented_by_iom),
         to_delete,
     }
+}
+
+/// A valid incident report with this id.
+fn field_report_body(id: uuid::Uuid, by: &str) -> Value {
+    json!({
+        "id": id,
+        "occurred_at": "2020-02-24T09:30:00Z",
+        "district": "Cox's Bazar",
+        "narrative": format!("Reported by {by}"),
+        "payload": { "kind": "incident", "persons_involved": 3 },
+    })
 }
 
 /// What one caller sends for one row.
@@ -359,7 +390,8 @@ fn call_for(f: &Fixture, template: &str, row: &Row, who: Who) -> Call {
             | "list_indicators"
             | "list_activities"
             | "list_follow_up_actions"
-            | "list_audit_events",
+            | "list_audit_events"
+            | "list_field_reports",
             Variant::Plain,
         ) => read(template.to_owned()),
         ("get_organization", Variant::Plain) => read(at(&f.organization)),
@@ -447,6 +479,16 @@ fn call_for(f: &Fixture, template: &str, row: &Row, who: Who) -> Call {
                 "jti": uuid::Uuid::new_v4().to_string(),
                 "reason": format!("policy matrix ({name})"),
             }),
+        ),
+        ("get_field_report", Variant::Plain) => read(at(&f.field_report)),
+        ("create_field_report", Variant::Plain) => write(
+            template.to_owned(),
+            field_report_body(uuid::Uuid::new_v4(), name),
+        ),
+        ("review_field_report", Variant::Plain) => at_version(
+            at(&f.field_report),
+            Some(json!({ "decision": "verified" })),
+            format!("/api/v1/field-reports/{}", f.field_report),
         ),
         (op, variant) => panic!("the matrix has no request for {op} ({variant:?})"),
     }

@@ -6,6 +6,7 @@ pub mod activities;
 pub mod admin;
 pub mod common;
 pub mod errors;
+pub mod field_reports;
 pub mod follow_ups;
 pub mod health;
 pub mod indicators;
@@ -37,6 +38,10 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(indicators::list_indicators)
         .service(indicators::get_indicator)
         .service(indicators::record_indicator_actual)
+        .service(field_reports::create_field_report)
+        .service(field_reports::list_field_reports)
+        .service(field_reports::get_field_report)
+        .service(field_reports::review_field_report)
         .service(oauth::create_token)
         .service(admin::create_revocation)
         .service(admin::list_audit_events);

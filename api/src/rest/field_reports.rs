@@ -1,0 +1,312 @@
+//! `/api/v1/field-reports`: reports from field officers' phones, sent offline-first: the phone
+//! chooses the id, so resending after a lost answer is safe.
+
+use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chrono::{DateTime, Utc};
+use gloact_domain::field_report::{
+    FieldReport, FieldReportKind, Gps, NewFieldReport, PayloadInput, Review, ReviewStatus,
+};
+use gloact_domain::value::{District, Narrative};
+use gloact_domain::{ActivityId, ValueError, Violations};
+use gloact_persistence::Db;
+use gloact_persistence::field_reports::{FieldReportFilter, Stored};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::common::{
+    PageDto, check_opt, created, if_match, ok_with_etag, page_request, query_value,
+};
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::service;
+
+/// A position from the phone's GPS.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GpsDto {
+    /// Degrees north, -90 to 90.
+    #[schema(example = 21.4272)]
+    pub latitude: f64,
+    /// Degrees east, -180 to 180.
+    #[schema(example = 92.0058)]
+    pub longitude: f64,
+    /// Accuracy in metres.
+    #[schema(example = 12.0)]
+    pub accuracy_m: f64,
+}
+
+/// A report as the phone sends it.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = NewFieldReport)]
+pub struct NewFieldReportDto {
+    /// The id the phone chose (UUID). Resending the same report with the same id is safe: it is
+    /// stored once. Another report under the same id is a conflict.
+    pub id: Uuid,
+    /// When it happened, by the phone's clock (RFC 3339); not more than 5 minutes ahead of ours.
+    pub occurred_at: DateTime<Utc>,
+    /// Where.
+    #[schema(example = "Cox's Bazar")]
+    pub district: String,
+    /// Where exactly.
+    pub gps: Option<GpsDto>,
+    /// The activity it concerns, when it concerns one the officer's organization may see.
+    pub activity_id: Option<Uuid>,
+    /// What the officer writes.
+    pub narrative: Option<String>,
+    /// What was reported; `kind` says which shape.
+    pub payload: PayloadInput,
+}
+
+/// How far ahead of the server's clock a phone's clock may be.
+const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(5);
+
+impl TryFrom<NewFieldReportDto> for NewFieldReport {
+    type Error = Violations;
+
+    fn try_from(dto: NewFieldReportDto) -> Result<Self, Violations> {
+        let mut v = Violations::default();
+        if dto.occurred_at > Utc::now() + CLOCK_SKEW {
+            v.add(
+                "occurred_at",
+                ValueError::new("in_future", "must not be in the future"),
+            );
+        }
+        let district = v.check("district", District::parse(&dto.district));
+        let gps = match &dto.gps {
+            Some(g) => v.check("gps", Gps::new(g.latitude, g.longitude, g.accuracy_m)),
+            None => None,
+        };
+        let narrative = check_opt(
+            &mut v,
+            "narrative",
+            dto.narrative.as_deref(),
+            Narrative::parse,
+        );
+        let payload = match dto.payload.parse() {
+            Ok(payload) => Some(payload),
+            Err(errors) => {
+                for e in errors.errors() {
+                    v.add(
+                        &e.field,
+                        ValueError::new("invalid_value", e.message.clone()),
+                    );
+                }
+                None
+            }
+        };
+        match (district, payload) {
+            (Some(district), Some(payload)) if v.is_empty() => Ok(NewFieldReport {
+                id: dto.id,
+                occurred_at: dto.occurred_at,
+                district,
+                gps,
+                activity_id: dto.activity_id.map(ActivityId),
+                narrative,
+                payload,
+            }),
+            _ => Err(v),
+        }
+    }
+}
+
+/// A stored report.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(as = FieldReport)]
+pub struct FieldReportDto {
+    /// The id the phone chose.
+    pub id: Uuid,
+    /// What it is about.
+    pub kind: FieldReportKind,
+    /// When it happened (the phone's clock).
+    pub occurred_at: DateTime<Utc>,
+    /// When the server received it.
+    pub received_at: DateTime<Utc>,
+    /// Who sent it.
+    pub reporter: String,
+    /// Their organization's code.
+    pub organization: String,
+    /// Where.
+    pub district: String,
+    /// Where exactly.
+    pub gps: Option<GpsDto>,
+    /// The activity it concerns.
+    pub activity_id: Option<Uuid>,
+    /// What the officer wrote.
+    pub narrative: Option<String>,
+    /// What was reported.
+    pub payload: PayloadInput,
+    /// Where it stands in UNODC's review.
+    pub review_status: ReviewStatus,
+    /// Why it was rejected.
+    pub review_reason: Option<String>,
+    /// Version (the ETag).
+    pub version: i32,
+    /// Change number of its last change, for sync down.
+    pub change_seq: i64,
+}
+
+impl From<FieldReport> for FieldReportDto {
+    fn from(r: FieldReport) -> Self {
+        let report = r.report;
+        Self {
+            id: report.id,
+            kind: report.payload.kind(),
+            occurred_at: report.occurred_at,
+            received_at: r.received_at,
+            reporter: r.reporter,
+            organization: r.organization.to_string(),
+            district: report.district.as_str().to_owned(),
+            gps: report.gps.map(|g| GpsDto {
+                latitude: g.latitude(),
+                longitude: g.longitude(),
+                accuracy_m: g.accuracy_m(),
+            }),
+            activity_id: report.activity_id.map(|a| a.0),
+            narrative: report.narrative.map(|n| n.as_str().to_owned()),
+            payload: PayloadInput::from(&report.payload),
+            review_status: r.review,
+            review_reason: r.review_reason.map(|n| n.as_str().to_owned()),
+            version: r.meta.version,
+            change_seq: r.meta.change_seq,
+        }
+    }
+}
+
+/// Sends a report. A resend of a report already received answers 200 with it (nothing stored
+/// twice); a first send answers 201.
+#[utoipa::path(
+    tag = "field reports",
+    request_body = NewFieldReportDto,
+    responses(
+        (status = 201, description = "Stored", body = FieldReportDto),
+        (status = 200, description = "Already received: this is the stored report", body = FieldReportDto),
+    )
+)]
+#[post("/field-reports")]
+pub async fn create_field_report(
+    db: web::Data<Db>,
+    Authenticated(caller): Authenticated,
+    body: web::Json<NewFieldReportDto>,
+) -> Result<HttpResponse, ApiError> {
+    let report = NewFieldReport::try_from(body.into_inner())?;
+    match service::field_reports::submit(&db, &caller, &report).await? {
+        Stored::Created(stored) => {
+            let meta = stored.meta;
+            let location = format!("/api/v1/field-reports/{}", stored.report.id);
+            Ok(created(&meta, location, &FieldReportDto::from(stored)))
+        }
+        Stored::AlreadyHad(stored) => {
+            let meta = stored.meta;
+            Ok(ok_with_etag(&meta, &FieldReportDto::from(stored)))
+        }
+    }
+}
+
+/// Filters and paging of the report list.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct FieldReportListQuery {
+    /// Only this kind.
+    #[param(value_type = Option<FieldReportKind>)]
+    pub kind: Option<String>,
+    /// Only reports in this review status.
+    #[param(value_type = Option<ReviewStatus>)]
+    pub review_status: Option<String>,
+    /// The `next_cursor` of the previous page.
+    pub after: Option<String>,
+    /// Items per page, 1 to 500 (default 50).
+    pub limit: Option<u32>,
+    /// Sync down: only reports changed after this change number (e.g. reviewed), in change order.
+    pub changed_after: Option<i64>,
+}
+
+/// Lists the reports the caller may see: all for UNODC and IOM, its organization's for government.
+#[utoipa::path(tag = "field reports", params(FieldReportListQuery), responses((status = 200, description = "A page of reports", body = PageDto<FieldReportDto>)))]
+#[get("/field-reports")]
+pub async fn list_field_reports(
+    db: web::Data<Db>,
+    Authenticated(caller): Authenticated,
+    query: web::Query<FieldReportListQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
+    let filter = FieldReportFilter {
+        kind: query_value("kind", query.kind.as_deref(), str::parse)?,
+        review: query_value("review_status", query.review_status.as_deref(), str::parse)?,
+    };
+    let page = service::field_reports::list(&db, &caller, &filter, &page).await?;
+    Ok(HttpResponse::Ok().json(PageDto::from_page(page, FieldReportDto::from)))
+}
+
+/// Gets one report.
+#[utoipa::path(tag = "field reports", responses((status = 200, description = "The report", body = FieldReportDto)))]
+#[get("/field-reports/{id}")]
+pub async fn get_field_report(
+    db: web::Data<Db>,
+    Authenticated(caller): Authenticated,
+    id: web::Path<Uuid>,
+) -> Result<HttpResponse, ApiError> {
+    let report = service::field_reports::get(&db, &caller, *id).await?;
+    let meta = report.meta;
+    Ok(ok_with_etag(&meta, &FieldReportDto::from(report)))
+}
+
+/// UNODC's decision on a report.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReviewDto {
+    /// `verified` or `rejected`.
+    #[schema(value_type = ReviewStatus)]
+    pub decision: String,
+    /// Why it is rejected (required for `rejected`; the officer sees it).
+    pub reason: Option<String>,
+}
+
+impl TryFrom<ReviewDto> for Review {
+    type Error = Violations;
+
+    fn try_from(dto: ReviewDto) -> Result<Self, Violations> {
+        match (dto.decision.as_str(), dto.reason.as_deref()) {
+            ("verified", None) => Ok(Review::Verify),
+            ("verified", Some(_)) => Err(Violations::single(
+                "reason",
+                ValueError::new("unexpected", "only a rejection has a reason"),
+            )),
+            ("rejected", Some(reason)) => Narrative::parse(reason)
+                .map(Review::Reject)
+                .map_err(|e| Violations::single("reason", e)),
+            ("rejected", None) => Err(Violations::single(
+                "reason",
+                ValueError::new("required", "a rejection needs a reason"),
+            )),
+            _ => Err(Violations::single(
+                "decision",
+                ValueError::new("invalid_value", "must be verified or rejected"),
+            )),
+        }
+    }
+}
+
+/// Reviews a report (UNODC) at the version in `If-Match`.
+#[utoipa::path(
+    tag = "field reports",
+    params(("If-Match" = String, Header, description = "ETag of the version read, e.g. \"1\"")),
+    request_body = ReviewDto,
+    responses((status = 200, description = "Reviewed", body = FieldReportDto))
+)]
+#[post("/field-reports/{id}/review")]
+pub async fn review_field_report(
+    db: web::Data<Db>,
+    Authenticated(caller): Authenticated,
+    req: HttpRequest,
+    id: web::Path<Uuid>,
+    body: web::Json<ReviewDto>,
+) -> Result<HttpResponse, ApiError> {
+    let version = if_match(&req)?;
+    let decision = Review::try_from(body.into_inner())?;
+    let report = service::field_reports::review(&db, &caller, *id, version, &decision).await?;
+    let meta = report.meta;
+    Ok(ok_with_etag(&meta, &FieldReportDto::from(report)))
+}

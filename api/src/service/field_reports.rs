@@ -1,0 +1,64 @@
+//! Field reports: IOM and government officers send them; UNODC reads all and reviews; government
+//! reads its own organization's; the EU sees none (statistics only, later).
+
+use gloact_domain::field_report::{FieldReport, NewFieldReport, Review};
+use gloact_domain::policy::{Action, FieldReportScope, Resource};
+use gloact_persistence::field_reports::{self, FieldReportFilter, Stored};
+use gloact_persistence::{Db, Page, PageRequest};
+use uuid::Uuid;
+
+use super::{Caller, ServiceResult, audit_restricted_reads, authorize, check_version};
+
+/// Stores a report from the caller's phone; a resend of the same report changes nothing.
+pub async fn submit(db: &Db, caller: &Caller, report: &NewFieldReport) -> ServiceResult<Stored> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::FieldReport, Action::Create)?;
+    Ok(field_reports::submit(
+        db,
+        report,
+        &actor.subject,
+        &actor.organization,
+        &caller.audit_identity(),
+    )
+    .await?)
+}
+
+/// A page of the reports the caller may see; every read is on the record (reports describe
+/// victims and incidents).
+pub async fn list(
+    db: &Db,
+    caller: &Caller,
+    filter: &FieldReportFilter,
+    page: &PageRequest,
+) -> ServiceResult<Page<FieldReport, Uuid>> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::FieldReport, Action::Read)?;
+    let page = field_reports::list(db, &FieldReportScope::of(actor), filter, page).await?;
+    let ids = page.items.iter().map(|r| r.report.id.to_string()).collect();
+    audit_restricted_reads(db, caller, "field_report", ids).await?;
+    Ok(page)
+}
+
+/// One report the caller may see.
+pub async fn get(db: &Db, caller: &Caller, id: Uuid) -> ServiceResult<FieldReport> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::FieldReport, Action::Read)?;
+    let report = field_reports::get(db, &FieldReportScope::of(actor), id).await?;
+    audit_restricted_reads(db, caller, "field_report", vec![id.to_string()]).await?;
+    Ok(report)
+}
+
+/// UNODC's review of a report, at the version the reviewer read.
+pub async fn review(
+    db: &Db,
+    caller: &Caller,
+    id: Uuid,
+    version: i32,
+    decision: &Review,
+) -> ServiceResult<FieldReport> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::FieldReport, Action::Update)?;
+    let current = field_reports::get(db, &FieldReportScope::All, id).await?;
+    check_version(current.meta.version, version)?;
+    Ok(field_reports::review(db, id, version, decision, &caller.audit_identity()).await?)
+}

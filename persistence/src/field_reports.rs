@@ -1,0 +1,297 @@
+//! Field reports: rows, the resend rule, scoped reads and review.
+
+use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use gloact_domain::field_report::{
+    FieldReport, FieldReportKind, Gps, NewFieldReport, PayloadInput, Review, ReviewStatus,
+};
+use gloact_domain::policy::FieldReportScope;
+use gloact_domain::value::{Code, District, Narrative};
+use gloact_domain::{ActivityId, RowMeta};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::audit::{Audit, Entry, append};
+use crate::db::{Db, lock_changes};
+use crate::error::StoreError;
+use crate::page::{Page, PageRequest, RowKeys, paged};
+use crate::schema::{field_report, organization};
+
+#[derive(Debug, Queryable, Selectable)]
+#[diesel(table_name = field_report, check_for_backend(Pg))]
+struct FieldReportRow {
+    id: Uuid,
+    payload: serde_json::Value,
+    occurred_at: DateTime<Utc>,
+    received_at: DateTime<Utc>,
+    reporter: String,
+    district: String,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    accuracy_m: Option<f64>,
+    activity_id: Option<Uuid>,
+    narrative: Option<String>,
+    review_status: String,
+    review_reason: Option<String>,
+    content_hash: String,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    version: i32,
+    change_seq: i64,
+    deleted_at: Option<DateTime<Utc>>,
+}
+
+type ReportWithOrg = (FieldReportRow, String);
+
+fn keys((row, _): &ReportWithOrg) -> RowKeys {
+    RowKeys {
+        id: row.id,
+        change_seq: row.change_seq,
+        deleted_at: row.deleted_at,
+    }
+}
+
+fn to_domain((row, organization): ReportWithOrg) -> Result<FieldReport, StoreError> {
+    let input: PayloadInput =
+        serde_json::from_value(row.payload).map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let payload = input
+        .parse()
+        .map_err(|e| StoreError::Corrupt(e.to_string()))?;
+    let gps = match (row.latitude, row.longitude, row.accuracy_m) {
+        (Some(lat), Some(lon), Some(acc)) => Some(Gps::new(lat, lon, acc)?),
+        _ => None,
+    };
+    Ok(FieldReport {
+        report: NewFieldReport {
+            id: row.id,
+            occurred_at: row.occurred_at,
+            district: District::parse(&row.district)?,
+            gps,
+            activity_id: row.activity_id.map(ActivityId),
+            narrative: row.narrative.as_deref().map(Narrative::parse).transpose()?,
+            payload,
+        },
+        received_at: row.received_at,
+        reporter: row.reporter,
+        organization: Code::parse(&organization)?,
+        review: row.review_status.parse()?,
+        review_reason: row
+            .review_reason
+            .as_deref()
+            .map(Narrative::parse)
+            .transpose()?,
+        meta: RowMeta {
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+            change_seq: row.change_seq,
+        },
+    })
+}
+
+/// A fingerprint of what the phone sent, to tell an identical resend from a different report
+/// under the same id.
+fn content_hash(report: &NewFieldReport) -> String {
+    let canonical = serde_json::json!([
+        report.id,
+        report
+            .occurred_at
+            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+        report.district.as_str(),
+        report
+            .gps
+            .map(|g| [g.latitude(), g.longitude(), g.accuracy_m()]),
+        report.activity_id.map(|a| a.0),
+        report.narrative.as_ref().map(Narrative::as_str),
+        PayloadInput::from(&report.payload),
+    ]);
+    Sha256::digest(canonical.to_string().as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// What storing a report did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stored {
+    /// A new report.
+    Created(FieldReport),
+    /// The same report was received before: nothing changed.
+    AlreadyHad(FieldReport),
+}
+
+/// Stores a report sent by `reporter` of `organization`. A resend with the same id and content is
+/// answered with the stored report; the same id with other content, or by another organization,
+/// is a conflict.
+pub async fn submit(
+    db: &Db,
+    report: &NewFieldReport,
+    reporter: &str,
+    organization: &Code,
+    audit: &Audit,
+) -> Result<Stored, StoreError> {
+    let hash = content_hash(report);
+    let mut conn = db.conn().await?;
+    conn.transaction(async |conn| {
+        lock_changes(conn).await?;
+        if let Some(existing) = find_any(conn, report.id).await? {
+            let (row, org) = &existing;
+            if row.content_hash == hash && org == organization.as_str() {
+                return Ok(Stored::AlreadyHad(to_domain(existing)?));
+            }
+            return Err(StoreError::Conflict {
+                constraint: "field_report_id_reused".into(),
+            });
+        }
+        if let Some(activity_id) = report.activity_id {
+            let scope =
+                gloact_domain::policy::ActivityScope::PublicOrParticipating(organization.clone());
+            if !crate::activities::is_visible(conn, &scope, activity_id).await? {
+                return Err(StoreError::UnknownReference {
+                    field: "activity_id".into(),
+                    what: "activity",
+                    code: activity_id.to_string(),
+                });
+            }
+        }
+        let organization_id =
+            crate::organizations::id_by_code(conn, "organization", organization).await?;
+        let payload = serde_json::to_value(PayloadInput::from(&report.payload))
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        diesel::insert_into(field_report::table)
+            .values((
+                field_report::id.eq(report.id),
+                field_report::kind.eq(report.payload.kind().as_str()),
+                field_report::payload.eq(payload),
+                field_report::occurred_at.eq(report.occurred_at),
+                field_report::reporter.eq(reporter),
+                field_report::organization_id.eq(organization_id),
+                field_report::district.eq(report.district.as_str()),
+                field_report::latitude.eq(report.gps.map(|g| g.latitude())),
+                field_report::longitude.eq(report.gps.map(|g| g.longitude())),
+                field_report::accuracy_m.eq(report.gps.map(|g| g.accuracy_m())),
+                field_report::activity_id.eq(report.activity_id.map(|a| a.0)),
+                field_report::narrative.eq(report.narrative.as_ref().map(Narrative::as_str)),
+                field_report::content_hash.eq(&hash),
+            ))
+            .execute(conn)
+            .await?;
+        append(
+            conn,
+            audit,
+            vec![Entry::new("create", "field_report", report.id)],
+        )
+        .await?;
+        let stored = find_any(conn, report.id)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(Stored::Created(to_domain(stored)?))
+    })
+    .await
+}
+
+async fn find_any(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> Result<Option<ReportWithOrg>, StoreError> {
+    Ok(field_report::table
+        .inner_join(organization::table)
+        .filter(field_report::id.eq(id))
+        .select((FieldReportRow::as_select(), organization::code))
+        .first(conn)
+        .await
+        .optional()?)
+}
+
+/// Filters of the field-report list.
+#[derive(Debug, Clone, Default)]
+pub struct FieldReportFilter {
+    /// Only this kind.
+    pub kind: Option<FieldReportKind>,
+    /// Only reports in this review status.
+    pub review: Option<ReviewStatus>,
+}
+
+/// One page of the reports the caller may see (its organization's, for government).
+pub async fn list(
+    db: &Db,
+    scope: &FieldReportScope,
+    filter: &FieldReportFilter,
+    request: &PageRequest,
+) -> Result<Page<FieldReport, Uuid>, StoreError> {
+    let mut conn = db.conn().await?;
+    let mut query = field_report::table
+        .inner_join(organization::table)
+        .select((FieldReportRow::as_select(), organization::code))
+        .into_boxed();
+    if let FieldReportScope::Organization(code) = scope {
+        query = query.filter(organization::code.eq(code.as_str().to_owned()));
+    }
+    if let Some(kind) = filter.kind {
+        query = query.filter(field_report::kind.eq(kind.as_str()));
+    }
+    if let Some(review) = filter.review {
+        query = query.filter(field_report::review_status.eq(review.as_str()));
+    }
+    let rows = paged!(query, field_report, request).load(&mut conn).await?;
+    Page::from_rows(request, rows, keys, to_domain)
+}
+
+/// One report the caller may see.
+pub async fn get(db: &Db, scope: &FieldReportScope, id: Uuid) -> Result<FieldReport, StoreError> {
+    let mut conn = db.conn().await?;
+    let found = find_any(&mut conn, id)
+        .await?
+        .filter(|(row, org)| row.deleted_at.is_none() && visible(scope, org));
+    to_domain(found.ok_or(StoreError::NotFound)?)
+}
+
+fn visible(scope: &FieldReportScope, organization: &str) -> bool {
+    match scope {
+        FieldReportScope::All => true,
+        FieldReportScope::Organization(code) => code.as_str() == organization,
+    }
+}
+
+/// Records UNODC's review of a report at the version the reviewer read.
+pub async fn review(
+    db: &Db,
+    id: Uuid,
+    expected_version: i32,
+    decision: &Review,
+    audit: &Audit,
+) -> Result<FieldReport, StoreError> {
+    let (status, reason) = match decision {
+        Review::Verify => (ReviewStatus::Verified, None),
+        Review::Reject(reason) => (ReviewStatus::Rejected, Some(reason.as_str())),
+    };
+    let mut conn = db.conn().await?;
+    conn.transaction(async |conn| {
+        lock_changes(conn).await?;
+        let (row, _) = find_any(conn, id)
+            .await?
+            .filter(|(row, _)| row.deleted_at.is_none())
+            .ok_or(StoreError::NotFound)?;
+        StoreError::check_version(row.version, expected_version)?;
+        diesel::update(field_report::table.filter(field_report::id.eq(id)))
+            .set((
+                field_report::review_status.eq(status.as_str()),
+                field_report::review_reason.eq(reason),
+            ))
+            .execute(conn)
+            .await?;
+        append(
+            conn,
+            audit,
+            vec![
+                Entry::new("review", "field_report", id)
+                    .changing(vec!["review_status", "review_reason"]),
+            ],
+        )
+        .await?;
+        to_domain(find_any(conn, id).await?.ok_or(StoreError::NotFound)?)
+    })
+    .await
+}

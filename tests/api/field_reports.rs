@@ -1,0 +1,350 @@
+//! Field reports from phones: safe resends, typed payloads per kind, review by UNODC, sync down,
+//! and who sees what.
+
+use gloact_domain::Role;
+use gloact_tests::{TestApp, json, problem, spawn_seeded_app};
+use reqwest::{Method, Response};
+use serde_json::{Value, json};
+use uuid::Uuid;
+
+fn victim_identification(id: Uuid) -> Value {
+    json!({
+        "id": id,
+        "occurred_at": "2020-02-25T14:05:00Z",
+        "district": "Cox's Bazar",
+        "gps": { "latitude": 21.4272, "longitude": 92.0058, "accuracy_m": 15.0 },
+        "narrative": "Young woman met at the bus terminal, promised work in a garment factory abroad.",
+        "payload": { "kind": "victim_identification", "sex": "female", "age_band": "18_25", "citizenship": "BGD", "exploitation": "labour" },
+    })
+}
+
+async fn send(app: &TestApp, token: &str, body: &Value) -> Response {
+    app.request(Method::POST, "/api/v1/field-reports", token)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_report_is_stored_once_however_often_it_is_resent() {
+    let app = spawn_seeded_app().await;
+    let moha = app.token(Role::Government);
+    let id = Uuid::new_v4();
+    let body = victim_identification(id);
+    let first = json(send(&app, &moha, &body).await, 201).await;
+    assert_eq!(first["id"], id.to_string());
+    assert_eq!(
+        (
+            first["kind"].as_str(),
+            first["organization"].as_str(),
+            first["review_status"].as_str()
+        ),
+        (
+            Some("victim_identification"),
+            Some("MOHA-BGD"),
+            Some("submitted")
+        )
+    );
+    assert_eq!(first["payload"]["exploitation"], "labour");
+    assert_eq!(first["gps"]["accuracy_m"], 15.0);
+
+    // The answer was lost; the phone sends again: the same report, nothing stored twice.
+    let again = json(send(&app, &moha, &body).await, 200).await;
+    assert_eq!(again, first);
+    // The same id with other content is refused, by the same or another organization.
+    let mut other = body.clone();
+    other["payload"]["age_band"] = json!("26_40");
+    problem(send(&app, &moha, &other).await, 409, "report_id_reused").await;
+    problem(
+        send(&app, &app.token(Role::Iom), &body).await,
+        409,
+        "report_id_reused",
+    )
+    .await;
+    let all = app.get_all("/api/v1/field-reports", Role::Unodc).await;
+    assert_eq!(all.len(), 1);
+}
+
+#[tokio::test]
+async fn fifty_simultaneous_sends_of_one_report_store_one_row_and_answer_alike() {
+    let app = spawn_seeded_app().await;
+    let iom = app.token(Role::Iom);
+    let body = victim_identification(Uuid::new_v4());
+    let answers = futures_util::future::join_all((0..50).map(|_| send(&app, &iom, &body))).await;
+    let mut created = 0;
+    let mut bodies = Vec::new();
+    for answer in answers {
+        match answer.status().as_u16() {
+            201 => created += 1,
+            200 => {}
+            other => panic!("unexpected {other}"),
+        }
+        bodies.push(answer.json::<Value>().await.unwrap());
+    }
+    assert_eq!(created, 1, "exactly one send stored it");
+    assert!(
+        bodies.windows(2).all(|w| w[0] == w[1]),
+        "every send got the same report back"
+    );
+    assert_eq!(
+        app.get_all("/api/v1/field-reports", Role::Unodc)
+            .await
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn each_kind_has_its_own_validated_payload() {
+    let app = spawn_seeded_app().await;
+    let moha = app.token(Role::Government);
+    let mut body = victim_identification(Uuid::new_v4());
+    body["payload"] = json!({ "kind": "victim_identification", "sex": "f", "age_band": "19", "citizenship": "XXX", "exploitation": "labour" });
+    let refused = problem(send(&app, &moha, &body).await, 422, "validation_failed").await;
+    let fields: Vec<&str> = refused["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        fields,
+        ["payload.sex", "payload.age_band", "payload.citizenship"]
+    );
+
+    // A field of another kind, or a name in a victim's profile, is refused outright.
+    body["payload"] = json!({ "kind": "victim_identification", "sex": "female", "age_band": "18_25", "citizenship": "BGD", "exploitation": "labour", "name": "Ayesha" });
+    problem(send(&app, &moha, &body).await, 400, "invalid_body").await;
+    body["payload"] = json!({ "kind": "gossip" });
+    problem(send(&app, &moha, &body).await, 400, "invalid_body").await;
+
+    for payload in [
+        json!({ "kind": "activity_monitoring", "attendance": 34, "observations": "Judges asked for the bench book in Bangla." }),
+        json!({ "kind": "referral", "service": "shelter", "to_organization": "BNWLA" }),
+        json!({ "kind": "incident", "persons_involved": 2 }),
+        json!({ "kind": "border_observation", "crossing_point": "Teknaf", "direction": "outbound", "persons_observed": 17, "suspected_smuggling": true }),
+    ] {
+        let mut body = victim_identification(Uuid::new_v4());
+        body["payload"] = payload.clone();
+        let stored = json(send(&app, &moha, &body).await, 201).await;
+        assert_eq!(stored["payload"], payload);
+    }
+    let mut negative = victim_identification(Uuid::new_v4());
+    negative["payload"] = json!({ "kind": "incident", "persons_involved": -1 });
+    problem(send(&app, &moha, &negative).await, 422, "validation_failed").await;
+    let mut future = victim_identification(Uuid::new_v4());
+    future["occurred_at"] = json!((chrono::Utc::now() + chrono::Duration::hours(2)).to_rfc3339());
+    let refused = problem(send(&app, &moha, &future).await, 422, "validation_failed").await;
+    assert_eq!(refused["errors"][0]["field"], "occurred_at");
+    let mut off_globe = victim_identification(Uuid::new_v4());
+    off_globe["gps"]["latitude"] = json!(123.0);
+    problem(
+        send(&app, &moha, &off_globe).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn each_role_sees_the_reports_the_policy_allows() {
+    let app = spawn_seeded_app().await;
+    let moljpa = app.token_for(Role::Government, "MOLJPA-BGD");
+    let report = json(
+        send(&app, &moljpa, &victim_identification(Uuid::new_v4())).await,
+        201,
+    )
+    .await;
+    let path = format!("/api/v1/field-reports/{}", report["id"].as_str().unwrap());
+    // The EU sees statistics only; it neither reads nor sends reports.
+    problem(
+        app.get("/api/v1/field-reports", Role::Eu).await,
+        403,
+        "forbidden",
+    )
+    .await;
+    problem(app.get(&path, Role::Eu).await, 403, "forbidden").await;
+    problem(
+        send(
+            &app,
+            &app.token(Role::Eu),
+            &victim_identification(Uuid::new_v4()),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    // UNODC reads and reviews, but doesn't send.
+    problem(
+        send(
+            &app,
+            &app.token(Role::Unodc),
+            &victim_identification(Uuid::new_v4()),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+    // Another ministry doesn't even learn it exists.
+    problem(app.get(&path, Role::Government).await, 404, "not_found").await;
+    assert!(
+        app.get_all("/api/v1/field-reports", Role::Government)
+            .await
+            .is_empty()
+    );
+    for role in [Role::Unodc, Role::Iom] {
+        assert_eq!(app.get_all("/api/v1/field-reports", role).await.len(), 1);
+    }
+    let own = json(
+        app.request(Method::GET, &path, &moljpa)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(own["id"], report["id"]);
+    // Every read of a report is on the record.
+    let admin = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "admin");
+    let trail = json(
+        app.request(
+            Method::GET,
+            "/api/v1/admin/audit-events?action=read&resource_type=field_report",
+            &admin,
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert!(trail["items"].as_array().unwrap().len() >= 3, "{trail}");
+}
+
+#[tokio::test]
+async fn unodc_reviews_and_the_phone_syncs_the_decision_down() {
+    let app = spawn_seeded_app().await;
+    let moljpa = app.token_for(Role::Government, "MOLJPA-BGD");
+    let first = json(
+        send(&app, &moljpa, &victim_identification(Uuid::new_v4())).await,
+        201,
+    )
+    .await;
+    let second = json(
+        send(&app, &moljpa, &victim_identification(Uuid::new_v4())).await,
+        201,
+    )
+    .await;
+    let since = second["change_seq"].as_i64().unwrap();
+    let review = |report: &Value, version: i64, body: Value| {
+        app.request(
+            Method::POST,
+            &format!(
+                "/api/v1/field-reports/{}/review",
+                report["id"].as_str().unwrap()
+            ),
+            &app.token(Role::Unodc),
+        )
+        .header("if-match", format!("\"{version}\""))
+        .json(&body)
+        .send()
+    };
+    let refused = problem(
+        review(&first, 1, json!({ "decision": "rejected" }))
+            .await
+            .unwrap(),
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["field"], "reason");
+    let verified = json(
+        review(&first, 1, json!({ "decision": "verified" }))
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(
+        (
+            verified["review_status"].as_str(),
+            verified["version"].as_i64()
+        ),
+        (Some("verified"), Some(2))
+    );
+    problem(
+        review(&first, 1, json!({ "decision": "verified" }))
+            .await
+            .unwrap(),
+        412,
+        "version_mismatch",
+    )
+    .await;
+    let rejected = json(
+        review(
+            &second,
+            1,
+            json!({ "decision": "rejected", "reason": "Duplicate of an earlier report." }),
+        )
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(rejected["review_reason"], "Duplicate of an earlier report.");
+    // IOM and the ministry may not review.
+    let by_iom = app
+        .request(
+            Method::POST,
+            &format!(
+                "/api/v1/field-reports/{}/review",
+                first["id"].as_str().unwrap()
+            ),
+            &app.token(Role::Iom),
+        )
+        .header("if-match", "\"2\"")
+        .json(&json!({ "decision": "verified" }))
+        .send()
+        .await
+        .unwrap();
+    problem(by_iom, 403, "forbidden").await;
+
+    // The phone asks what changed since its last sync: both decisions, in change order.
+    let feed = json(
+        app.request(
+            Method::GET,
+            &format!("/api/v1/field-reports?changed_after={since}"),
+            &moljpa,
+        )
+        .send()
+        .await
+        .unwrap(),
+        200,
+    )
+    .await;
+    let statuses: Vec<(&str, &str)> = feed["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["id"].as_str().unwrap(),
+                r["review_status"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            (first["id"].as_str().unwrap(), "verified"),
+            (second["id"].as_str().unwrap(), "rejected")
+        ]
+    );
+    let verified_only = app
+        .get_all("/api/v1/field-reports?review_status=verified", Role::Unodc)
+        .await;
+    assert_eq!(verified_only.len(), 1);
+}
