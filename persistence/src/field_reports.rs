@@ -132,62 +132,91 @@ pub async fn submit(
     organization: &Code,
     audit: &Audit,
 ) -> Result<Stored, StoreError> {
-    let hash = content_hash(report);
+    let mut outcomes = submit_all(
+        db,
+        std::slice::from_ref(report),
+        reporter,
+        organization,
+        audit,
+    )
+    .await?;
+    outcomes
+        .pop()
+        .ok_or_else(|| StoreError::Internal("no outcome for one report".into()))?
+}
+
+/// Stores a batch of reports in one transaction, each judged on its own: the outcome of each
+/// (stored, already had, or refused) in the batch's order. A refused report doesn't stop the
+/// others; a failure of the database stores none.
+pub async fn submit_all(
+    db: &Db,
+    reports: &[NewFieldReport],
+    reporter: &str,
+    organization: &Code,
+    audit: &Audit,
+) -> Result<Vec<Result<Stored, StoreError>>, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
         lock_changes(conn).await?;
-        if let Some(existing) = find_any(conn, report.id).await? {
-            let (row, org) = &existing;
-            if row.content_hash == hash && org == organization.as_str() {
-                return Ok(Stored::AlreadyHad(to_domain(existing)?));
+        let organization_id =
+            crate::organizations::id_by_code(conn, "organization", organization).await?;
+        let scope =
+            gloact_domain::policy::ActivityScope::PublicOrParticipating(organization.clone());
+        let mut outcomes = Vec::with_capacity(reports.len());
+        let mut created = Vec::new();
+        for report in reports {
+            let hash = content_hash(report);
+            if let Some(existing) = find_any(conn, report.id).await? {
+                let (row, org) = &existing;
+                outcomes.push(
+                    if row.content_hash == hash && org == organization.as_str() {
+                        Ok(Stored::AlreadyHad(to_domain(existing)?))
+                    } else {
+                        Err(StoreError::Conflict {
+                            constraint: "field_report_id_reused".into(),
+                        })
+                    },
+                );
+                continue;
             }
-            return Err(StoreError::Conflict {
-                constraint: "field_report_id_reused".into(),
-            });
-        }
-        if let Some(activity_id) = report.activity_id {
-            let scope =
-                gloact_domain::policy::ActivityScope::PublicOrParticipating(organization.clone());
-            if !crate::activities::is_visible(conn, &scope, activity_id).await? {
-                return Err(StoreError::UnknownReference {
+            if let Some(activity_id) = report.activity_id
+                && !crate::activities::is_visible(conn, &scope, activity_id).await?
+            {
+                outcomes.push(Err(StoreError::UnknownReference {
                     field: "activity_id".into(),
                     what: "activity",
                     code: activity_id.to_string(),
-                });
+                }));
+                continue;
             }
+            let payload = serde_json::to_value(PayloadInput::from(&report.payload))
+                .map_err(|e| StoreError::Internal(e.to_string()))?;
+            diesel::insert_into(field_report::table)
+                .values((
+                    field_report::id.eq(report.id),
+                    field_report::kind.eq(report.payload.kind().as_str()),
+                    field_report::payload.eq(payload),
+                    field_report::occurred_at.eq(report.occurred_at),
+                    field_report::reporter.eq(reporter),
+                    field_report::organization_id.eq(organization_id),
+                    field_report::district.eq(report.district.as_str()),
+                    field_report::latitude.eq(report.gps.map(|g| g.latitude())),
+                    field_report::longitude.eq(report.gps.map(|g| g.longitude())),
+                    field_report::accuracy_m.eq(report.gps.map(|g| g.accuracy_m())),
+                    field_report::activity_id.eq(report.activity_id.map(|a| a.0)),
+                    field_report::narrative.eq(report.narrative.as_ref().map(Narrative::as_str)),
+                    field_report::content_hash.eq(&hash),
+                ))
+                .execute(conn)
+                .await?;
+            created.push(Entry::new("create", "field_report", report.id));
+            let stored = find_any(conn, report.id)
+                .await?
+                .ok_or(StoreError::NotFound)?;
+            outcomes.push(Ok(Stored::Created(to_domain(stored)?)));
         }
-        let organization_id =
-            crate::organizations::id_by_code(conn, "organization", organization).await?;
-        let payload = serde_json::to_value(PayloadInput::from(&report.payload))
-            .map_err(|e| StoreError::Internal(e.to_string()))?;
-        diesel::insert_into(field_report::table)
-            .values((
-                field_report::id.eq(report.id),
-                field_report::kind.eq(report.payload.kind().as_str()),
-                field_report::payload.eq(payload),
-                field_report::occurred_at.eq(report.occurred_at),
-                field_report::reporter.eq(reporter),
-                field_report::organization_id.eq(organization_id),
-                field_report::district.eq(report.district.as_str()),
-                field_report::latitude.eq(report.gps.map(|g| g.latitude())),
-                field_report::longitude.eq(report.gps.map(|g| g.longitude())),
-                field_report::accuracy_m.eq(report.gps.map(|g| g.accuracy_m())),
-                field_report::activity_id.eq(report.activity_id.map(|a| a.0)),
-                field_report::narrative.eq(report.narrative.as_ref().map(Narrative::as_str)),
-                field_report::content_hash.eq(&hash),
-            ))
-            .execute(conn)
-            .await?;
-        append(
-            conn,
-            audit,
-            vec![Entry::new("create", "field_report", report.id)],
-        )
-        .await?;
-        let stored = find_any(conn, report.id)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        Ok(Stored::Created(to_domain(stored)?))
+        append(conn, audit, created).await?;
+        Ok(outcomes)
     })
     .await
 }

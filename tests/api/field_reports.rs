@@ -348,3 +348,96 @@ async fn unodc_reviews_and_the_phone_syncs_the_decision_down() {
         .await;
     assert_eq!(verified_only.len(), 1);
 }
+
+#[tokio::test]
+async fn a_batch_judges_each_report_on_its_own() {
+    let app = spawn_seeded_app().await;
+    let moha = app.token(Role::Government);
+    let sent_before = victim_identification(Uuid::new_v4());
+    json(send(&app, &moha, &sent_before).await, 201).await;
+    let taken = victim_identification(Uuid::new_v4());
+    json(send(&app, &app.token(Role::Iom), &taken).await, 201).await;
+
+    let fresh = victim_identification(Uuid::new_v4());
+    let mut bad = victim_identification(Uuid::new_v4());
+    bad["payload"]["sex"] = json!("f");
+    let mut unreadable = victim_identification(Uuid::new_v4());
+    unreadable["colour"] = json!("red");
+    let batch = json!({ "reports": [fresh, sent_before, bad, taken, unreadable, fresh] });
+    let response = app
+        .request(Method::POST, "/api/v1/field-reports:batch", &moha)
+        .json(&batch)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 207);
+    let result: Value = response.json().await.unwrap();
+    let statuses: Vec<&str> = result["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "created",
+            "already_had",
+            "invalid",
+            "conflict",
+            "invalid",
+            "already_had"
+        ]
+    );
+    assert_eq!(
+        (
+            result["created"].as_u64(),
+            result["already_had"].as_u64(),
+            result["refused"].as_u64()
+        ),
+        (Some(1), Some(2), Some(3))
+    );
+    assert_eq!(result["results"][2]["errors"][0]["field"], "payload.sex");
+    assert!(
+        result["results"][4]["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("colour"),
+        "{result}"
+    );
+    assert_eq!(result["results"][0]["id"], fresh["id"]);
+    // MOHA-BGD now has its two reports, no more.
+    assert_eq!(
+        app.get_all("/api/v1/field-reports", Role::Government)
+            .await
+            .len(),
+        2
+    );
+
+    // Sending the same batch again stores nothing new.
+    let again: Value = app
+        .request(Method::POST, "/api/v1/field-reports:batch", &moha)
+        .json(&batch)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(again["created"], 0);
+    let too_many = json!({ "reports": vec![victim_identification(Uuid::new_v4()); 501] });
+    let refused = app
+        .request(Method::POST, "/api/v1/field-reports:batch", &moha)
+        .json(&too_many)
+        .send()
+        .await
+        .unwrap();
+    problem(refused, 422, "validation_failed").await;
+    let empty = app
+        .request(Method::POST, "/api/v1/field-reports:batch", &moha)
+        .json(&json!({ "reports": [] }))
+        .send()
+        .await
+        .unwrap();
+    problem(empty, 422, "validation_failed").await;
+}

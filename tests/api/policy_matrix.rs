@@ -141,6 +141,7 @@ const MATRIX: &[Row] = &[
     row("list_field_reports",            [200, 200, 200, 403, 200, 200]),
     row("get_field_report",              [200, 200, 200, 403, 404, 200]),
     row("create_field_report",           [403, 403, 201, 403, 201, 201]),
+    row("create_field_report_batch",     [403, 403, 207, 403, 207, 207]),
     row("review_field_report",           [200, 200, 403, 403, 403, 403]),
 ];
 
@@ -484,6 +485,10 @@ fn call_for(f: &Fixture, template: &str, row: &Row, who: Who) -> Call {
         ("create_field_report", Variant::Plain) => write(
             template.to_owned(),
             field_report_body(uuid::Uuid::new_v4(), name),
+        ),
+        ("create_field_report_batch", Variant::Plain) => write(
+            template.to_owned(),
+            json!({ "reports": [field_report_body(uuid::Uuid::new_v4(), name), field_report_body(uuid::Uuid::new_v4(), name)] }),
         ),
         ("review_field_report", Variant::Plain) => at_version(
             at(&f.field_report),

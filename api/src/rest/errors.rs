@@ -34,7 +34,7 @@ pub fn json_config(max_body_bytes: usize) -> web::JsonConfig {
 
 /// serde names our Rust types in some messages ("expected struct NewActivityDto"): clients get
 /// "expected a JSON object" instead.
-fn without_type_names(message: &str) -> String {
+pub(crate) fn without_type_names(message: &str) -> String {
     let mut out = String::with_capacity(message.len());
     let mut rest = message;
     while let Some(at) = rest.find("struct ") {

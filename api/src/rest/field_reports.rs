@@ -310,3 +310,127 @@ pub async fn review_field_report(
     let meta = report.meta;
     Ok(ok_with_etag(&meta, &FieldReportDto::from(report)))
 }
+
+/// Most reports in one batch.
+pub const MAX_BATCH: usize = 500;
+
+/// Reports sent together, e.g. all a phone collected offline.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BatchDto {
+    /// Up to 500 reports, each as `POST /field-reports` takes it.
+    #[schema(value_type = Vec<NewFieldReportDto>)]
+    pub reports: Vec<serde_json::Value>,
+}
+
+/// What became of one report of a batch.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchItemResult {
+    /// Its position in the batch, from 0.
+    pub index: usize,
+    /// Its id, when it could be read.
+    pub id: Option<Uuid>,
+    /// `created`, `already_had` (a resend: nothing stored twice), `invalid` (see `errors`) or
+    /// `conflict` (another report has this id).
+    #[schema(example = "created")]
+    pub status: &'static str,
+    /// Why it was refused.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<gloact_domain::FieldError>,
+}
+
+/// The outcome of a batch: one result per report, in order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatchResult {
+    /// Reports stored now.
+    pub created: usize,
+    /// Reports received before.
+    pub already_had: usize,
+    /// Reports refused.
+    pub refused: usize,
+    /// One result per report, in the batch's order.
+    pub results: Vec<BatchItemResult>,
+}
+
+/// Sends up to 500 reports at once. Each is judged on its own; the valid ones are stored in one
+/// transaction (all or none, should the database fail), and the answer (207) says what became of
+/// each.
+#[utoipa::path(tag = "field reports", request_body = BatchDto, responses((status = 207, description = "One result per report", body = BatchResult)))]
+#[post("/field-reports:batch")]
+pub async fn create_field_report_batch(
+    db: web::Data<Db>,
+    Authenticated(caller): Authenticated,
+    body: web::Json<BatchDto>,
+) -> Result<HttpResponse, ApiError> {
+    let items = body.into_inner().reports;
+    if items.is_empty() || items.len() > MAX_BATCH {
+        return Err(Violations::single(
+            "reports",
+            ValueError::new("batch_size", format!("send 1 to {MAX_BATCH} reports")),
+        )
+        .into());
+    }
+    let mut results: Vec<BatchItemResult> = Vec::with_capacity(items.len());
+    let mut valid: Vec<(usize, NewFieldReport)> = Vec::new();
+    for (index, item) in items.into_iter().enumerate() {
+        let id = item
+            .get("id")
+            .and_then(|v| v.as_str())
+            .and_then(|s| Uuid::parse_str(s).ok());
+        let parsed = serde_json::from_value::<NewFieldReportDto>(item)
+            .map_err(|e| {
+                Violations::single(
+                    "report",
+                    ValueError::new("invalid_body", without_position(&e.to_string())),
+                )
+            })
+            .and_then(NewFieldReport::try_from);
+        match parsed {
+            Ok(report) => valid.push((index, report)),
+            Err(violations) => results.push(BatchItemResult {
+                index,
+                id,
+                status: "invalid",
+                errors: violations.errors().to_vec(),
+            }),
+        }
+    }
+    let reports: Vec<NewFieldReport> = valid.iter().map(|(_, r)| r.clone()).collect();
+    let outcomes = if reports.is_empty() {
+        Vec::new()
+    } else {
+        service::field_reports::submit_batch(&db, &caller, &reports).await?
+    };
+    for ((index, report), outcome) in valid.into_iter().zip(outcomes) {
+        let (status, errors) = match outcome {
+            Ok(Stored::Created(_)) => ("created", Vec::new()),
+            Ok(Stored::AlreadyHad(_)) => ("already_had", Vec::new()),
+            Err(error) => match ApiError::from(error) {
+                ApiError::Validation(violations) => ("invalid", violations.errors().to_vec()),
+                ApiError::Conflict { .. } => ("conflict", Vec::new()),
+                other => return Err(other),
+            },
+        };
+        results.push(BatchItemResult {
+            index,
+            id: Some(report.id),
+            status,
+            errors,
+        });
+    }
+    results.sort_by_key(|r| r.index);
+    let count = |status: &str| results.iter().filter(|r| r.status == status).count();
+    let (created, already_had) = (count("created"), count("already_had"));
+    let refused = results.len() - created - already_had;
+    Ok(HttpResponse::MultiStatus().json(BatchResult {
+        created,
+        already_had,
+        refused,
+        results,
+    }))
+}
+
+/// serde's messages end with a position in the whole body, which means nothing per item.
+fn without_position(message: &str) -> String {
+    super::errors::without_type_names(message.split(" at line ").next().unwrap_or(message))
+}

@@ -39,6 +39,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(indicators::get_indicator)
         .service(indicators::record_indicator_actual)
         .service(field_reports::create_field_report)
+        .service(field_reports::create_field_report_batch)
         .service(field_reports::list_field_reports)
         .service(field_reports::get_field_report)
         .service(field_reports::review_field_report)

@@ -62,3 +62,21 @@ pub async fn review(
     check_version(current.meta.version, version)?;
     Ok(field_reports::review(db, id, version, decision, &caller.audit_identity()).await?)
 }
+
+/// Stores a batch of reports from the caller's phone in one transaction, each judged on its own.
+pub async fn submit_batch(
+    db: &Db,
+    caller: &Caller,
+    reports: &[NewFieldReport],
+) -> ServiceResult<Vec<Result<Stored, gloact_persistence::StoreError>>> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::FieldReport, Action::Create)?;
+    Ok(field_reports::submit_all(
+        db,
+        reports,
+        &actor.subject,
+        &actor.organization,
+        &caller.audit_identity(),
+    )
+    .await?)
+}
