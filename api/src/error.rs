@@ -85,6 +85,9 @@ pub enum ApiError {
     /// The body is not JSON.
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// An `Idempotency-Key` already used for a different request.
+    #[error("idempotency key reused")]
+    IdempotencyKeyReused,
     /// A write without `If-Match`.
     #[error("If-Match required")]
     PreconditionRequired,
@@ -124,6 +127,7 @@ impl ApiError {
             Self::NotFound => "not_found",
             Self::VersionMismatch { .. } => "version_mismatch",
             Self::PreconditionRequired => "if_match_required",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
             Self::Unavailable => "unavailable",
@@ -141,6 +145,7 @@ impl ApiError {
             Self::Conflict { .. } => "Conflict with the current state",
             Self::VersionMismatch { .. } => "The resource has changed",
             Self::PreconditionRequired => "If-Match required",
+            Self::IdempotencyKeyReused => "Idempotency key reused",
             Self::PayloadTooLarge => "Payload too large",
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::Unavailable => "Service unavailable",
@@ -165,6 +170,9 @@ impl ApiError {
                 Some("the request body is larger than the server accepts".into())
             }
             Self::UnsupportedMediaType => Some("send the body as application/json".into()),
+            Self::IdempotencyKeyReused => {
+                Some("this Idempotency-Key was used for a different request: use a new key".into())
+            }
             Self::Unavailable => Some("the database is unavailable; retry later".into()),
             Self::Internal(_) => None,
         }
@@ -201,6 +209,7 @@ impl ResponseError for ApiError {
             Self::Conflict { .. } => StatusCode::CONFLICT,
             Self::VersionMismatch { .. } => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
+            Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

@@ -491,7 +491,8 @@ async fn serve_on(
     if embedded {
         print_demo_tokens(settings, &tokens)?;
     }
-    // Revocations of tokens that have expired anyway are of no use: forget them hourly.
+    // Revocations of expired tokens and idempotency keys past their day are of no use: forget
+    // them hourly.
     let purge_db = db_for_purge;
     let purge = tokio::spawn(async move {
         let mut every_hour = tokio::time::interval(std::time::Duration::from_secs(3600));
@@ -499,6 +500,9 @@ async fn serve_on(
             every_hour.tick().await;
             if let Err(error) = gloact_persistence::revocations::purge_expired(&purge_db).await {
                 tracing::warn!(%error, "could not purge expired revocations");
+            }
+            if let Err(error) = gloact_persistence::idempotency::purge_expired(&purge_db).await {
+                tracing::warn!(%error, "could not purge expired idempotency keys");
             }
         }
     });

@@ -12,6 +12,7 @@ mod db;
 mod error;
 pub mod field_reports;
 pub mod follow_ups;
+pub mod idempotency;
 pub mod indicators;
 pub mod organizations;
 pub mod page;

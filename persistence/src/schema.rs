@@ -111,6 +111,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    idempotency_key (owner, key) {
+        owner -> Text,
+        key -> Text,
+        fingerprint -> Text,
+        started_at -> Timestamptz,
+        status_code -> Nullable<Int4>,
+        etag -> Nullable<Text>,
+        location -> Nullable<Text>,
+        content_type -> Nullable<Text>,
+        body -> Nullable<Bytea>,
+        completed_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
     indicator (id) {
         id -> Uuid,
         programme_id -> Uuid,
@@ -256,6 +271,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     audit_event,
     field_report,
     follow_up_action,
+    idempotency_key,
     indicator,
     indicator_period,
     objective,

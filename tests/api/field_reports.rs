@@ -441,3 +441,140 @@ async fn a_batch_judges_each_report_on_its_own() {
         .unwrap();
     problem(empty, 422, "validation_failed").await;
 }
+
+async fn send_keyed(app: &TestApp, token: &str, key: &str, body: &Value) -> Response {
+    app.request(Method::POST, "/api/v1/field-reports", token)
+        .header("idempotency-key", key)
+        .json(body)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn an_idempotency_key_makes_retries_answer_like_the_first_request() {
+    let app = spawn_seeded_app().await;
+    let moha = app.token(Role::Government);
+    let body = victim_identification(Uuid::new_v4());
+    let first = send_keyed(&app, &moha, "phone-7f3a-0001", &body).await;
+    assert_eq!(first.status(), 201);
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let location = first.headers()["location"].clone();
+    let first_body: Value = first.json().await.unwrap();
+
+    let retry = send_keyed(&app, &moha, "phone-7f3a-0001", &body).await;
+    assert_eq!(
+        retry.status(),
+        201,
+        "a retry gets the first answer, status included"
+    );
+    assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    assert_eq!(retry.headers()["location"], location);
+    assert_eq!(retry.json::<Value>().await.unwrap(), first_body);
+    assert_eq!(
+        app.get_all("/api/v1/field-reports", Role::Unodc)
+            .await
+            .len(),
+        1
+    );
+
+    // The same key for another request is refused; the quoted form of a key is the same key.
+    let other = victim_identification(Uuid::new_v4());
+    problem(
+        send_keyed(&app, &moha, "phone-7f3a-0001", &other).await,
+        422,
+        "idempotency_key_reused",
+    )
+    .await;
+    problem(
+        send_keyed(&app, &moha, "\"phone-7f3a-0001\"", &other).await,
+        422,
+        "idempotency_key_reused",
+    )
+    .await;
+    // Keys belong to their caller: another organization's key of the same name is its own.
+    json(
+        send_keyed(&app, &app.token(Role::Iom), "phone-7f3a-0001", &other).await,
+        201,
+    )
+    .await;
+    problem(
+        send_keyed(&app, &moha, "", &other).await,
+        400,
+        "invalid_idempotency_key",
+    )
+    .await;
+    // A refused request is kept too: its retry is refused alike, without running again.
+    let mut bad = victim_identification(Uuid::new_v4());
+    bad["payload"]["sex"] = json!("f");
+    problem(
+        send_keyed(&app, &moha, "phone-7f3a-0002", &bad).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    let again = send_keyed(&app, &moha, "phone-7f3a-0002", &bad).await;
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    problem(again, 422, "validation_failed").await;
+}
+
+#[tokio::test]
+async fn a_request_still_running_is_a_409_and_one_abandoned_by_a_restart_is_taken_over() {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+    use sha2::{Digest, Sha256};
+    let app = spawn_seeded_app().await;
+    let moha = app.token(Role::Government);
+    let body = victim_identification(Uuid::new_v4());
+    // The fingerprint the server computes: method, path and the JSON body (keys sorted).
+    let fingerprint: String =
+        Sha256::digest(format!("POST /api/v1/field-reports\n{body}").as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+    let mut conn = AsyncPgConnection::establish(&app.database_url())
+        .await
+        .unwrap();
+    // As if the first request under the key were still running (its answer not kept yet)...
+    diesel::sql_query(format!("INSERT INTO idempotency_key (owner, key, fingerprint) VALUES ('MOHA-BGD/test-government', 'k-running', '{fingerprint}')"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    problem(
+        send_keyed(&app, &moha, "k-running", &body).await,
+        409,
+        "idempotency_request_in_progress",
+    )
+    .await;
+    // ...and as if the server had stopped in the middle of one, two minutes ago: the retry runs.
+    diesel::sql_query(format!(
+        "INSERT INTO idempotency_key (owner, key, fingerprint, started_at) VALUES ('MOHA-BGD/test-government', 'k-abandoned', '{fingerprint}', now() - interval '2 minutes')"
+    ))
+    .execute(&mut conn)
+    .await
+    .unwrap();
+    json(send_keyed(&app, &moha, "k-abandoned", &body).await, 201).await;
+    let replay = send_keyed(&app, &moha, "k-abandoned", &body).await;
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+}
+
+#[tokio::test]
+async fn fifty_simultaneous_sends_under_one_key_are_answered_alike() {
+    let app = spawn_seeded_app().await;
+    let iom = app.token(Role::Iom);
+    let body = victim_identification(Uuid::new_v4());
+    let answers =
+        futures_util::future::join_all((0..50).map(|_| send_keyed(&app, &iom, "burst-1", &body)))
+            .await;
+    let mut seen = Vec::new();
+    for answer in answers {
+        assert_eq!(answer.status(), 201, "every send gets the first answer");
+        seen.push(answer.json::<Value>().await.unwrap());
+    }
+    assert!(seen.windows(2).all(|w| w[0] == w[1]));
+    assert_eq!(
+        app.get_all("/api/v1/field-reports", Role::Unodc)
+            .await
+            .len(),
+        1
+    );
+}

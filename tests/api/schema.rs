@@ -26,7 +26,7 @@ async fn database_columns(url: &str) -> BTreeMap<String, Vec<(String, String)>> 
         "SELECT table_name::text, column_name::text, \
                 CASE data_type WHEN 'uuid' THEN 'Uuid' WHEN 'text' THEN 'Text' WHEN 'integer' THEN 'Int4' \
                   WHEN 'bigint' THEN 'Int8' WHEN 'date' THEN 'Date' WHEN 'boolean' THEN 'Bool' \
-                  WHEN 'double precision' THEN 'Float8' WHEN 'jsonb' THEN 'Jsonb' WHEN 'timestamp with time zone' THEN 'Timestamptz' \
+                  WHEN 'double precision' THEN 'Float8' WHEN 'jsonb' THEN 'Jsonb' WHEN 'bytea' THEN 'Bytea' WHEN 'timestamp with time zone' THEN 'Timestamptz' \
                   WHEN 'ARRAY' THEN 'Array<' || CASE udt_name WHEN '_text' THEN 'Text' ELSE udt_name END || '>' \
                   ELSE data_type END \
                 || CASE is_nullable WHEN 'YES' THEN '?' ELSE '' END AS sql_type \

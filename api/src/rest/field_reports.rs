@@ -17,6 +17,7 @@ use uuid::Uuid;
 use super::common::{
     PageDto, check_opt, created, if_match, ok_with_etag, page_request, query_value,
 };
+use super::idempotency;
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::service;
@@ -179,6 +180,7 @@ impl From<FieldReport> for FieldReportDto {
 #[utoipa::path(
     tag = "field reports",
     request_body = NewFieldReportDto,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first request under a key runs, a retry gets its answer again (with `Idempotent-Replayed: true`); another request under the same key gets 422, a retry while the first runs 409. Kept 24 hours.")),
     responses(
         (status = 201, description = "Stored", body = FieldReportDto),
         (status = 200, description = "Already received: this is the stored report", body = FieldReportDto),
@@ -186,22 +188,36 @@ impl From<FieldReport> for FieldReportDto {
 )]
 #[post("/field-reports")]
 pub async fn create_field_report(
+    req: HttpRequest,
     db: web::Data<Db>,
     Authenticated(caller): Authenticated,
-    body: web::Json<NewFieldReportDto>,
+    body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let report = NewFieldReport::try_from(body.into_inner())?;
-    match service::field_reports::submit(&db, &caller, &report).await? {
-        Stored::Created(stored) => {
-            let meta = stored.meta;
-            let location = format!("/api/v1/field-reports/{}", stored.report.id);
-            Ok(created(&meta, location, &FieldReportDto::from(stored)))
-        }
-        Stored::AlreadyHad(stored) => {
-            let meta = stored.meta;
-            Ok(ok_with_etag(&meta, &FieldReportDto::from(stored)))
-        }
-    }
+    let body = body.into_inner();
+    idempotency::once(&req, &db, &caller, &body, async {
+        let dto: NewFieldReportDto = from_json(body.clone())?;
+        let report = NewFieldReport::try_from(dto)?;
+        Ok(
+            match service::field_reports::submit(&db, &caller, &report).await? {
+                Stored::Created(stored) => {
+                    let meta = stored.meta;
+                    let location = format!("/api/v1/field-reports/{}", stored.report.id);
+                    created(&meta, location, &FieldReportDto::from(stored))
+                }
+                Stored::AlreadyHad(stored) => {
+                    let meta = stored.meta;
+                    ok_with_etag(&meta, &FieldReportDto::from(stored))
+                }
+            },
+        )
+    })
+    .await
+}
+
+/// A body read as JSON first (for the idempotency fingerprint), then as the route's input.
+fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(value)
+        .map_err(|e| ApiError::bad_request("invalid_body", without_position(&e.to_string())))
 }
 
 /// Filters and paging of the report list.

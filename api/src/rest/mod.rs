@@ -9,6 +9,7 @@ pub mod errors;
 pub mod field_reports;
 pub mod follow_ups;
 pub mod health;
+pub mod idempotency;
 pub mod indicators;
 pub mod jwks;
 pub mod oauth;
