@@ -405,6 +405,28 @@ impl TestApp {
     }
 }
 
+/// A `multipart/form-data` body with one part named `file`: (content type, body).
+pub fn multipart_file(content: &[u8], claimed_type: &str) -> (String, Vec<u8>) {
+    let boundary = "gloact-test-boundary-7MA4YWxkTrZu0gW";
+    let mut body = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"upload\"\r\nContent-Type: {claimed_type}\r\n\r\n"
+    )
+    .into_bytes();
+    body.extend_from_slice(content);
+    body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}
+
+/// A small but real JPEG header followed by filler: enough for a content check.
+pub fn jpeg(filler: &str) -> Vec<u8> {
+    let mut content = vec![
+        0xFF, 0xD8, 0xFF, 0xE0, 0x00, 0x10, b'J', b'F', b'I', b'F', 0x00,
+    ];
+    content.extend_from_slice(filler.as_bytes());
+    content.extend_from_slice(&[0xFF, 0xD9]);
+    content
+}
+
 /// The JSON body of a response, after checking its status (the body is shown when it differs).
 pub async fn json(response: Response, status: u16) -> Value {
     let actual = response.status().as_u16();

@@ -452,3 +452,70 @@ pub enum Review {
     /// Refused, with the reason the officer will see.
     Reject(Narrative),
 }
+
+/// The media types attachments may have, told by their content, never by what the client says:
+/// JPEG and PNG photos, PDF documents.
+pub fn sniff_media_type(content: &[u8]) -> Option<&'static str> {
+    if content.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if content.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
+        Some("image/png")
+    } else if content.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn media_types_are_told_by_content() {
+        assert_eq!(
+            sniff_media_type(&[0xFF, 0xD8, 0xFF, 0xE0, 0, 0]),
+            Some("image/jpeg")
+        );
+        assert_eq!(
+            sniff_media_type(b"\x89PNG\r\n\x1a\n...."),
+            Some("image/png")
+        );
+        assert_eq!(sniff_media_type(b"%PDF-1.7\n"), Some("application/pdf"));
+        assert_eq!(sniff_media_type(b"MZ\x90\x00 an executable"), None);
+        assert_eq!(sniff_media_type(b"<html>"), None);
+        assert_eq!(sniff_media_type(b""), None);
+    }
+
+    #[test]
+    fn payloads_parse_with_every_error_named() {
+        let input = PayloadInput::VictimIdentification {
+            sex: "f".into(),
+            age_band: "18_25".into(),
+            citizenship: "XXX".into(),
+            exploitation: "labour".into(),
+        };
+        let errors = input.parse().err().map(|v| {
+            v.errors()
+                .iter()
+                .map(|e| e.field.clone())
+                .collect::<Vec<_>>()
+        });
+        assert_eq!(
+            errors,
+            Some(vec![
+                "payload.sex".to_owned(),
+                "payload.citizenship".to_owned()
+            ])
+        );
+        let input = PayloadInput::Incident {
+            persons_involved: 3,
+        };
+        let payload = input.parse().ok();
+        assert_eq!(
+            payload.as_ref().map(Payload::kind),
+            Some(FieldReportKind::Incident)
+        );
+        assert_eq!(payload.as_ref().map(PayloadInput::from), Some(input));
+    }
+}

@@ -5,6 +5,7 @@
 //! [`gloact_domain::policy::ActivityScope`], so a row the caller may not see is never loaded.
 
 pub mod activities;
+pub mod attachments;
 pub mod audit;
 pub mod clients;
 pub mod cluster;

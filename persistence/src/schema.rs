@@ -94,6 +94,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    field_report_attachment (id) {
+        id -> Uuid,
+        report_id -> Uuid,
+        media_type -> Text,
+        size_bytes -> Int4,
+        sha256 -> Text,
+        data -> Bytea,
+        uploaded_by -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     follow_up_action (id) {
         id -> Uuid,
         activity_id -> Uuid,
@@ -255,6 +268,7 @@ diesel::joinable!(activity -> programme (programme_id));
 diesel::joinable!(api_client -> organization (organization_id));
 diesel::joinable!(field_report -> activity (activity_id));
 diesel::joinable!(field_report -> organization (organization_id));
+diesel::joinable!(field_report_attachment -> field_report (report_id));
 diesel::joinable!(follow_up_action -> activity (activity_id));
 diesel::joinable!(follow_up_action -> organization (owner_organization_id));
 diesel::joinable!(indicator -> programme (programme_id));
@@ -270,6 +284,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     api_client,
     audit_event,
     field_report,
+    field_report_attachment,
     follow_up_action,
     idempotency_key,
     indicator,

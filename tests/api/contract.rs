@@ -105,7 +105,10 @@ async fn every_documented_operation_is_served_and_guarded() {
     let id = uuid::Uuid::now_v7().to_string();
     let mut checked = 0;
     for (path, item) in spec["paths"].as_object().unwrap() {
-        let concrete = path.replace("{id}", &id).replace("{period_id}", &id);
+        let concrete = path
+            .replace("{id}", &id)
+            .replace("{period_id}", &id)
+            .replace("{attachment_id}", &id);
         for method in item.as_object().unwrap().keys() {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let url = format!("{}{concrete}", app.address);
@@ -141,7 +144,7 @@ async fn every_documented_operation_is_served_and_guarded() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 29);
+    assert_eq!(checked, 32);
 }
 
 #[tokio::test]

@@ -10,6 +10,7 @@
 
 mod access;
 mod activities;
+mod attachments;
 mod audit;
 mod auth;
 mod contract;

@@ -143,6 +143,10 @@ const MATRIX: &[Row] = &[
     row("create_field_report",           [403, 403, 201, 403, 201, 201]),
     row("create_field_report_batch",     [403, 403, 207, 403, 207, 207]),
     row("review_field_report",           [200, 200, 403, 403, 403, 403]),
+    // Only the sending organization (MOLJPA-BGD) attaches; others don't learn the report exists.
+    row("create_attachment",             [403, 403, 404, 403, 404, 201]),
+    row("list_attachments",              [200, 200, 200, 403, 404, 200]),
+    row("get_attachment",                [200, 200, 200, 403, 404, 200]),
 ];
 
 /// An operation as the served document has it.
@@ -211,6 +215,8 @@ struct Fixture {
     to_delete: HashMap<Who, String>,
     /// A field report sent by MOLJPA-BGD, to read and review.
     field_report: String,
+    /// A photo attached to it.
+    attachment: String,
 }
 
 fn id_of(value: &Value) -> String {
@@ -328,7 +334,25 @@ async fn setup(app: &TestApp) -> Fixture {
     )
     .await;
 
+    let (content_type, upload) =
+        gloact_tests::multipart_file(&gloact_tests::jpeg("setup photo"), "image/jpeg");
+    let attachment = json(
+        app.request(
+            Method::POST,
+            &format!("/api/v1/field-reports/{}/attachments", id_of(&field_report)),
+            &moljpa,
+        )
+        .header("content-type", content_type)
+        .body(upload)
+        .send()
+        .await
+        .unwrap(),
+        201,
+    )
+    .await;
+
     Fixture {
+        attachment: id_of(&attachment),
         field_report: id_of(&field_report),
         restricted_activity: id_of(&restricted_activity),
         public_activity: id_of(&public_activity),
@@ -360,6 +384,8 @@ fn field_report_body(id: uuid::Uuid, by: &str) -> Value {
 struct Call {
     path: String,
     body: Option<Value>,
+    /// A file to upload as `multipart/form-data` instead of a JSON body.
+    upload: Option<Vec<u8>>,
     /// Where to read (as UNODC, just before the call) the version to name in `If-Match`.
     version_from: Option<String>,
 }
@@ -371,16 +397,19 @@ fn call_for(f: &Fixture, template: &str, row: &Row, who: Who) -> Call {
     let at = |id: &str| template.replace("{id}", id);
     let read = |path: String| Call {
         path,
+        upload: None,
         body: None,
         version_from: None,
     };
     let write = |path: String, body: Value| Call {
         path,
+        upload: None,
         body: Some(body),
         version_from: None,
     };
     let at_version = |path: String, body: Option<Value>, version_from: String| Call {
         path,
+        upload: None,
         body,
         version_from: Some(version_from),
     };
@@ -482,6 +511,16 @@ fn call_for(f: &Fixture, template: &str, row: &Row, who: Who) -> Call {
             }),
         ),
         ("get_field_report", Variant::Plain) => read(at(&f.field_report)),
+        ("create_attachment", Variant::Plain) => Call {
+            path: at(&f.field_report),
+            body: None,
+            upload: Some(gloact_tests::jpeg(&format!("photo by {name}"))),
+            version_from: None,
+        },
+        ("list_attachments", Variant::Plain) => read(at(&f.field_report)),
+        ("get_attachment", Variant::Plain) => {
+            read(at(&f.field_report).replace("{attachment_id}", &f.attachment))
+        }
         ("create_field_report", Variant::Plain) => write(
             template.to_owned(),
             field_report_body(uuid::Uuid::new_v4(), name),
@@ -582,6 +621,12 @@ async fn check_answer(
         204 => {
             if !text.is_empty() {
                 wrong.push(format!("204 with a body: {text}"));
+            }
+        }
+        // A download: its documented media type is not JSON, and there are no fields to check.
+        200..=299 if operation.doc["responses"][status.to_string()]["content"]["application/octet-stream"].is_object() => {
+            if content_type.starts_with("application/json") {
+                wrong.push(format!("{status} is a download but answered JSON"));
             }
         }
         200..=299 => {
@@ -784,6 +829,10 @@ async fn every_operation_answers_each_role_as_the_policy_says() {
             }
             if let Some(body) = &call.body {
                 request = request.json(body);
+            }
+            if let Some(content) = &call.upload {
+                let (content_type, body) = gloact_tests::multipart_file(content, "image/jpeg");
+                request = request.header("content-type", content_type).body(body);
             }
             let response = request.send().await.unwrap();
             let (wrong, _) = check_answer(&spec, operation, response, expected).await;

@@ -4,6 +4,7 @@
 
 pub mod activities;
 pub mod admin;
+pub mod attachments;
 pub mod common;
 pub mod errors;
 pub mod field_reports;
@@ -44,6 +45,9 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(field_reports::list_field_reports)
         .service(field_reports::get_field_report)
         .service(field_reports::review_field_report)
+        .service(attachments::create_attachment)
+        .service(attachments::list_attachments)
+        .service(attachments::get_attachment)
         .service(oauth::create_token)
         .service(admin::create_revocation)
         .service(admin::list_audit_events);

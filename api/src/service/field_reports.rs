@@ -3,6 +3,7 @@
 
 use gloact_domain::field_report::{FieldReport, NewFieldReport, Review};
 use gloact_domain::policy::{Action, FieldReportScope, Resource};
+use gloact_persistence::attachments::{self, Attachment, Upload};
 use gloact_persistence::field_reports::{self, FieldReportFilter, Stored};
 use gloact_persistence::{Db, Page, PageRequest};
 use uuid::Uuid;
@@ -79,4 +80,60 @@ pub async fn submit_batch(
         &caller.audit_identity(),
     )
     .await?)
+}
+
+/// Attaches a photo or document (of a type told by its content) to a report of the caller's own
+/// organization; the same content again is the same attachment.
+pub async fn attach(
+    db: &Db,
+    caller: &Caller,
+    report_id: Uuid,
+    media_type: &str,
+    data: &[u8],
+) -> ServiceResult<Upload> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::FieldReport, Action::Create)?;
+    // Only the organization that sent the report adds to it; others don't learn it exists.
+    field_reports::get(
+        db,
+        &FieldReportScope::Organization(actor.organization.clone()),
+        report_id,
+    )
+    .await?;
+    Ok(attachments::store(
+        db,
+        report_id,
+        media_type,
+        data,
+        &actor.subject,
+        &caller.audit_identity(),
+    )
+    .await?)
+}
+
+/// The attachments of a report the caller may see.
+pub async fn list_attachments(
+    db: &Db,
+    caller: &Caller,
+    report_id: Uuid,
+) -> ServiceResult<Vec<Attachment>> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::FieldReport, Action::Read)?;
+    field_reports::get(db, &FieldReportScope::of(actor), report_id).await?;
+    Ok(attachments::list(db, report_id).await?)
+}
+
+/// One attachment's content, of a report the caller may see; every read is on the record.
+pub async fn attachment_content(
+    db: &Db,
+    caller: &Caller,
+    report_id: Uuid,
+    id: Uuid,
+) -> ServiceResult<(Attachment, Vec<u8>)> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::FieldReport, Action::Read)?;
+    field_reports::get(db, &FieldReportScope::of(actor), report_id).await?;
+    let found = attachments::content(db, report_id, id).await?;
+    audit_restricted_reads(db, caller, "attachment", vec![id.to_string()]).await?;
+    Ok(found)
 }
