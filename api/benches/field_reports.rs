@@ -2,7 +2,12 @@
 //! real server over HTTP against PostgreSQL (fsync on, as in production). Run with
 //! `DATABASE_URL=postgres://…/empty_db cargo bench -p gloact-api --bench field_reports`.
 
-#![allow(clippy::expect_used, clippy::unwrap_used, missing_docs, reason = "a benchmark binary")]
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    missing_docs,
+    reason = "a benchmark binary"
+)]
 
 use std::time::{Duration, Instant};
 
@@ -32,7 +37,12 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
 }
 
 /// Runs `CONCURRENCY` senders for `RUN_FOR`; each request carries `per_request` reports.
-async fn run(client: &reqwest::Client, url: &str, token: &str, per_request: usize) -> (usize, Vec<Duration>) {
+async fn run(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    per_request: usize,
+) -> (usize, Vec<Duration>) {
     let deadline = Instant::now() + RUN_FOR;
     let workers = (0..CONCURRENCY).map(|_| {
         let (client, url, token) = (client.clone(), url.to_owned(), token.to_owned());
@@ -67,21 +77,36 @@ async fn main() {
         println!("set DATABASE_URL to an empty database to run this benchmark");
         return;
     };
-    let mut settings = Settings { database_url: Some(url.clone()), ..Settings::default() };
+    let mut settings = Settings {
+        database_url: Some(url.clone()),
+        ..Settings::default()
+    };
     settings.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     settings.max_body_bytes = 4 * 1024 * 1024;
     migrate(&url).await.unwrap();
     let db = Db::connect(&settings.db_settings(url)).unwrap();
     seed::seed(&db).await.unwrap();
     let tokens = TokenService::new(SigningKey::generate().unwrap(), &settings.auth).unwrap();
-    let token = tokens.mint("bench-officer", Role::Government, &Code::parse("MOHA-BGD").unwrap(), &Scopes::default(), chrono::Duration::hours(1)).unwrap();
+    let token = tokens
+        .mint(
+            "bench-officer",
+            Role::Government,
+            &Code::parse("MOHA-BGD").unwrap(),
+            &Scopes::default(),
+            chrono::Duration::hours(1),
+        )
+        .unwrap();
     let app = Application::build(&settings, db, tokens, false).unwrap();
     let base = format!("http://127.0.0.1:{}/api/v1", app.port());
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::new();
 
-    for (label, path, per_request) in [("single", "/field-reports", 1), ("batch of 100", "/field-reports:batch", 100)] {
-        let (reports, latencies) = run(&client, &format!("{base}{path}"), &token, per_request).await;
+    for (label, path, per_request) in [
+        ("single", "/field-reports", 1),
+        ("batch of 100", "/field-reports:batch", 100),
+    ] {
+        let (reports, latencies) =
+            run(&client, &format!("{base}{path}"), &token, per_request).await;
         println!(
             "{label:>13}: {:>7.0} reports/s ({} requests, {CONCURRENCY} senders, {}s); latency p50 {:.1} ms, p99 {:.1} ms",
             reports as f64 / RUN_FOR.as_secs_f64(),

@@ -15,6 +15,7 @@ pub mod indicator;
 pub mod organization;
 pub mod policy;
 pub mod programme;
+pub mod statistics;
 pub mod validation;
 pub mod value;
 

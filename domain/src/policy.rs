@@ -24,6 +24,8 @@ wire_enum! {
         Indicator => "indicator",
         /// Field reports from officers' phones.
         FieldReport => "field_report",
+        /// Aggregate counts (small cells withheld unless `stats:exact`).
+        Statistics => "statistics",
         /// Partner clients and their credentials.
         Client => "client",
         /// Revocations of tokens.

@@ -22,6 +22,7 @@ pub mod revocations;
 mod schema;
 mod scope;
 pub mod seed;
+pub mod statistics;
 
 pub use db::{Db, DbSettings, migrate, migrations_fingerprint, pending_migrations, revert_all};
 pub use error::StoreError;

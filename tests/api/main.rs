@@ -25,3 +25,4 @@ mod pagination;
 mod policy_matrix;
 mod schema;
 mod seed;
+mod statistics;

@@ -143,6 +143,8 @@ const MATRIX: &[Row] = &[
     row("create_field_report",           [403, 403, 201, 403, 201, 201]),
     row("create_field_report_batch",     [403, 403, 207, 403, 207, 207]),
     row("review_field_report",           [200, 200, 403, 403, 403, 403]),
+    // Statistics: everyone, small cells withheld (checked in tests/api/statistics.rs).
+    row("get_field_report_statistics",   ALL_200),
     // Only the sending organization (MOLJPA-BGD) attaches; others don't learn the report exists.
     row("create_attachment",             [403, 403, 404, 403, 404, 201]),
     row("list_attachments",              [200, 200, 200, 403, 404, 200]),
@@ -511,6 +513,7 @@ fn call_for(f: &Fixture, template: &str, row: &Row, who: Who) -> Call {
             }),
         ),
         ("get_field_report", Variant::Plain) => read(at(&f.field_report)),
+        ("get_field_report_statistics", Variant::Plain) => read(format!("{template}?by=district")),
         ("create_attachment", Variant::Plain) => Call {
             path: at(&f.field_report),
             body: None,

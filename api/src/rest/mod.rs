@@ -17,6 +17,7 @@ pub mod oauth;
 pub mod openapi;
 pub mod organizations;
 pub mod programmes;
+pub mod statistics;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -48,6 +49,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(attachments::create_attachment)
         .service(attachments::list_attachments)
         .service(attachments::get_attachment)
+        .service(statistics::get_field_report_statistics)
         .service(oauth::create_token)
         .service(admin::create_revocation)
         .service(admin::list_audit_events);

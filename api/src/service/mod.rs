@@ -10,6 +10,7 @@ pub mod follow_ups;
 pub mod indicators;
 pub mod organizations;
 pub mod programmes;
+pub mod statistics;
 
 use gloact_domain::Actor;
 use gloact_domain::Violations;

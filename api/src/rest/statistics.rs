@@ -1,0 +1,93 @@
+//! `/api/v1/statistics`: aggregate counts with small-cell protection.
+
+use actix_web::{HttpResponse, get, web};
+use chrono::NaiveDate;
+use gloact_domain::statistics::{ReportDimension, SMALL_CELL};
+use gloact_persistence::Db;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use super::common::{parse_date, query_value};
+use crate::auth::Authenticated;
+use crate::error::ApiError;
+use crate::service;
+
+/// One cell of a table.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CellDto {
+    /// What it counts (a month, a district, a sex, …).
+    pub key: String,
+    /// The count; absent when withheld.
+    pub count: Option<u64>,
+    /// Whether the count is withheld: under the threshold, or able to reveal one that is.
+    pub suppressed: bool,
+}
+
+/// A one-way table of counts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StatisticsTable {
+    /// What the cells count by.
+    pub by: ReportDimension,
+    /// `reports`, or `victims` for the dimensions of identified victims.
+    pub counts: &'static str,
+    /// The cells, in key order.
+    pub cells: Vec<CellDto>,
+    /// The total; absent when it would reveal a withheld cell.
+    pub total: Option<u64>,
+    /// Whether every count is exact (UNODC and IOM with the `stats:exact` scope).
+    pub exact: bool,
+    /// Counts under this are withheld when the table is not exact.
+    pub threshold: u64,
+}
+
+/// What to count by, and when.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct StatisticsQuery {
+    /// What to count by.
+    #[param(value_type = ReportDimension)]
+    pub by: String,
+    /// From this day (YYYY-MM-DD).
+    #[param(value_type = Option<chrono::NaiveDate>)]
+    pub from: Option<String>,
+    /// To this day, included.
+    #[param(value_type = Option<chrono::NaiveDate>)]
+    pub to: Option<String>,
+}
+
+/// Field reports counted by one dimension. Every role may ask; counts under 11, and any that
+/// would let one be computed back, are withheld unless the caller sees exact statistics.
+#[utoipa::path(tag = "statistics", params(StatisticsQuery), responses((status = 200, description = "A one-way table", body = StatisticsTable)))]
+#[get("/statistics/field-reports")]
+pub async fn get_field_report_statistics(
+    db: web::Data<Db>,
+    Authenticated(caller): Authenticated,
+    query: web::Query<StatisticsQuery>,
+) -> Result<HttpResponse, ApiError> {
+    let by: ReportDimension = query_value("by", Some(query.by.as_str()), str::parse)?
+        .ok_or_else(|| ApiError::bad_request("invalid_query", "by is required"))?;
+    let from: Option<NaiveDate> = query_value("from", query.from.as_deref(), parse_date)?;
+    let to: Option<NaiveDate> = query_value("to", query.to.as_deref(), parse_date)?;
+    let (table, exact) = service::statistics::field_reports(&db, &caller, by, from, to).await?;
+    Ok(HttpResponse::Ok().json(StatisticsTable {
+        by,
+        counts: if by.counts_victims() {
+            "victims"
+        } else {
+            "reports"
+        },
+        cells: table
+            .cells
+            .into_iter()
+            .map(|c| CellDto {
+                key: c.key,
+                count: c.count,
+                suppressed: c.suppressed,
+            })
+            .collect(),
+        total: table.total,
+        exact,
+        threshold: SMALL_CELL,
+    }))
+}
