@@ -118,6 +118,8 @@ pub enum FieldReportScope {
     All,
     /// Those of this organization.
     Organization(Code),
+    /// None (the EU sees statistics only); `grant` refuses it first, this makes sure.
+    Nothing,
 }
 
 impl FieldReportScope {
@@ -126,7 +128,8 @@ impl FieldReportScope {
     pub fn of(actor: &Actor) -> Self {
         match actor.role {
             Role::Government => Self::Organization(actor.organization.clone()),
-            Role::Unodc | Role::Iom | Role::Eu => Self::All,
+            Role::Unodc | Role::Iom => Self::All,
+            Role::Eu => Self::Nothing,
         }
     }
 }

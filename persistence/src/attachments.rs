@@ -70,7 +70,8 @@ pub async fn store(
             return Ok(Upload::AlreadyHad(existing));
         }
         let id = Uuid::now_v7();
-        let stored = diesel::insert_into(field_report_attachment::table)
+        // Two identical uploads at once: the second finds the first's row instead of failing.
+        let inserted = diesel::insert_into(field_report_attachment::table)
             .values((
                 field_report_attachment::id.eq(id),
                 field_report_attachment::report_id.eq(report_id),
@@ -80,9 +81,24 @@ pub async fn store(
                 field_report_attachment::data.eq(data),
                 field_report_attachment::uploaded_by.eq(uploaded_by),
             ))
+            .on_conflict((
+                field_report_attachment::report_id,
+                field_report_attachment::sha256,
+            ))
+            .do_nothing()
             .returning(Attachment::as_returning())
             .get_result(conn)
-            .await?;
+            .await
+            .optional()?;
+        let Some(stored) = inserted else {
+            let existing = field_report_attachment::table
+                .filter(field_report_attachment::report_id.eq(report_id))
+                .filter(field_report_attachment::sha256.eq(&sha256))
+                .select(Attachment::as_select())
+                .first(conn)
+                .await?;
+            return Ok(Upload::AlreadyHad(existing));
+        };
         append(conn, audit, vec![Entry::new("create", "attachment", id)]).await?;
         Ok(Upload::Created(stored))
     })

@@ -255,8 +255,12 @@ pub async fn list(
         .inner_join(organization::table)
         .select((FieldReportRow::as_select(), organization::code))
         .into_boxed();
-    if let FieldReportScope::Organization(code) = scope {
-        query = query.filter(organization::code.eq(code.as_str().to_owned()));
+    match scope {
+        FieldReportScope::All => {}
+        FieldReportScope::Organization(code) => {
+            query = query.filter(organization::code.eq(code.as_str().to_owned()))
+        }
+        FieldReportScope::Nothing => return Ok(Page::empty()),
     }
     if let Some(kind) = filter.kind {
         query = query.filter(field_report::kind.eq(kind.as_str()));
@@ -281,6 +285,7 @@ fn visible(scope: &FieldReportScope, organization: &str) -> bool {
     match scope {
         FieldReportScope::All => true,
         FieldReportScope::Organization(code) => code.as_str() == organization,
+        FieldReportScope::Nothing => false,
     }
 }
 

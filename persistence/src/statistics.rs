@@ -42,8 +42,8 @@ pub async fn field_reports_by(
     let sql = format!(
         "SELECT {key} AS key, count(*) AS n FROM field_report \
          WHERE deleted_at IS NULL {victims_only} \
-           AND ($1::date IS NULL OR occurred_at >= $1::date) \
-           AND ($2::date IS NULL OR occurred_at < ($2::date + 1)) \
+           AND ($1::date IS NULL OR occurred_at >= ($1::date)::timestamp AT TIME ZONE 'UTC') \
+           AND ($2::date IS NULL OR occurred_at < ($2::date + 1)::timestamp AT TIME ZONE 'UTC') \
          GROUP BY 1 ORDER BY 1"
     );
     let mut conn = db.conn().await?;

@@ -578,3 +578,34 @@ async fn fifty_simultaneous_sends_under_one_key_are_answered_alike() {
         1
     );
 }
+
+#[tokio::test]
+async fn an_idempotency_key_covers_batches_too() {
+    let app = spawn_seeded_app().await;
+    let moha = app.token(Role::Government);
+    let batch = json!({ "reports": [victim_identification(Uuid::new_v4()), victim_identification(Uuid::new_v4())] });
+    let send_batch = |body: Value| {
+        app.request(Method::POST, "/api/v1/field-reports:batch", &moha)
+            .header("idempotency-key", "sync-42")
+            .json(&body)
+            .send()
+    };
+    let first = send_batch(batch.clone()).await.unwrap();
+    assert_eq!(first.status(), 207);
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first["created"], 2);
+    let retry = send_batch(batch.clone()).await.unwrap();
+    assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    assert_eq!(
+        retry.json::<Value>().await.unwrap(),
+        first,
+        "the first answer, not 'already had'"
+    );
+    let other = json!({ "reports": [victim_identification(Uuid::new_v4())] });
+    problem(
+        send_batch(other).await.unwrap(),
+        422,
+        "idempotency_key_reused",
+    )
+    .await;
+}

@@ -111,6 +111,8 @@ pub async fn create_attachment(
     id: web::Path<Uuid>,
     form: Multipart,
 ) -> Result<HttpResponse, ApiError> {
+    // Who may attach is known before a byte of the upload is read.
+    service::field_reports::may_attach(&db, &caller, *id).await?;
     let content = read_file(form).await?;
     let media_type = sniff_media_type(&content).ok_or(ApiError::UnsupportedMediaType)?;
     Ok(
@@ -153,7 +155,7 @@ pub async fn list_attachments(
 }
 
 /// Downloads an attachment's content.
-#[utoipa::path(tag = "field reports", responses((status = 200, description = "The content, with its media type", content_type = "application/octet-stream")))]
+#[utoipa::path(tag = "field reports", responses((status = 200, description = "The content, served as image/jpeg, image/png or application/pdf", content_type = "application/octet-stream")))]
 #[get("/field-reports/{id}/attachments/{attachment_id}")]
 pub async fn get_attachment(
     db: web::Data<Db>,

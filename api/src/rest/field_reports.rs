@@ -371,14 +371,33 @@ pub struct BatchResult {
 /// Sends up to 500 reports at once. Each is judged on its own; the valid ones are stored in one
 /// transaction (all or none, should the database fail), and the answer (207) says what became of
 /// each.
-#[utoipa::path(tag = "field reports", request_body = BatchDto, responses((status = 207, description = "One result per report", body = BatchResult)))]
+#[utoipa::path(
+    tag = "field reports",
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe, as for a single report.")),
+    request_body = BatchDto,
+    responses((status = 207, description = "One result per report", body = BatchResult))
+)]
 #[post("/field-reports:batch")]
 pub async fn create_field_report_batch(
+    req: HttpRequest,
     db: web::Data<Db>,
     Authenticated(caller): Authenticated,
-    body: web::Json<BatchDto>,
+    body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let items = body.into_inner().reports;
+    let body = body.into_inner();
+    idempotency::once(&req, &db, &caller, &body, async {
+        let batch: BatchDto = from_json(body.clone())?;
+        judge_batch(&db, &caller, batch.reports).await
+    })
+    .await
+}
+
+/// Parses each report of a batch, stores the valid ones, and says what became of each.
+async fn judge_batch(
+    db: &Db,
+    caller: &crate::service::Caller,
+    items: Vec<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
     if items.is_empty() || items.len() > MAX_BATCH {
         return Err(Violations::single(
             "reports",
@@ -415,7 +434,7 @@ pub async fn create_field_report_batch(
     let outcomes = if reports.is_empty() {
         Vec::new()
     } else {
-        service::field_reports::submit_batch(&db, &caller, &reports).await?
+        service::field_reports::submit_batch(db, caller, &reports).await?
     };
     for ((index, report), outcome) in valid.into_iter().zip(outcomes) {
         let (status, errors) = match outcome {

@@ -72,7 +72,7 @@ pub fn finish(openapi: &mut OpenApi) {
         if !path.starts_with("/api/v1/") || path == "/api/v1/oauth/token" {
             continue;
         }
-        let one_row = path.ends_with('}') || path.ends_with("/actual");
+        let one_row = path.contains('{');
         let operations = [
             ("get", &mut item.get),
             ("post", &mut item.post),
@@ -100,9 +100,8 @@ pub fn finish(openapi: &mut OpenApi) {
             if one_row {
                 errors.push(("404", "No such resource, or none the caller may see"));
             }
-            if method != "get" || path.starts_with("/api/v1/admin/") {
-                errors.push(("403", "The token's role (or its scopes) may not do this"));
-            }
+            // Every operation refuses some role or scope (field reports, administration, writes).
+            errors.push(("403", "The token's role (or its scopes) may not do this"));
             if method != "get" {
                 errors.push((
                     "409",
@@ -114,7 +113,12 @@ pub fn finish(openapi: &mut OpenApi) {
                 errors.push(("415", "The body is not application/json"));
                 errors.push(("422", "Invalid fields, listed in `errors`"));
             }
-            if matches!(method, "put" | "patch" | "delete") {
+            let conditional = operation.parameters.as_ref().is_some_and(|params| {
+                params
+                    .iter()
+                    .any(|p| matches!(p, RefOr::T(p) if p.name == "If-Match"))
+            });
+            if conditional {
                 errors.push(("412", "If-Match names a version that is no longer current; `current_version` says which is"));
                 errors.push(("428", "If-Match is missing"));
             }
@@ -125,7 +129,9 @@ pub fn finish(openapi: &mut OpenApi) {
                     .or_insert_with(|| problem(description).into());
             }
             for (status, response) in responses.iter_mut() {
-                let (RefOr::T(response), true) = (response, one_row || method == "post") else {
+                // Attachments carry no version: their content never changes.
+                let versioned = (one_row || method == "post") && !path.contains("/attachments");
+                let (RefOr::T(response), true) = (response, versioned) else {
                     continue;
                 };
                 if status == "200" || status == "201" {

@@ -82,6 +82,20 @@ pub async fn submit_batch(
     .await?)
 }
 
+/// Whether the caller may attach to this report: only the organization that sent it adds to it,
+/// and others don't learn it exists. Checked before an upload is read.
+pub async fn may_attach(db: &Db, caller: &Caller, report_id: Uuid) -> ServiceResult<()> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::FieldReport, Action::Create)?;
+    field_reports::get(
+        db,
+        &FieldReportScope::Organization(actor.organization.clone()),
+        report_id,
+    )
+    .await?;
+    Ok(())
+}
+
 /// Attaches a photo or document (of a type told by its content) to a report of the caller's own
 /// organization; the same content again is the same attachment.
 pub async fn attach(
@@ -91,21 +105,13 @@ pub async fn attach(
     media_type: &str,
     data: &[u8],
 ) -> ServiceResult<Upload> {
-    let actor = &caller.actor;
-    authorize(actor, Resource::FieldReport, Action::Create)?;
-    // Only the organization that sent the report adds to it; others don't learn it exists.
-    field_reports::get(
-        db,
-        &FieldReportScope::Organization(actor.organization.clone()),
-        report_id,
-    )
-    .await?;
+    may_attach(db, caller, report_id).await?;
     Ok(attachments::store(
         db,
         report_id,
         media_type,
         data,
-        &actor.subject,
+        &caller.actor.subject,
         &caller.audit_identity(),
     )
     .await?)
@@ -120,7 +126,15 @@ pub async fn list_attachments(
     let actor = &caller.actor;
     authorize(actor, Resource::FieldReport, Action::Read)?;
     field_reports::get(db, &FieldReportScope::of(actor), report_id).await?;
-    Ok(attachments::list(db, report_id).await?)
+    let list = attachments::list(db, report_id).await?;
+    audit_restricted_reads(
+        db,
+        caller,
+        "attachment",
+        list.iter().map(|a| a.id.to_string()).collect(),
+    )
+    .await?;
+    Ok(list)
 }
 
 /// One attachment's content, of a report the caller may see; every read is on the record.
