@@ -3,6 +3,7 @@
 use chrono::{DateTime, Duration, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
+use uuid::Uuid;
 
 use crate::db::Db;
 use crate::error::StoreError;
@@ -33,8 +34,8 @@ pub struct KeptAnswer {
 /// What a request under a key should do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
-    /// Run: this request owns the key now.
-    Run,
+    /// Run: this request owns the key now, under this claim.
+    Run(Uuid),
     /// Answer with what the first request answered.
     Replay(KeptAnswer),
     /// The key was used for a different request.
@@ -63,17 +64,19 @@ pub async fn claim(
 ) -> Result<Claim, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
+        let claim = Uuid::new_v4();
         let inserted = diesel::insert_into(idempotency_key::table)
             .values((
                 idempotency_key::owner.eq(owner),
                 idempotency_key::key.eq(key),
                 idempotency_key::fingerprint.eq(fingerprint),
+                idempotency_key::claim.eq(claim),
             ))
             .on_conflict_do_nothing()
             .execute(conn)
             .await?;
         if inserted == 1 {
-            return Ok(Claim::Run);
+            return Ok(Claim::Run(claim));
         }
         let row: KeyRow = idempotency_key::table
             .filter(idempotency_key::owner.eq(owner))
@@ -102,6 +105,7 @@ pub async fn claim(
             )
             .set((
                 idempotency_key::fingerprint.eq(fingerprint),
+                idempotency_key::claim.eq(claim),
                 idempotency_key::started_at.eq(diesel::dsl::now),
                 idempotency_key::status_code.eq(None::<i32>),
                 idempotency_key::body.eq(None::<Vec<u8>>),
@@ -109,7 +113,7 @@ pub async fn claim(
             ))
             .execute(conn)
             .await?;
-            return Ok(Claim::Run);
+            return Ok(Claim::Run(claim));
         }
         if row.fingerprint != fingerprint {
             return Ok(Claim::Mismatch);
@@ -128,18 +132,20 @@ pub async fn claim(
     .await
 }
 
-/// Keeps the answer of the request that owns the key.
+/// Keeps the answer of the run that still owns the key (a run taken over keeps nothing).
 pub async fn complete(
     db: &Db,
     owner: &str,
     key: &str,
+    claim: Uuid,
     answer: &KeptAnswer,
 ) -> Result<(), StoreError> {
     let mut conn = db.conn().await?;
     diesel::update(
         idempotency_key::table
             .filter(idempotency_key::owner.eq(owner))
-            .filter(idempotency_key::key.eq(key)),
+            .filter(idempotency_key::key.eq(key))
+            .filter(idempotency_key::claim.eq(claim)),
     )
     .set((
         idempotency_key::status_code.eq(i32::from(answer.status)),
@@ -154,13 +160,15 @@ pub async fn complete(
     Ok(())
 }
 
-/// Lets go of a key whose request failed on our side, so that a retry runs again.
-pub async fn release(db: &Db, owner: &str, key: &str) -> Result<(), StoreError> {
+/// Lets go of a key whose run failed on our side, so that a retry runs again (unless another run
+/// owns it by now).
+pub async fn release(db: &Db, owner: &str, key: &str, claim: Uuid) -> Result<(), StoreError> {
     let mut conn = db.conn().await?;
     diesel::delete(
         idempotency_key::table
             .filter(idempotency_key::owner.eq(owner))
-            .filter(idempotency_key::key.eq(key)),
+            .filter(idempotency_key::key.eq(key))
+            .filter(idempotency_key::claim.eq(claim)),
     )
     .execute(&mut conn)
     .await?;

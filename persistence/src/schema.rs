@@ -128,6 +128,7 @@ diesel::table! {
         owner -> Text,
         key -> Text,
         fingerprint -> Text,
+        claim -> Uuid,
         started_at -> Timestamptz,
         status_code -> Nullable<Int4>,
         etag -> Nullable<Text>,

@@ -535,7 +535,7 @@ async fn a_request_still_running_is_a_409_and_one_abandoned_by_a_restart_is_take
         .await
         .unwrap();
     // As if the first request under the key were still running (its answer not kept yet)...
-    diesel::sql_query(format!("INSERT INTO idempotency_key (owner, key, fingerprint) VALUES ('MOHA-BGD/test-government', 'k-running', '{fingerprint}')"))
+    diesel::sql_query(format!("INSERT INTO idempotency_key (owner, key, fingerprint, claim) VALUES ('MOHA-BGD/test-government', 'k-running', '{fingerprint}', gen_random_uuid())"))
         .execute(&mut conn)
         .await
         .unwrap();
@@ -547,7 +547,7 @@ async fn a_request_still_running_is_a_409_and_one_abandoned_by_a_restart_is_take
     .await;
     // ...and as if the server had stopped in the middle of one, two minutes ago: the retry runs.
     diesel::sql_query(format!(
-        "INSERT INTO idempotency_key (owner, key, fingerprint, started_at) VALUES ('MOHA-BGD/test-government', 'k-abandoned', '{fingerprint}', now() - interval '2 minutes')"
+        "INSERT INTO idempotency_key (owner, key, fingerprint, claim, started_at) VALUES ('MOHA-BGD/test-government', 'k-abandoned', '{fingerprint}', gen_random_uuid(), now() - interval '2 minutes')"
     ))
     .execute(&mut conn)
     .await

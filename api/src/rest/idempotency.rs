@@ -76,15 +76,15 @@ pub async fn once(
             detail: "the first request under this key is still running: retry shortly".into(),
         }),
         Claim::Replay(kept) => Ok(respond(&kept, true)),
-        Claim::Run => {
+        Claim::Run(claim) => {
             let response = run.await.unwrap_or_else(|error| error.error_response());
             if response.status().is_server_error() {
                 // Our failure, not the request's: the retry should run again.
-                idempotency::release(db, &owner, &key).await?;
+                idempotency::release(db, &owner, &key, claim).await?;
                 return Ok(response);
             }
             let kept = keep(response).await?;
-            idempotency::complete(db, &owner, &key, &kept).await?;
+            idempotency::complete(db, &owner, &key, claim, &kept).await?;
             Ok(respond(&kept, false))
         }
     }

@@ -5,6 +5,8 @@ CREATE TABLE idempotency_key (
     owner         text NOT NULL,
     key           text NOT NULL CHECK (char_length(key) BETWEEN 1 AND 255),
     fingerprint   text NOT NULL,
+    -- Which run owns the key: a run taken over after a restart can't overwrite its successor.
+    claim         uuid NOT NULL,
     started_at    timestamptz NOT NULL DEFAULT now(),
     status_code   integer,
     etag          text,
