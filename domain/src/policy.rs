@@ -116,8 +116,10 @@ impl ActivityScope {
 pub enum FieldReportScope {
     /// All of them.
     All,
-    /// Those of this organization.
+    /// Those this organization sent, and referrals addressed to it.
     Organization(Code),
+    /// Only those this organization sent (to add to them).
+    SentBy(Code),
     /// None (the EU sees statistics only); `grant` refuses it first, this makes sure.
     Nothing,
 }

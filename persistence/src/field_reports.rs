@@ -189,6 +189,19 @@ pub async fn submit_all(
                 }));
                 continue;
             }
+            if let gloact_domain::field_report::Payload::Referral {
+                to_organization, ..
+            } = &report.payload
+                && let Err(error) = crate::organizations::id_by_code(
+                    conn,
+                    "payload.to_organization",
+                    to_organization,
+                )
+                .await
+            {
+                outcomes.push(Err(error));
+                continue;
+            }
             let payload = serde_json::to_value(PayloadInput::from(&report.payload))
                 .map_err(|e| StoreError::Internal(e.to_string()))?;
             diesel::insert_into(field_report::table)
@@ -258,6 +271,19 @@ pub async fn list(
     match scope {
         FieldReportScope::All => {}
         FieldReportScope::Organization(code) => {
+            // Its own reports, and referrals made to it by others.
+            let referred_to = diesel::dsl::sql::<diesel::sql_types::Text>(
+                "field_report.payload ->> 'to_organization'",
+            );
+            query = query.filter(
+                organization::code
+                    .eq(code.as_str().to_owned())
+                    .or(field_report::kind
+                        .eq(FieldReportKind::Referral.as_str())
+                        .and(referred_to.eq(code.as_str().to_owned()))),
+            )
+        }
+        FieldReportScope::SentBy(code) => {
             query = query.filter(organization::code.eq(code.as_str().to_owned()))
         }
         FieldReportScope::Nothing => return Ok(Page::empty()),
@@ -277,14 +303,18 @@ pub async fn get(db: &Db, scope: &FieldReportScope, id: Uuid) -> Result<FieldRep
     let mut conn = db.conn().await?;
     let found = find_any(&mut conn, id)
         .await?
-        .filter(|(row, org)| row.deleted_at.is_none() && visible(scope, org));
+        .filter(|(row, org)| row.deleted_at.is_none() && visible(scope, row, org));
     to_domain(found.ok_or(StoreError::NotFound)?)
 }
 
-fn visible(scope: &FieldReportScope, organization: &str) -> bool {
+fn visible(scope: &FieldReportScope, row: &FieldReportRow, organization: &str) -> bool {
+    let referred_to = |code: &Code| {
+        row.payload["kind"] == "referral" && row.payload["to_organization"] == code.as_str()
+    };
     match scope {
         FieldReportScope::All => true,
-        FieldReportScope::Organization(code) => code.as_str() == organization,
+        FieldReportScope::Organization(code) => code.as_str() == organization || referred_to(code),
+        FieldReportScope::SentBy(code) => code.as_str() == organization,
         FieldReportScope::Nothing => false,
     }
 }

@@ -609,3 +609,59 @@ async fn an_idempotency_key_covers_batches_too() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_referral_is_seen_by_the_organization_it_is_made_to() {
+    let app = spawn_seeded_app().await;
+    let moha = app.token(Role::Government);
+    let mut referral = victim_identification(Uuid::new_v4());
+    referral["payload"] =
+        json!({ "kind": "referral", "service": "legal", "to_organization": "MOLJPA-BGD" });
+    let sent = json(send(&app, &moha, &referral).await, 201).await;
+    let path = format!("/api/v1/field-reports/{}", sent["id"].as_str().unwrap());
+    let moljpa = app.token_for(Role::Government, "MOLJPA-BGD");
+    assert_eq!(
+        json(
+            app.request(Method::GET, &path, &moljpa)
+                .send()
+                .await
+                .unwrap(),
+            200
+        )
+        .await["id"],
+        sent["id"]
+    );
+    let listed = json(
+        app.request(Method::GET, "/api/v1/field-reports", &moljpa)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await;
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    // A ministry neither sending nor receiving it doesn't learn it exists.
+    let mofa = app.token_for(Role::Government, "MOFA-BGD");
+    problem(
+        app.request(Method::GET, &path, &mofa).send().await.unwrap(),
+        404,
+        "not_found",
+    )
+    .await;
+    // The receiver reads it but doesn't add to it.
+    let (content_type, body) = gloact_tests::multipart_file(&gloact_tests::jpeg("x"), "image/jpeg");
+    let attach = app
+        .request(Method::POST, &format!("{path}/attachments"), &moljpa)
+        .header("content-type", content_type)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    problem(attach, 404, "not_found").await;
+    // A referral to an organization that doesn't exist is refused.
+    let mut nowhere = victim_identification(Uuid::new_v4());
+    nowhere["payload"] =
+        json!({ "kind": "referral", "service": "legal", "to_organization": "NOWHERE" });
+    let refused = problem(send(&app, &moha, &nowhere).await, 422, "validation_failed").await;
+    assert_eq!(refused["errors"][0]["field"], "payload.to_organization");
+}

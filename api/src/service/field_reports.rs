@@ -89,7 +89,7 @@ pub async fn may_attach(db: &Db, caller: &Caller, report_id: Uuid) -> ServiceRes
     authorize(actor, Resource::FieldReport, Action::Create)?;
     field_reports::get(
         db,
-        &FieldReportScope::Organization(actor.organization.clone()),
+        &FieldReportScope::SentBy(actor.organization.clone()),
         report_id,
     )
     .await?;
