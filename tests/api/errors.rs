@@ -1191,3 +1191,66 @@ async fn body_errors_do_not_name_internal_types() {
         "{detail}"
     );
 }
+
+#[tokio::test]
+async fn text_the_database_cannot_hold_is_refused_not_500() {
+    let app = spawn_seeded_app().await;
+    let admin = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "admin");
+    // A NUL byte in a free-text filter or field: PostgreSQL text can't hold it.
+    for query in [
+        "actor=a%00b",
+        "action=%00",
+        "resource_id=x%00",
+        "request_id=%00",
+    ] {
+        let response = app
+            .request(
+                Method::GET,
+                &format!("/api/v1/admin/audit-events?{query}"),
+                &admin,
+            )
+            .send()
+            .await
+            .unwrap();
+        refused(response, 400, "invalid_query").await;
+    }
+    for body in [
+        json!({"jti": "a\u{0}b"}),
+        json!({"jti": "ok", "reason": "a\u{0}b"}),
+    ] {
+        let response = app
+            .request(Method::POST, "/api/v1/admin/revocations", &admin)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        refused(response, 422, "validation_failed").await;
+    }
+    // Times outside what the programme's data can hold.
+    let response = app
+        .request(
+            Method::GET,
+            "/api/v1/admin/audit-events?from=1850-01-01T00:00:00Z",
+            &admin,
+        )
+        .send()
+        .await
+        .unwrap();
+    refused(response, 400, "invalid_query").await;
+    let report = json!({
+        "id": uuid::Uuid::new_v4(), "occurred_at": "1850-01-01T00:00:00Z", "district": "Dhaka",
+        "payload": { "kind": "incident", "persons_involved": 1 },
+    });
+    let response = app
+        .request(
+            Method::POST,
+            "/api/v1/field-reports",
+            &app.token(Role::Government),
+        )
+        .json(&report)
+        .send()
+        .await
+        .unwrap();
+    let body = refused(response, 422, "validation_failed").await;
+    assert_eq!(body["errors"][0]["field"], "occurred_at");
+}

@@ -5,7 +5,10 @@ use gloact_persistence::Cursor;
 use gloact_persistence::audit::{AuditEvent, AuditFilter};
 use utoipa::IntoParams;
 
-use super::common::{encode_cursor, seq_page};
+use gloact_domain::value::Narrative;
+use gloact_domain::{ValueError, Violations};
+
+use super::common::{check_opt, check_time, encode_cursor, query_text, seq_page};
 use serde::Deserialize;
 use utoipa::ToSchema;
 
@@ -35,13 +38,19 @@ pub async fn create_revocation(
     body: web::Json<NewRevocation>,
 ) -> Result<HttpResponse, ApiError> {
     let NewRevocation { jti, reason } = body.into_inner();
-    if jti.is_empty() || jti.len() > 200 {
-        return Err(gloact_domain::Violations::single(
+    let mut v = Violations::default();
+    if jti.is_empty() || jti.len() > 200 || jti.chars().any(char::is_control) {
+        v.add(
             "jti",
-            gloact_domain::ValueError::new("invalid_jti", "must be 1 to 200 characters"),
-        )
-        .into());
+            ValueError::new(
+                "invalid_jti",
+                "must be 1 to 200 characters, none of them control characters",
+            ),
+        );
     }
+    let reason = check_opt(&mut v, "reason", reason.as_deref(), Narrative::parse)
+        .map(|r| r.as_str().to_owned());
+    v.into_result()?;
     let max_ttl = chrono::Duration::seconds(
         i64::try_from(settings.auth.max_token_ttl_secs).unwrap_or(i64::MAX / 2),
     );
@@ -147,13 +156,21 @@ pub async fn list_audit_events(
 ) -> Result<HttpResponse, ApiError> {
     let (after, limit) = seq_page(query.after.as_deref(), query.limit)?;
     let filter = AuditFilter {
-        actor: query.actor.clone(),
-        action: query.action.clone(),
-        resource_type: query.resource_type.clone(),
-        resource_id: query.resource_id.clone(),
-        request_id: query.request_id.clone(),
-        from: query.from,
-        to: query.to,
+        actor: query_text("actor", query.actor.as_deref())?,
+        action: query_text("action", query.action.as_deref())?,
+        resource_type: query_text("resource_type", query.resource_type.as_deref())?,
+        resource_id: query_text("resource_id", query.resource_id.as_deref())?,
+        request_id: query_text("request_id", query.request_id.as_deref())?,
+        from: query
+            .from
+            .map(check_time)
+            .transpose()
+            .map_err(|e| ApiError::bad_request("invalid_query", format!("from: {e}")))?,
+        to: query
+            .to
+            .map(check_time)
+            .transpose()
+            .map_err(|e| ApiError::bad_request("invalid_query", format!("to: {e}")))?,
     };
     let (events, more) = service::audit::list(&db, &caller, &filter, after, limit).await?;
     let next_cursor = match (more, events.last()) {

@@ -215,6 +215,32 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
     Ok(date)
 }
 
+/// Refuses a time outside the years 1900 to 2200, as dates are: PostgreSQL can't hold some of
+/// what chrono parses, and nothing in the programme's data lies outside.
+pub fn check_time(time: DateTime<Utc>) -> Result<DateTime<Utc>, ValueError> {
+    if !YEARS.contains(&chrono::Datelike::year(&time)) {
+        return Err(ValueError::new(
+            "out_of_range",
+            "must be between the years 1900 and 2200",
+        ));
+    }
+    Ok(time)
+}
+
+/// A free-text filter of a query string: at most 200 characters, none of them a control
+/// character (PostgreSQL's text can't hold a NUL).
+pub fn query_text(name: &str, raw: Option<&str>) -> Result<Option<String>, ApiError> {
+    query_value(name, raw, |text| {
+        if text.chars().count() > 200 || text.chars().any(char::is_control) {
+            return Err(ValueError::new(
+                "invalid_text",
+                "must be at most 200 characters, none of them control characters",
+            ));
+        }
+        Ok(text.to_owned())
+    })
+}
+
 /// Parses a filter value of a query string, refusing it with a 400 naming the parameter.
 pub fn query_value<T>(
     name: &str,

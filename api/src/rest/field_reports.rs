@@ -15,7 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::common::{
-    PageDto, check_opt, created, if_match, ok_with_etag, page_request, query_value,
+    PageDto, check_opt, check_time, created, if_match, ok_with_etag, page_request, query_value,
 };
 use super::idempotency;
 use crate::auth::Authenticated;
@@ -73,6 +73,8 @@ impl TryFrom<NewFieldReportDto> for NewFieldReport {
                 "occurred_at",
                 ValueError::new("in_future", "must not be in the future"),
             );
+        } else {
+            v.check("occurred_at", check_time(dto.occurred_at));
         }
         let district = v.check("district", District::parse(&dto.district));
         let gps = match &dto.gps {
