@@ -29,8 +29,22 @@ pub struct Settings {
     pub log_format: LogFormat,
     /// Base URL printed and used in links (`GLOACT_PUBLIC_URL`); defaults to `http://<listen>`.
     pub public_url: Option<String>,
+    /// Encryption of identifying fields of cases.
+    pub pii: PiiSettings,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+}
+
+/// Where the key that encrypts identifying fields of cases comes from.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
+#[serde(deny_unknown_fields)]
+pub struct PiiSettings {
+    /// The key itself, 32 bytes in base64 (`GLOACT_PII__KEY`), for deployments that pass keys
+    /// in the environment.
+    pub key: Option<Secret>,
+    /// A file holding the key in base64. Without it (and without `key`), the embedded default
+    /// generates one into the data folder; a server on `DATABASE_URL` refuses to start.
+    pub key_file: Option<PathBuf>,
 }
 
 /// Connection pool settings.
@@ -78,6 +92,12 @@ pub struct AuthSettings {
 #[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(transparent)]
 pub struct Secret(String);
+
+impl From<String> for Secret {
+    fn from(secret: String) -> Self {
+        Self(secret)
+    }
+}
 
 impl Secret {
     /// The secret itself.
@@ -127,6 +147,7 @@ impl Default for Settings {
             },
             log_format: LogFormat::Text,
             public_url: None,
+            pii: PiiSettings::default(),
             max_body_bytes: 1024 * 1024,
         }
     }
@@ -217,6 +238,32 @@ impl Settings {
             acquire_timeout: Duration::from_millis(self.database.acquire_timeout_ms),
             statement_timeout: Duration::from_millis(self.database.statement_timeout_ms),
         }
+    }
+
+    /// Where the key of identifying fields is read from (or generated into, for the embedded
+    /// default).
+    pub fn pii_key_path(&self) -> PathBuf {
+        self.pii
+            .key_file
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("keys").join("pii-xchacha20.key"))
+    }
+
+    /// The key that seals identifying fields of cases: from `pii.key`, else from its file.
+    pub fn sealing_key(&self) -> Result<gloact_persistence::sealed::SealingKey, SettingsError> {
+        use gloact_persistence::sealed::SealingKey;
+        if let Some(key) = &self.pii.key {
+            return SealingKey::from_base64(key.expose())
+                .map_err(|e| SettingsError(format!("pii.key: {e}")));
+        }
+        let path = self.pii_key_path();
+        let text = std::fs::read_to_string(&path).map_err(|e| {
+            SettingsError(format!(
+                "no key for identifying fields: set GLOACT_PII__KEY or pii.key_file ({}: {e})",
+                path.display()
+            ))
+        })?;
+        SealingKey::from_base64(&text).map_err(|e| SettingsError(format!("{}: {e}", path.display())))
     }
 
     /// Where the Ed25519 signing key is read from (or generated into, for the embedded default).

@@ -6,6 +6,7 @@
 
 pub mod activity;
 pub mod actor;
+pub mod case;
 pub mod change;
 pub mod client;
 pub mod field_report;

@@ -24,6 +24,10 @@ wire_enum! {
         Indicator => "indicator",
         /// Field reports from officers' phones.
         FieldReport => "field_report",
+        /// Victim-assistance cases with their referrals (not their identity).
+        Case => "case",
+        /// Who the person of a case is: names, contacts, birth date.
+        CaseIdentity => "case_identity",
         /// Aggregate counts (small cells withheld unless `stats:exact`).
         Statistics => "statistics",
         /// Partner clients and their credentials.
@@ -60,6 +64,9 @@ pub enum Grant {
     IfImplementing,
     /// Only for rows the caller's organization owns.
     IfOwner,
+    /// Only as a referral from the caller's organization (a case made to be referred, or a
+    /// referral added to a case it may read), with no identifying fields.
+    IfReferring,
 }
 
 /// The scope a token needs on top of its role for a resource: the audit trail, clients and keys
@@ -67,6 +74,7 @@ pub enum Grant {
 pub const fn required_scope(resource: Resource) -> Option<Scope> {
     match resource {
         Resource::Client | Resource::Revocation | Resource::AuditEvent => Some(Scope::Admin),
+        Resource::CaseIdentity => Some(Scope::Pii),
         _ => None,
     }
 }
@@ -83,6 +91,13 @@ pub const fn grant(role: Role, resource: Resource, action: Action) -> Grant {
         (Role::Unodc, FieldReport, Read | Update) => Grant::Allowed,
         (Role::Iom | Role::Government, FieldReport, Create | Read) => Grant::Allowed,
         (_, FieldReport, _) => Grant::Denied,
+        // Cases: UNODC and IOM keep them; the government makes referrals and reads the cases it
+        // referred or received (see `CaseScope`); the EU sees statistics only. Identities only
+        // for UNODC and IOM, and only with the `pii` scope (`required_scope`).
+        (Role::Unodc | Role::Iom, Case | CaseIdentity, _) => Grant::Allowed,
+        (Role::Government, Case, Read) => Grant::Allowed,
+        (Role::Government, Case, Create) => Grant::IfReferring,
+        (_, Case | CaseIdentity, _) => Grant::Denied,
         (_, _, Read) => Grant::Allowed,
         (Role::Unodc, _, _) => Grant::Allowed,
         (Role::Iom, Activity, Create | Update) => Grant::IfImplementing,
@@ -136,6 +151,29 @@ impl FieldReportScope {
     }
 }
 
+/// Which cases a caller may see.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CaseScope {
+    /// All of them.
+    All,
+    /// Those with a referral made by or to this organization.
+    ReferredByOrTo(Code),
+    /// None.
+    Nothing,
+}
+
+impl CaseScope {
+    /// The scope of a caller: UNODC and IOM see all cases, the government those it referred or
+    /// received, the EU none.
+    pub fn of(actor: &Actor) -> Self {
+        match actor.role {
+            Role::Unodc | Role::Iom => Self::All,
+            Role::Government => Self::ReferredByOrTo(actor.organization.clone()),
+            Role::Eu => Self::Nothing,
+        }
+    }
+}
+
 /// Whether a caller may decide who sees an activity (make it public, or restrict it). UNODC
 /// decides; implementing partners' activities stay restricted until it does.
 pub fn may_set_visibility(actor: &Actor) -> bool {
@@ -157,7 +195,10 @@ mod tests {
         for role in Role::ALL {
             for resource in Resource::ALL
                 .iter()
-                .filter(|r| required_scope(**r).is_none() && **r != Resource::FieldReport)
+                .filter(|r| {
+                    required_scope(**r).is_none()
+                        && !matches!(**r, Resource::FieldReport | Resource::Case)
+                })
             {
                 assert_eq!(grant(*role, *resource, Action::Read), Grant::Allowed);
             }
@@ -196,6 +237,32 @@ mod tests {
         assert_eq!(
             grant(Role::Unodc, Resource::Indicator, Action::Update),
             Grant::Allowed
+        );
+    }
+
+    #[test]
+    fn cases_are_for_case_workers_and_identities_need_pii() {
+        assert_eq!(required_scope(Resource::CaseIdentity), Some(Scope::Pii));
+        for role in [Role::Unodc, Role::Iom] {
+            for action in Action::ALL {
+                assert_eq!(grant(role, Resource::Case, *action), Grant::Allowed);
+                assert_eq!(grant(role, Resource::CaseIdentity, *action), Grant::Allowed);
+            }
+        }
+        for action in Action::ALL {
+            assert_eq!(grant(Role::Eu, Resource::Case, *action), Grant::Denied);
+            assert_eq!(
+                grant(Role::Government, Resource::CaseIdentity, *action),
+                Grant::Denied
+            );
+        }
+        assert_eq!(
+            grant(Role::Government, Resource::Case, Action::Create),
+            Grant::IfReferring
+        );
+        assert_eq!(
+            grant(Role::Government, Resource::Case, Action::Update),
+            Grant::Denied
         );
     }
 }

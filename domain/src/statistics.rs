@@ -24,6 +24,26 @@ wire_enum! {
     }
 }
 
+wire_enum! {
+    /// What victim-assistance cases can be counted by.
+    pub enum CaseDimension {
+        /// Month the person was identified (`YYYY-MM`).
+        Month => "month",
+        /// District where the person was identified.
+        District => "district",
+        /// Sex.
+        Sex => "sex",
+        /// Age band.
+        AgeBand => "age_band",
+        /// Citizenship.
+        Citizenship => "citizenship",
+        /// Main type of exploitation.
+        Exploitation => "exploitation",
+        /// Where the case stands.
+        Status => "status",
+    }
+}
+
 impl ReportDimension {
     /// Whether it counts identified victims (victim-identification reports) rather than reports.
     pub const fn counts_victims(self) -> bool {

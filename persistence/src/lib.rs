@@ -7,6 +7,7 @@
 pub mod activities;
 pub mod attachments;
 pub mod audit;
+pub mod cases;
 pub mod clients;
 pub mod cluster;
 mod db;
@@ -20,6 +21,7 @@ pub mod page;
 pub mod programmes;
 pub mod revocations;
 mod schema;
+pub mod sealed;
 mod scope;
 pub mod seed;
 pub mod statistics;

@@ -68,6 +68,44 @@ diesel::table! {
 }
 
 diesel::table! {
+    case_event (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        position -> Int4,
+        stage -> Text,
+        place -> Text,
+        country -> Text,
+        occurred_on -> Nullable<Date>,
+    }
+}
+
+diesel::table! {
+    case_identity (case_id) {
+        case_id -> Uuid,
+        key_id -> Text,
+        nonce -> Bytea,
+        ciphertext -> Bytea,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    case_referral (id) {
+        id -> Uuid,
+        case_id -> Uuid,
+        from_organization_id -> Uuid,
+        to_organization_id -> Uuid,
+        service -> Text,
+        status -> Text,
+        note -> Nullable<Text>,
+        referred_by -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     field_report (id) {
         id -> Uuid,
         kind -> Text,
@@ -265,8 +303,35 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    victim_case (id) {
+        id -> Uuid,
+        organization_id -> Uuid,
+        opened_by -> Text,
+        identified_on -> Date,
+        district -> Text,
+        sex -> Text,
+        age_band -> Text,
+        citizenship -> Text,
+        exploitation -> Text,
+        means_of_control -> Array<Text>,
+        recruitment -> Text,
+        recruiter_relation -> Text,
+        consent -> Bool,
+        status -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        version -> Int4,
+        change_seq -> Int8,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(activity -> programme (programme_id));
 diesel::joinable!(api_client -> organization (organization_id));
+diesel::joinable!(case_event -> victim_case (case_id));
+diesel::joinable!(case_identity -> victim_case (case_id));
+diesel::joinable!(case_referral -> victim_case (case_id));
 diesel::joinable!(field_report -> activity (activity_id));
 diesel::joinable!(field_report -> organization (organization_id));
 diesel::joinable!(field_report_attachment -> field_report (report_id));
@@ -279,11 +344,15 @@ diesel::joinable!(participation -> activity (activity_id));
 diesel::joinable!(participation -> organization (organization_id));
 diesel::joinable!(programme_partner -> organization (organization_id));
 diesel::joinable!(programme_partner -> programme (programme_id));
+diesel::joinable!(victim_case -> organization (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     activity,
     api_client,
     audit_event,
+    case_event,
+    case_identity,
+    case_referral,
     field_report,
     field_report_attachment,
     follow_up_action,
@@ -297,4 +366,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     programme_partner,
     revoked_subject,
     revoked_token,
+    victim_case,
 );

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod activities;
 pub mod audit;
+pub mod cases;
 pub mod field_reports;
 pub mod follow_ups;
 pub mod indicators;

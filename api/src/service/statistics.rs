@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use gloact_domain::policy::{Action, Resource};
-use gloact_domain::statistics::{self, ReportDimension, Table};
+use gloact_domain::statistics::{self, CaseDimension, ReportDimension, Table};
 use gloact_persistence::Db;
 
 use super::{Caller, ServiceError, ServiceResult, authorize};
@@ -16,6 +16,30 @@ pub async fn field_reports(
     from: Option<NaiveDate>,
     to: Option<NaiveDate>,
 ) -> ServiceResult<(Table, bool)> {
+    let exact = check_statistics_read(caller, from, to)?;
+    let counts = gloact_persistence::statistics::field_reports_by(db, by, from, to).await?;
+    Ok((serve(counts, exact), exact))
+}
+
+/// Victim-assistance cases counted by one dimension, under the same protection as field reports.
+pub async fn cases(
+    db: &Db,
+    caller: &Caller,
+    by: CaseDimension,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> ServiceResult<(Table, bool)> {
+    let exact = check_statistics_read(caller, from, to)?;
+    let counts = gloact_persistence::statistics::cases_by(db, by, from, to).await?;
+    Ok((serve(counts, exact), exact))
+}
+
+/// Whether the caller sees exact counts; refuses date ranges to those who don't.
+fn check_statistics_read(
+    caller: &Caller,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> ServiceResult<bool> {
     authorize(&caller.actor, Resource::Statistics, Action::Read)?;
     let exact = statistics::sees_exact(&caller.actor);
     // Two protected tables of overlapping periods would give a withheld count away by
@@ -26,11 +50,13 @@ pub async fn field_reports(
                 .into(),
         ));
     }
-    let counts = gloact_persistence::statistics::field_reports_by(db, by, from, to).await?;
-    let table = if exact {
+    Ok(exact)
+}
+
+fn serve(counts: Vec<(String, u64)>, exact: bool) -> Table {
+    if exact {
         statistics::exact(counts)
     } else {
         statistics::protect(counts, statistics::SMALL_CELL)
-    };
-    Ok((table, exact))
+    }
 }

@@ -1,0 +1,144 @@
+//! Encryption at rest of what identifies a person: XChaCha20-Poly1305 (RustCrypto), a random
+//! 192-bit nonce per record, and the row's id as associated data so a sealed record can't be
+//! moved to another row. The key comes from configuration; the database sees only ciphertext.
+
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::error::StoreError;
+
+/// The key that seals identities. Its id (a fingerprint, not the key) is stored with each record,
+/// so a record sealed with another key is refused clearly instead of failing as tampered.
+#[derive(Clone)]
+pub struct SealingKey {
+    cipher: XChaCha20Poly1305,
+    id: String,
+}
+
+impl std::fmt::Debug for SealingKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SealingKey")
+            .field("id", &self.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a key can't be used.
+#[derive(Debug, thiserror::Error)]
+#[error("the identity key must be 32 bytes in base64 (e.g. `openssl rand -base64 32`)")]
+pub struct BadKey;
+
+impl SealingKey {
+    /// A key from its 32 bytes.
+    pub fn from_bytes(bytes: &[u8; 32]) -> Self {
+        let id = Sha256::digest([b"gloact-identity-key:".as_slice(), bytes].concat())
+            .iter()
+            .take(8)
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        Self {
+            cipher: XChaCha20Poly1305::new(Key::from_slice(bytes)),
+            id,
+        }
+    }
+
+    /// A key from its base64 text (surrounding whitespace ignored).
+    pub fn from_base64(text: &str) -> Result<Self, BadKey> {
+        let bytes = STANDARD.decode(text.trim()).map_err(|_| BadKey)?;
+        let bytes: [u8; 32] = bytes.try_into().map_err(|_| BadKey)?;
+        Ok(Self::from_bytes(&bytes))
+    }
+
+    /// A new random key, as base64 text to keep.
+    pub fn generate_base64() -> String {
+        STANDARD.encode(XChaCha20Poly1305::generate_key(&mut OsRng))
+    }
+
+    /// The key's fingerprint.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Seals `plaintext` for the row `row_id`: the nonce and the ciphertext.
+    pub(crate) fn seal(
+        &self,
+        row_id: Uuid,
+        plaintext: &[u8],
+    ) -> Result<(Vec<u8>, Vec<u8>), StoreError> {
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let ciphertext = self
+            .cipher
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: plaintext,
+                    aad: row_id.as_bytes(),
+                },
+            )
+            .map_err(|_| StoreError::Internal("sealing failed".into()))?;
+        Ok((nonce.to_vec(), ciphertext))
+    }
+
+    /// Opens what [`SealingKey::seal`] sealed for `row_id`.
+    pub(crate) fn open(
+        &self,
+        row_id: Uuid,
+        key_id: &str,
+        nonce: &[u8],
+        ciphertext: &[u8],
+    ) -> Result<Vec<u8>, StoreError> {
+        if key_id != self.id {
+            return Err(StoreError::Corrupt(format!(
+                "sealed with key {key_id}, the configured key is {}",
+                self.id
+            )));
+        }
+        if nonce.len() != 24 {
+            return Err(StoreError::Corrupt("nonce of the wrong length".into()));
+        }
+        self.cipher
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: row_id.as_bytes(),
+                },
+            )
+            .map_err(|_| StoreError::Corrupt("sealed record fails authentication".into()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sealed_records_open_only_for_their_row_and_key() {
+        let key = SealingKey::from_bytes(&[7; 32]);
+        let row = Uuid::now_v7();
+        let (nonce, sealed) = key.seal(row, b"Amina Begum").unwrap();
+        assert!(!sealed.windows(5).any(|w| w == b"Amina"));
+        assert_eq!(
+            key.open(row, key.id(), &nonce, &sealed).unwrap(),
+            b"Amina Begum"
+        );
+        assert!(key.open(Uuid::now_v7(), key.id(), &nonce, &sealed).is_err());
+        let other = SealingKey::from_bytes(&[8; 32]);
+        assert!(other.open(row, key.id(), &nonce, &sealed).is_err());
+        let mut tampered = sealed.clone();
+        tampered[0] ^= 1;
+        assert!(key.open(row, key.id(), &nonce, &tampered).is_err());
+    }
+
+    #[test]
+    fn keys_parse_from_base64_of_32_bytes() {
+        let text = SealingKey::generate_base64();
+        assert!(SealingKey::from_base64(&text).is_ok());
+        assert!(SealingKey::from_base64("c2hvcnQ=").is_err());
+        assert!(SealingKey::from_base64("not base64!").is_err());
+    }
+}
