@@ -159,6 +159,8 @@ pub fn test_settings(database_url: &str) -> Settings {
     settings.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     settings.database.max_connections = 8;
     settings.database.acquire_timeout_ms = 2_000;
+    // A fresh key per test server: identities sealed by one test mean nothing to another.
+    settings.pii.key = Some(gloact_persistence::sealed::SealingKey::generate_base64().into());
     settings
 }
 

@@ -83,6 +83,7 @@ async fn main() {
     };
     settings.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
     settings.max_body_bytes = 4 * 1024 * 1024;
+    settings.pii.key = Some(gloact_persistence::sealed::SealingKey::generate_base64().into());
     migrate(&url).await.unwrap();
     let db = Db::connect(&settings.db_settings(url)).unwrap();
     seed::seed(&db).await.unwrap();

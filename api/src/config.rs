@@ -263,7 +263,8 @@ impl Settings {
                 path.display()
             ))
         })?;
-        SealingKey::from_base64(&text).map_err(|e| SettingsError(format!("{}: {e}", path.display())))
+        SealingKey::from_base64(&text)
+            .map_err(|e| SettingsError(format!("{}: {e}", path.display())))
     }
 
     /// Where the Ed25519 signing key is read from (or generated into, for the embedded default).

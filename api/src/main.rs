@@ -451,6 +451,9 @@ async fn manage_clients(
 async fn serve(settings: Settings) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
     let tokens = token_service(&settings)?;
+    if settings.database_url.is_none() && settings.pii.key.is_none() {
+        ensure_pii_key(&settings.pii_key_path())?;
+    }
     let database = Database::open(&settings).await?;
     let result = serve_on(&settings, &database, tokens, started).await;
     database.close().await;
@@ -512,6 +515,29 @@ async fn serve_on(
     Ok(())
 }
 
+/// Generates the key of identifying fields into the data folder for the embedded default, once.
+fn ensure_pii_key(path: &std::path::Path) -> anyhow::Result<()> {
+    if path.exists() {
+        return Ok(());
+    }
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir)?;
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("could not create {}", path.display()))?;
+    std::io::Write::write_all(
+        &mut file,
+        gloact_persistence::sealed::SealingKey::generate_base64().as_bytes(),
+    )?;
+    tracing::info!(path = %path.display(), "generated a new key for identifying fields");
+    Ok(())
+}
+
 fn print_demo_tokens(settings: &Settings, tokens: &TokenService) -> anyhow::Result<()> {
     let ttl = chrono::Duration::seconds(
         i64::try_from(settings.auth.demo_token_ttl_secs).unwrap_or(43_200),
@@ -533,5 +559,13 @@ fn print_demo_tokens(settings: &Settings, tokens: &TokenService) -> anyhow::Resu
             tokens.mint(sub, role, &org, &Scopes::default(), ttl)?
         );
     }
+    // A case worker who may read who the people of cases are (every read is audited).
+    let iom = Code::parse("IOM-BGD").map_err(|e| anyhow::anyhow!("{e}"))?;
+    let pii = Scopes::parse("pii").map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "  {:<11} {}",
+        "iom+pii",
+        tokens.mint("demo-iom-caseworker", Role::Iom, &iom, &pii, ttl)?
+    );
     Ok(())
 }

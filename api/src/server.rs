@@ -52,7 +52,8 @@ fn routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
 }
 
 impl Application {
-    /// Binds `settings.listen` (port 0 picks a free one) and builds the server. With
+    /// Binds `settings.listen` (port 0 picks a free one) and builds the server; fails when the key
+    /// of identifying fields (`settings.pii`) can't be read. With
     /// `handle_signals`, Ctrl-C and SIGTERM stop it gracefully: in-flight requests finish.
     pub fn build(
         settings: &Settings,
@@ -60,6 +61,9 @@ impl Application {
         tokens: TokenService,
         handle_signals: bool,
     ) -> std::io::Result<Self> {
+        // The key of identifying fields is checked before anything is bound: a server that can't
+        // open what it stores must not start.
+        let sealing_key = web::Data::new(settings.sealing_key().map_err(std::io::Error::other)?);
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
         let spec = web::Data::new(openapi());
@@ -72,6 +76,7 @@ impl Application {
             App::new()
                 .app_data(db.clone())
                 .app_data(tokens.clone())
+                .app_data(sealing_key.clone())
                 .app_data(shared_settings.clone())
                 .app_data(rest::errors::json_config(max_body_bytes))
                 .app_data(rest::errors::query_config())

@@ -274,9 +274,14 @@ impl Email {
             }
             None => false,
         };
-        if !well_formed || text.len() > 254 || text.chars().any(|c| c.is_whitespace() || c.is_control())
+        if !well_formed
+            || text.len() > 254
+            || text.chars().any(|c| c.is_whitespace() || c.is_control())
         {
-            return Err(ValueError::new("invalid_email", "must be an e-mail address"));
+            return Err(ValueError::new(
+                "invalid_email",
+                "must be an e-mail address",
+            ));
         }
         Ok(Self(text.to_owned()))
     }
@@ -348,7 +353,10 @@ fn check_identity_consent(v: &mut Violations, consent: Consent, identity: Option
         ),
         Some(identity) if identity.is_empty() => v.add(
             "identity",
-            ValueError::new("empty", "give at least one identifying field, or none at all"),
+            ValueError::new(
+                "empty",
+                "give at least one identifying field, or none at all",
+            ),
         ),
         _ => {}
     }

@@ -193,13 +193,10 @@ mod tests {
     #[test]
     fn reads_are_open_and_writes_follow_the_matrix() {
         for role in Role::ALL {
-            for resource in Resource::ALL
-                .iter()
-                .filter(|r| {
-                    required_scope(**r).is_none()
-                        && !matches!(**r, Resource::FieldReport | Resource::Case)
-                })
-            {
+            for resource in Resource::ALL.iter().filter(|r| {
+                required_scope(**r).is_none()
+                    && !matches!(**r, Resource::FieldReport | Resource::Case)
+            }) {
                 assert_eq!(grant(*role, *resource, Action::Read), Grant::Allowed);
             }
         }

@@ -8,8 +8,8 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use gloact_domain::case::{
-    Case, CaseChanges, CaseStatus, Consent, Email, Identity, NewCase, NewReferral,
-    Phone, Recruitment, Referral, ReferralStatus, Subject, TraffickingEvent,
+    Case, CaseChanges, CaseStatus, Consent, Email, Identity, NewCase, NewReferral, Phone,
+    Recruitment, Referral, ReferralStatus, Subject, TraffickingEvent,
 };
 use gloact_domain::policy::CaseScope;
 use gloact_domain::value::{Code, CountryCode, District, Location, Narrative, Title};
@@ -166,14 +166,21 @@ fn to_case(
 }
 
 type HasIdentity = diesel::dsl::exists<
-    diesel::dsl::Filter<case_identity::table, diesel::dsl::Eq<case_identity::case_id, victim_case::id>>,
+    diesel::dsl::Filter<
+        case_identity::table,
+        diesel::dsl::Eq<case_identity::case_id, victim_case::id>,
+    >,
 >;
 
 type CaseQuery<'a> = diesel::dsl::IntoBoxed<
     'a,
     diesel::dsl::Select<
         diesel::dsl::InnerJoin<victim_case::table, organization::table>,
-        (diesel::dsl::AsSelect<CaseRow, Pg>, organization::code, HasIdentity),
+        (
+            diesel::dsl::AsSelect<CaseRow, Pg>,
+            organization::code,
+            HasIdentity,
+        ),
     >,
     Pg,
 >;
@@ -270,7 +277,11 @@ async fn load_referrals(
         )
         .inner_join(to_org.on(case_referral::to_organization_id.eq(to_org.field(organization::id))))
         .filter(case_referral::case_id.eq_any(ids))
-        .order((case_referral::case_id, case_referral::created_at, case_referral::id))
+        .order((
+            case_referral::case_id,
+            case_referral::created_at,
+            case_referral::id,
+        ))
         .select((
             ReferralRow::as_select(),
             from_org.field(organization::code),
@@ -717,8 +728,17 @@ pub async fn put_identity(
         }
         seal_identity(conn, case_id, identity, key).await?;
         touch(conn, case_id).await?;
-        let action = if current.has_identity { "update" } else { "create" };
-        append(conn, audit, vec![Entry::new(action, "case_identity", case_id)]).await?;
+        let action = if current.has_identity {
+            "update"
+        } else {
+            "create"
+        };
+        append(
+            conn,
+            audit,
+            vec![Entry::new(action, "case_identity", case_id)],
+        )
+        .await?;
         find(conn, &CaseScope::All, case_id).await
     })
     .await
@@ -742,7 +762,12 @@ pub async fn erase_identity(
             .execute(conn)
             .await?;
         touch(conn, case_id).await?;
-        append(conn, audit, vec![Entry::new("erase", "case_identity", case_id)]).await?;
+        append(
+            conn,
+            audit,
+            vec![Entry::new("erase", "case_identity", case_id)],
+        )
+        .await?;
         find(conn, &CaseScope::All, case_id).await
     })
     .await

@@ -21,8 +21,8 @@ pub mod page;
 pub mod programmes;
 pub mod revocations;
 mod schema;
-pub mod sealed;
 mod scope;
+pub mod sealed;
 pub mod seed;
 pub mod statistics;
 

@@ -13,6 +13,7 @@ mod activities;
 mod attachments;
 mod audit;
 mod auth;
+mod cases;
 mod contract;
 mod errors;
 mod field_reports;

@@ -149,6 +149,20 @@ const MATRIX: &[Row] = &[
     row("create_attachment",             [403, 403, 404, 403, 404, 201]),
     row("list_attachments",              [200, 200, 200, 403, 404, 200]),
     row("get_attachment",                [200, 200, 200, 403, 404, 200]),
+    // Cases: kept by UNODC and IOM; the government reads those referred by or to it (the one
+    // here was referred by IOM-BGD to MOLJPA-BGD) and opens cases only to refer them; the EU
+    // sees none. Identities need the `pii` scope, which no caller of the matrix has (see
+    // tests/api/cases.rs for those who do).
+    row("list_cases",                    [200, 200, 200, 403, 200, 200]),
+    row("get_case",                      [200, 200, 200, 403, 404, 200]),
+    row("get_case_identity",             [403, 403, 403, 403, 403, 403]),
+    row("get_case_statistics",           ALL_200),
+    row("create_case",                   [201, 201, 201, 403, 201, 201]),
+    row("update_case",                   [200, 200, 200, 403, 403, 403]),
+    row("create_case_referral",          [201, 201, 201, 403, 404, 201]),
+    row("update_case_referral",          [200, 200, 200, 403, 403, 403]),
+    row("put_case_identity",             [403, 403, 403, 403, 403, 403]),
+    row("delete_case_identity",          [403, 403, 403, 403, 403, 403]),
 ];
 
 /// An operation as the served document has it.
@@ -219,6 +233,10 @@ struct Fixture {
     field_report: String,
     /// A photo attached to it.
     attachment: String,
+    /// A case opened by IOM-BGD and referred to MOLJPA-BGD.
+    case: String,
+    /// Its referral.
+    referral: String,
 }
 
 fn id_of(value: &Value) -> String {
@@ -353,7 +371,20 @@ async fn setup(app: &TestApp) -> Fixture {
     )
     .await;
 
+    let iom = app.token(Role::Iom);
+    let case = json(
+        app.request(Method::POST, "/api/v1/cases", &iom)
+            .json(&case_body("IOM setup", "MOLJPA-BGD"))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+
     Fixture {
+        referral: id_of(&case["referrals"][0]),
+        case: id_of(&case),
         attachment: id_of(&attachment),
         field_report: id_of(&field_report),
         restricted_activity: id_of(&restricted_activity),
@@ -378,6 +409,20 @@ fn field_report_body(id: uuid::Uuid, by: &str) -> Value {
         "district": "Cox's Bazar",
         "narrative": format!("Reported by {by}"),
         "payload": { "kind": "incident", "persons_involved": 3 },
+    })
+}
+
+/// A valid new case referred to `to`.
+fn case_body(by: &str, to: &str) -> Value {
+    json!({
+        "identified_on": "2020-02-20",
+        "district": "Cox's Bazar",
+        "sex": "female",
+        "age_band": "18_25",
+        "citizenship": "BGD",
+        "exploitation": "labour",
+        "consent": false,
+        "referrals": [{ "to_organization": to, "service": "shelter", "note": format!("Referred by {by}") }],
     })
 }
 
@@ -423,7 +468,8 @@ fn call_for(f: &Fixture, template: &str, row: &Row, who: Who) -> Call {
             | "list_activities"
             | "list_follow_up_actions"
             | "list_audit_events"
-            | "list_field_reports",
+            | "list_field_reports"
+            | "list_cases",
             Variant::Plain,
         ) => read(template.to_owned()),
         ("get_organization", Variant::Plain) => read(at(&f.organization)),
@@ -537,6 +583,30 @@ fn call_for(f: &Fixture, template: &str, row: &Row, who: Who) -> Call {
             Some(json!({ "decision": "verified" })),
             format!("/api/v1/field-reports/{}", f.field_report),
         ),
+        ("get_case" | "get_case_identity", Variant::Plain) => read(at(&f.case)),
+        ("get_case_statistics", Variant::Plain) => read(format!("{template}?by=sex")),
+        ("create_case", Variant::Plain) => write(template.to_owned(), case_body(name, "BNWLA")),
+        ("update_case", Variant::Plain) => {
+            let path = at(&f.case);
+            at_version(path.clone(), Some(json!({ "status": "follow_up" })), path)
+        }
+        ("create_case_referral", Variant::Plain) => write(
+            at(&f.case),
+            json!({ "to_organization": "BNWLA", "service": "legal", "note": format!("Referred by {name}") }),
+        ),
+        ("update_case_referral", Variant::Plain) => at_version(
+            at(&f.case).replace("{referral_id}", &f.referral),
+            Some(json!({ "status": "accepted" })),
+            format!("/api/v1/cases/{}", f.case),
+        ),
+        ("put_case_identity", Variant::Plain) => at_version(
+            at(&f.case),
+            Some(json!({ "given_name": "Never stored" })),
+            format!("/api/v1/cases/{}", f.case),
+        ),
+        ("delete_case_identity", Variant::Plain) => {
+            at_version(at(&f.case), None, format!("/api/v1/cases/{}", f.case))
+        }
         (op, variant) => panic!("the matrix has no request for {op} ({variant:?})"),
     }
 }

@@ -217,7 +217,9 @@ pub async fn create_field_report(
 }
 
 /// A body read as JSON first (for the idempotency fingerprint), then as the route's input.
-fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
+    value: serde_json::Value,
+) -> Result<T, ApiError> {
     serde_json::from_value(value)
         .map_err(|e| ApiError::bad_request("invalid_body", without_position(&e.to_string())))
 }

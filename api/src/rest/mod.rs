@@ -5,6 +5,7 @@
 pub mod activities;
 pub mod admin;
 pub mod attachments;
+pub mod cases;
 pub mod common;
 pub mod errors;
 pub mod field_reports;
@@ -49,7 +50,17 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(attachments::create_attachment)
         .service(attachments::list_attachments)
         .service(attachments::get_attachment)
+        .service(cases::list_cases)
+        .service(cases::create_case)
+        .service(cases::get_case)
+        .service(cases::update_case)
+        .service(cases::create_case_referral)
+        .service(cases::update_case_referral)
+        .service(cases::get_case_identity)
+        .service(cases::put_case_identity)
+        .service(cases::delete_case_identity)
         .service(statistics::get_field_report_statistics)
+        .service(statistics::get_case_statistics)
         .service(oauth::create_token)
         .service(admin::create_revocation)
         .service(admin::list_audit_events);
