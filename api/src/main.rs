@@ -48,11 +48,15 @@ enum Command {
     },
     /// Print the OpenAPI document of the routes this build serves (the contract in openapi/).
     Openapi,
-    /// Write a new Ed25519 signing key (PKCS#8 PEM) to a file.
+    /// Write a new Ed25519 signing key (PKCS#8 PEM) to a file; with `--pii`, a key for the
+    /// identifying fields of cases instead (32 random bytes in base64).
     Keygen {
         /// Where to write it; refused when the file exists.
         #[arg(long)]
         out: PathBuf,
+        /// Write a key for identifying fields (`GLOACT_PII__KEY_FILE`).
+        #[arg(long)]
+        pii: bool,
     },
 }
 
@@ -238,9 +242,14 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             println!("{}", gloact_api::server::openapi_json()?);
             Ok(())
         }
-        Command::Keygen { out } => {
+        Command::Keygen { out, pii } => {
             if out.exists() {
                 anyhow::bail!("{} exists; refusing to overwrite a key", out.display());
+            }
+            if pii {
+                ensure_pii_key(&out)?;
+                println!("wrote {}", out.display());
+                return Ok(());
             }
             let key = auth::load_or_generate_signing_key(&out)?;
             println!("wrote {} (kid {})", out.display(), key.kid);
@@ -454,6 +463,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     if settings.database_url.is_none() && settings.pii.key.is_none() {
         ensure_pii_key(&settings.pii_key_path())?;
     }
+    // Checked before anything starts, so a missing key is said plainly.
+    settings.sealing_key()?;
     let database = Database::open(&settings).await?;
     let result = serve_on(&settings, &database, tokens, started).await;
     database.close().await;

@@ -327,6 +327,9 @@ pub struct NewCase {
 /// Most trafficking events a case holds.
 pub const MAX_EVENTS: usize = 50;
 
+/// Most referrals made with a new case.
+pub const MAX_REFERRALS: usize = 20;
+
 impl NewCase {
     /// Checks the rules that span fields: no identity without consent, not too many events.
     pub fn check(self) -> Result<Self, Violations> {
@@ -336,6 +339,12 @@ impl NewCase {
             v.add(
                 "events",
                 ValueError::new("too_many", format!("at most {MAX_EVENTS} events")),
+            );
+        }
+        if self.referrals.len() > MAX_REFERRALS {
+            v.add(
+                "referrals",
+                ValueError::new("too_many", format!("at most {MAX_REFERRALS} referrals")),
             );
         }
         v.into_result().map(|()| self)
