@@ -129,6 +129,19 @@ wire_enum! {
     }
 }
 
+impl ReferralStatus {
+    /// Whether a referral in this status may move to `next`: a proposal is accepted or declined,
+    /// an accepted referral is completed (or declined after all); declined and completed ones
+    /// are settled.
+    pub fn may_become(self, next: ReferralStatus) -> bool {
+        use ReferralStatus::*;
+        matches!(
+            (self, next),
+            (Proposed, Accepted | Declined) | (Accepted, Completed | Declined)
+        )
+    }
+}
+
 /// Identifies a [`Case`].
 pub type CaseId = Uuid;
 
@@ -201,8 +214,9 @@ pub struct Referral {
 }
 
 /// Who the person is. Stored only with consent, encrypted at rest, and read only by roles with
-/// the `pii` scope, each read on the record.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+/// the `pii` scope, each read on the record. Its `Debug` names the fields given, never their
+/// values, so no log line or panic message can carry them.
+#[derive(Clone, PartialEq, Eq, Default)]
 pub struct Identity {
     /// Given name(s).
     pub given_name: Option<Title>,
@@ -220,6 +234,25 @@ pub struct Identity {
     pub address: Option<Narrative>,
 }
 
+impl std::fmt::Debug for Identity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let given = [
+            ("given_name", self.given_name.is_some()),
+            ("family_name", self.family_name.is_some()),
+            ("other_names", self.other_names.is_some()),
+            ("birth_date", self.birth_date.is_some()),
+            ("phone", self.phone.is_some()),
+            ("email", self.email.is_some()),
+            ("address", self.address.is_some()),
+        ];
+        let names: Vec<&str> = given
+            .iter()
+            .filter_map(|(name, set)| set.then_some(*name))
+            .collect();
+        write!(f, "Identity({} redacted)", names.join(", "))
+    }
+}
+
 impl Identity {
     /// Whether it holds nothing at all.
     pub fn is_empty(&self) -> bool {
@@ -229,8 +262,14 @@ impl Identity {
 
 /// A phone number: digits with an optional leading `+`, spaces, dashes, dots and brackets; 5 to
 /// 20 digits.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Phone(String);
+
+impl std::fmt::Debug for Phone {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Phone(redacted)")
+    }
+}
 
 impl Phone {
     /// Parses a phone number.
@@ -257,8 +296,14 @@ impl Phone {
 
 /// An e-mail address, checked loosely: one `@`, something on both sides, no spaces, at most 254
 /// characters.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Clone, PartialEq, Eq)]
 pub struct Email(String);
+
+impl std::fmt::Debug for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Email(redacted)")
+    }
+}
 
 impl Email {
     /// Parses an e-mail address.
@@ -471,6 +516,17 @@ impl CaseChanges {
     }
 }
 
+/// An identity that holds at least one field (consent is checked against the stored case).
+pub fn check_not_empty(identity: Identity) -> Result<Identity, Violations> {
+    if identity.is_empty() {
+        return Err(Violations::single(
+            "identity",
+            ValueError::new("empty", "give at least one identifying field"),
+        ));
+    }
+    Ok(identity)
+}
+
 /// The identity to store for a case, checked against its consent.
 pub fn check_identity(consent: Consent, identity: Identity) -> Result<Identity, Violations> {
     let mut v = Violations::default();
@@ -483,6 +539,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn wire_names_are_the_same_in_json_and_in_text() {
+        for band in AgeBand::ALL {
+            let json = serde_json::to_value(band).unwrap();
+            assert_eq!(json, band.as_str(), "{band:?}");
+            assert_eq!(serde_json::from_value::<AgeBand>(json).unwrap(), *band);
+        }
+        for status in CaseStatus::ALL {
+            assert_eq!(serde_json::to_value(status).unwrap(), status.as_str());
+        }
+        assert_eq!(serde_json::to_value(AgeBand::YoungAdult).unwrap(), "18_25");
+    }
+
+    #[test]
     fn phones_and_emails_are_checked() {
         assert!(Phone::parse("+880 1711-000000").is_ok());
         assert!(Phone::parse("(02) 955 1234").is_ok());
@@ -493,6 +562,31 @@ mod tests {
         assert!(Email::parse("no-at-sign.org").is_err());
         assert!(Email::parse("a@b").is_err());
         assert!(Email::parse("a b@c.org").is_err());
+    }
+
+    #[test]
+    fn referrals_move_forward_only() {
+        use ReferralStatus::*;
+        assert!(Proposed.may_become(Accepted));
+        assert!(Accepted.may_become(Completed));
+        assert!(!Completed.may_become(Proposed));
+        assert!(!Declined.may_become(Completed));
+        assert!(!Proposed.may_become(Proposed));
+    }
+
+    #[test]
+    fn identities_never_print_their_values() {
+        let identity = Identity {
+            family_name: Some(Title::parse("Rahmanova").unwrap()),
+            phone: Some(Phone::parse("+880 1711-555123").unwrap()),
+            ..Identity::default()
+        };
+        let printed = format!("{identity:?}");
+        assert!(
+            !printed.contains("Rahmanova") && !printed.contains("555"),
+            "{printed}"
+        );
+        assert!(printed.contains("family_name"));
     }
 
     #[test]

@@ -64,8 +64,9 @@ pub enum Grant {
     IfImplementing,
     /// Only for rows the caller's organization owns.
     IfOwner,
-    /// Only as a referral from the caller's organization (a case made to be referred, or a
-    /// referral added to a case it may read), with no identifying fields.
+    /// Only as a referral from the caller's organization: a case made to be referred (at least
+    /// one referral), or a referral added to a case it may read. (Identifying fields stay out
+    /// because [`Resource::CaseIdentity`] is denied to such callers.)
     IfReferring,
 }
 

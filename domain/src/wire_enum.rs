@@ -1,13 +1,12 @@
-/// Declares an enum whose wire name (JSON and database) is its snake_case variant name, with
+/// Declares an enum with the wire name (JSON, OpenAPI and database) given for each variant, with
 /// `as_str`, `FromStr`, `Display` and serde in both directions, from one list of names.
 macro_rules! wire_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-        #[serde(rename_all = "snake_case")]
         pub enum $name {
-            $($(#[$vmeta])* $variant),+
+            $($(#[$vmeta])* #[serde(rename = $wire)] $variant),+
         }
 
         impl $name {

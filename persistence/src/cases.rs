@@ -74,8 +74,8 @@ struct ReferralRow {
     updated_at: DateTime<Utc>,
 }
 
-/// An identity as sealed: plain JSON inside the ciphertext.
-#[derive(Debug, Serialize, Deserialize)]
+/// An identity as sealed: plain JSON inside the ciphertext. No `Debug`: it holds the values.
+#[derive(Serialize, Deserialize)]
 struct SealedIdentity {
     given_name: Option<String>,
     family_name: Option<String>,
@@ -204,8 +204,11 @@ async fn scoped_cases(
     Ok(match scope {
         CaseScope::All => Some(query),
         CaseScope::ReferredByOrTo(code) => {
-            let Ok(organization_id) = id_by_code(conn, "organization", code).await else {
-                return Ok(None);
+            let organization_id = match id_by_code(conn, "organization", code).await {
+                Ok(id) => id,
+                // An organization that no longer exists was referred nothing.
+                Err(StoreError::UnknownReference { .. }) => return Ok(None),
+                Err(error) => return Err(error),
             };
             let referred = case_referral::table
                 .filter(
@@ -556,7 +559,8 @@ struct CaseChangeset<'a> {
 }
 
 /// Changes a case at the version the writer read. Withdrawn consent erases the stored identity in
-/// the same transaction.
+/// the same transaction. Unscoped, like every write and identity read here: the service layer
+/// decides who may call them.
 pub async fn update(
     db: &Db,
     id: Uuid,
@@ -652,6 +656,24 @@ pub async fn set_referral_status(
     conn.transaction(async |conn| {
         lock_changes(conn).await?;
         current_for_write(conn, case_id, Some(expected_version)).await?;
+        let current: String = case_referral::table
+            .filter(case_referral::id.eq(referral_id))
+            .filter(case_referral::case_id.eq(case_id))
+            .select(case_referral::status)
+            .first(conn)
+            .await?;
+        let current: ReferralStatus = current.parse()?;
+        if current == status {
+            // A retried change: nothing to do.
+            return find(conn, &CaseScope::All, case_id).await;
+        }
+        if !current.may_become(status) {
+            return Err(StoreError::Invalid {
+                field: "status".into(),
+                code: "invalid_transition",
+                message: format!("the referral is {current}; it can't become {status}"),
+            });
+        }
         let changed = diesel::update(
             case_referral::table
                 .filter(case_referral::id.eq(referral_id))
@@ -700,9 +722,13 @@ pub async fn identity(
         return Ok(None);
     };
     let plaintext = key.open(case_id, &key_id, &nonce, &ciphertext)?;
-    let sealed: SealedIdentity =
-        serde_json::from_slice(&plaintext).map_err(|e| StoreError::Corrupt(e.to_string()))?;
-    Ok(Some(Identity::try_from(sealed)?))
+    // The messages of these errors could quote the opened values: only the case is named.
+    let sealed: SealedIdentity = serde_json::from_slice(&plaintext).map_err(|_| {
+        StoreError::Corrupt(format!("the identity of case {case_id} does not decode"))
+    })?;
+    Identity::try_from(sealed)
+        .map(Some)
+        .map_err(|_| StoreError::Corrupt(format!("the identity of case {case_id} does not parse")))
 }
 
 /// Stores (or replaces) the identity of a case whose person consented, at the case's version the

@@ -131,8 +131,30 @@ async fn identities_are_sealed_at_rest_and_read_only_with_pii_each_read_on_the_r
     let caseworker = app.token_with_scopes(Role::Iom, "IOM-BGD", "pii");
     let mut body = new_case("Cox's Bazar", "female");
     body["identity"] = identity();
-    let case = open_case(&app, &caseworker, &body).await;
+    // Sent as a phone sends it, with an Idempotency-Key: the kept answer and fingerprint must not
+    // hold the identity either. A first try with a number where text belongs is refused without
+    // repeating the number.
+    let mut mistyped = body.clone();
+    mistyped["identity"]["phone"] = json!(8801711555123_u64);
+    let refused = app
+        .request(Method::POST, "/api/v1/cases", &caseworker)
+        .header("idempotency-key", "case-sealed-0000")
+        .json(&mistyped)
+        .send()
+        .await
+        .unwrap();
+    let refused = problem(refused, 400, "invalid_body").await;
+    assert!(!refused.to_string().contains("8801711555123"), "{refused}");
+    let case = app
+        .request(Method::POST, "/api/v1/cases", &caseworker)
+        .header("idempotency-key", "case-sealed-0001")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    let case = json(case, 201).await;
     assert_eq!(case["has_identity"], true);
+    assert_eq!(rows_holding(&app, "8801711555123").await, 0);
     assert!(
         case.get("identity").is_none(),
         "a case never carries the identity: {case}"
@@ -310,6 +332,21 @@ async fn withdrawn_consent_erases_the_identity() {
     assert_eq!(stored["has_identity"], true);
     assert!(stored["version"].as_i64() > case["version"].as_i64());
 
+    // Consent governs the identity: changing it needs the pii scope too.
+    problem(
+        at_version(
+            &app,
+            Method::PATCH,
+            &path(&case, ""),
+            &app.token(Role::Iom),
+            &stored["version"],
+            Some(&json!({ "consent": false })),
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
     let withdrawn = json(
         at_version(
             &app,
@@ -484,6 +521,22 @@ async fn cases_are_for_case_workers_and_the_government_sees_only_its_referrals()
     )
     .await;
     assert_eq!(accepted["referrals"][0]["status"], "accepted");
+    // Referrals move forward only.
+    let refused = problem(
+        at_version(
+            &app,
+            Method::PATCH,
+            &path(&referred, &format!("/referrals/{referral}")),
+            &iom,
+            &accepted["version"],
+            Some(&json!({ "status": "proposed" })),
+        )
+        .await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(refused["errors"][0]["code"], "invalid_transition");
 }
 
 #[tokio::test]

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::case::{
     Case, CaseChanges, CaseStatus, Consent, Email, EventStage, Identity, MeansOfControl, NewCase,
     NewReferral, Phone, RecruiterRelation, Recruitment, RecruitmentMethod, Referral,
-    ReferralStatus, Subject, TraffickingEvent,
+    ReferralStatus, Subject, TraffickingEvent, check_not_empty,
 };
 use gloact_domain::field_report::{AgeBand, Exploitation, Service, Sex};
 use gloact_domain::value::{Code, CountryCode, District, Location, Narrative, Title};
@@ -21,10 +21,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::common::{
-    PageDto, check_not_null, check_opt, created, double_option, if_match, ok_with_etag,
+    PageDto, check_not_null, check_opt, created, double_option, from_json, if_match, ok_with_etag,
     page_request, parse_date, query_value,
 };
-use super::field_reports::from_json;
 use super::idempotency;
 use crate::auth::Authenticated;
 use crate::error::ApiError;
@@ -191,7 +190,7 @@ impl From<Case> for CaseDto {
 }
 
 /// Who the person is. Every field is optional; give at least one.
-#[derive(Debug, Serialize, Deserialize, ToSchema, Default)]
+#[derive(Serialize, Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 #[schema(as = CaseIdentity)]
 pub struct IdentityDto {
@@ -210,6 +209,13 @@ pub struct IdentityDto {
     pub email: Option<String>,
     /// Postal address or whereabouts.
     pub address: Option<String>,
+}
+
+/// Never the values: a `Debug` print may end up in a log.
+impl std::fmt::Debug for IdentityDto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("IdentityDto(redacted)")
+    }
 }
 
 impl From<Identity> for IdentityDto {
@@ -578,8 +584,17 @@ pub struct CaseListQuery {
     pub changed_after: Option<i64>,
 }
 
-fn case_location(case: &Case) -> String {
-    format!("/api/v1/cases/{}", case.id)
+/// `200` with the case and its ETag.
+fn case_ok(case: Case) -> HttpResponse {
+    let meta = case.meta;
+    ok_with_etag(&meta, &CaseDto::from(case))
+}
+
+/// `201` with the case, its ETag and its location.
+fn case_created(case: Case) -> HttpResponse {
+    let meta = case.meta;
+    let location = format!("/api/v1/cases/{}", case.id);
+    created(&meta, location, &CaseDto::from(case))
 }
 
 /// Lists the cases the caller may see: all for UNODC and IOM, those referred by or to its
@@ -616,15 +631,11 @@ pub async fn create_case(
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    idempotency::once(&req, &db, &caller, &body, async {
+    idempotency::once(&req, &db, &key, &caller, &body, async {
         let dto: NewCaseDto = from_json(body.clone())?;
         let new = NewCase::try_from(dto)?;
         let case = service::cases::create(&db, &caller, &key, &new).await?;
-        Ok(created(
-            &case.meta,
-            case_location(&case),
-            &CaseDto::from(case.clone()),
-        ))
+        Ok(case_created(case))
     })
     .await
 }
@@ -638,7 +649,7 @@ pub async fn get_case(
     id: web::Path<Uuid>,
 ) -> Result<HttpResponse, ApiError> {
     let case = service::cases::get(&db, &caller, *id).await?;
-    Ok(ok_with_etag(&case.meta, &CaseDto::from(case.clone())))
+    Ok(case_ok(case))
 }
 
 /// Changes a case (UNODC, IOM) at the version in `If-Match`.
@@ -659,7 +670,7 @@ pub async fn update_case(
     let version = if_match(&req)?;
     let changes = CaseChanges::try_from(body.into_inner())?;
     let case = service::cases::update(&db, &caller, *id, version, &changes).await?;
-    Ok(ok_with_etag(&case.meta, &CaseDto::from(case.clone())))
+    Ok(case_ok(case))
 }
 
 /// Refers the person of a case the caller may see to another organization, from the caller's.
@@ -673,11 +684,7 @@ pub async fn create_case_referral(
 ) -> Result<HttpResponse, ApiError> {
     let referral = NewReferral::try_from(body.into_inner())?;
     let case = service::cases::refer(&db, &caller, *id, &referral).await?;
-    Ok(created(
-        &case.meta,
-        case_location(&case),
-        &CaseDto::from(case.clone()),
-    ))
+    Ok(case_created(case))
 }
 
 /// Moves a referral to a new status (UNODC, IOM), at the case's version in `If-Match`.
@@ -703,7 +710,7 @@ pub async fn update_case_referral(
         .map_err(|e| Violations::single("status", e))?;
     let case =
         service::cases::set_referral_status(&db, &caller, id, referral_id, version, status).await?;
-    Ok(ok_with_etag(&case.meta, &CaseDto::from(case.clone())))
+    Ok(case_ok(case))
 }
 
 /// Who the person of a case is: UNODC and IOM with the `pii` scope only; every read is on the
@@ -742,10 +749,9 @@ pub async fn put_case_identity(
     body: web::Json<IdentityDto>,
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&req)?;
-    let identity =
-        gloact_domain::case::check_identity(Consent(true), Identity::try_from(body.into_inner())?)?;
+    let identity = check_not_empty(Identity::try_from(body.into_inner())?)?;
     let case = service::cases::put_identity(&db, &caller, &key, *id, version, &identity).await?;
-    Ok(ok_with_etag(&case.meta, &CaseDto::from(case.clone())))
+    Ok(case_ok(case))
 }
 
 /// Erases who the person of a case is (UNODC and IOM with `pii`), at the case's version in
@@ -764,5 +770,5 @@ pub async fn delete_case_identity(
 ) -> Result<HttpResponse, ApiError> {
     let version = if_match(&req)?;
     let case = service::cases::erase_identity(&db, &caller, *id, version).await?;
-    Ok(ok_with_etag(&case.meta, &CaseDto::from(case.clone())))
+    Ok(case_ok(case))
 }

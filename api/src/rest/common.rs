@@ -300,6 +300,19 @@ pub fn check_opt<T, R: AsRef<str>>(
     raw.and_then(|raw| violations.check(field, parse(raw.as_ref())))
 }
 
+/// A body read as JSON first (for the idempotency fingerprint), then as the route's input.
+pub fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_json::from_value(value)
+        .map_err(|e| ApiError::bad_request("invalid_body", without_position(&e.to_string())))
+}
+
+/// serde's messages end with a position in the whole body, which means nothing per item.
+pub fn without_position(message: &str) -> String {
+    super::errors::without_values(&super::errors::without_type_names(
+        message.split(" at line ").next().unwrap_or(message),
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

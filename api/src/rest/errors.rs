@@ -20,9 +20,10 @@ pub fn json_config(max_body_bytes: usize) -> web::JsonConfig {
                 JsonPayloadError::Overflow { .. }
                 | JsonPayloadError::OverflowKnownLength { .. } => ApiError::PayloadTooLarge,
                 JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
-                JsonPayloadError::Deserialize(e) if e.is_data() => {
-                    ApiError::bad_request("invalid_body", without_type_names(&e.to_string()))
-                }
+                JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::bad_request(
+                    "invalid_body",
+                    without_values(&without_type_names(&e.to_string())),
+                ),
                 JsonPayloadError::Deserialize(e) => {
                     ApiError::bad_request("malformed_json", e.to_string())
                 }
@@ -50,11 +51,41 @@ pub(crate) fn without_type_names(message: &str) -> String {
     out
 }
 
+/// serde repeats the offending value in some messages (``invalid type: integer `8801711555123`,
+/// expected a string``). A value sent in the wrong place may be a name or a phone number, and
+/// answers are kept (idempotency) and logged: clients get the kind of value and what was
+/// expected, never the value itself.
+pub(crate) fn without_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    loop {
+        let next = ["invalid type: ", "invalid value: ", "unknown variant "]
+            .iter()
+            .filter_map(|marker| rest.find(marker).map(|at| (at, marker.len())))
+            .min();
+        let Some((at, marker_len)) = next else {
+            break;
+        };
+        let start = at + marker_len;
+        out.push_str(&rest[..start]);
+        let after = &rest[start..];
+        // The value runs up to ", expected" (or the end); its kind is the words before the first
+        // quote or backtick.
+        let end = after.find(", expected").unwrap_or(after.len());
+        let unexpected = &after[..end];
+        let kind_len = unexpected.find(['`', '"']).unwrap_or(unexpected.len());
+        out.push_str(unexpected[..kind_len].trim_end());
+        rest = &after[end..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Query strings: problem+json naming what is wrong.
 pub fn query_config() -> web::QueryConfig {
     web::QueryConfig::default().error_handler(|error, _req| {
         let detail = match &error {
-            QueryPayloadError::Deserialize(e) => e.to_string(),
+            QueryPayloadError::Deserialize(e) => without_values(&e.to_string()),
             _ => "the query string could not be read".to_owned(),
         };
         ApiError::bad_request("invalid_query", detail).into()

@@ -10,12 +10,14 @@ use gloact_domain::value::{District, Narrative};
 use gloact_domain::{ActivityId, ValueError, Violations};
 use gloact_persistence::Db;
 use gloact_persistence::field_reports::{FieldReportFilter, Stored};
+use gloact_persistence::sealed::SealingKey;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::common::{
-    PageDto, check_opt, check_time, created, if_match, ok_with_etag, page_request, query_value,
+    PageDto, check_opt, check_time, created, from_json, if_match, ok_with_etag, page_request,
+    query_value, without_position,
 };
 use super::idempotency;
 use crate::auth::Authenticated;
@@ -192,11 +194,12 @@ impl From<FieldReport> for FieldReportDto {
 pub async fn create_field_report(
     req: HttpRequest,
     db: web::Data<Db>,
+    keys: web::Data<SealingKey>,
     Authenticated(caller): Authenticated,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    idempotency::once(&req, &db, &caller, &body, async {
+    idempotency::once(&req, &db, &keys, &caller, &body, async {
         let dto: NewFieldReportDto = from_json(body.clone())?;
         let report = NewFieldReport::try_from(dto)?;
         Ok(
@@ -214,14 +217,6 @@ pub async fn create_field_report(
         )
     })
     .await
-}
-
-/// A body read as JSON first (for the idempotency fingerprint), then as the route's input.
-pub(crate) fn from_json<T: serde::de::DeserializeOwned>(
-    value: serde_json::Value,
-) -> Result<T, ApiError> {
-    serde_json::from_value(value)
-        .map_err(|e| ApiError::bad_request("invalid_body", without_position(&e.to_string())))
 }
 
 /// Filters and paging of the report list.
@@ -385,11 +380,12 @@ pub struct BatchResult {
 pub async fn create_field_report_batch(
     req: HttpRequest,
     db: web::Data<Db>,
+    keys: web::Data<SealingKey>,
     Authenticated(caller): Authenticated,
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    idempotency::once(&req, &db, &caller, &body, async {
+    idempotency::once(&req, &db, &keys, &caller, &body, async {
         let batch: BatchDto = from_json(body.clone())?;
         judge_batch(&db, &caller, batch.reports).await
     })
@@ -467,9 +463,4 @@ async fn judge_batch(
         refused,
         results,
     }))
-}
-
-/// serde's messages end with a position in the whole body, which means nothing per item.
-fn without_position(message: &str) -> String {
-    super::errors::without_type_names(message.split(" at line ").next().unwrap_or(message))
 }

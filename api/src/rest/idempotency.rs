@@ -8,7 +8,7 @@ use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, ResponseError};
 use gloact_persistence::Db;
 use gloact_persistence::idempotency::{self, Claim, KeptAnswer};
-use sha2::{Digest, Sha256};
+use gloact_persistence::sealed::SealingKey;
 
 use crate::error::ApiError;
 use crate::service::Caller;
@@ -42,10 +42,12 @@ fn key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     Ok(Some(text.to_owned()))
 }
 
-/// Runs `run` once per key of the caller; without a key it simply runs.
+/// Runs `run` once per key of the caller; without a key it simply runs. The body is kept only as
+/// a fingerprint keyed by `keys` (it may hold identifying fields).
 pub async fn once(
     req: &HttpRequest,
     db: &Db,
+    keys: &SealingKey,
     caller: &Caller,
     body: &serde_json::Value,
     run: impl Future<Output = Result<HttpResponse, ApiError>>,
@@ -56,11 +58,8 @@ pub async fn once(
     let owner = format!("{}/{}", caller.actor.organization, caller.actor.subject);
     // serde_json's maps are sorted, so the same JSON gives the same fingerprint however its
     // fields were ordered.
-    let fingerprint: String =
-        Sha256::digest(format!("{} {}\n{body}", req.method(), req.path()).as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+    let fingerprint =
+        keys.fingerprint(format!("{} {}\n{body}", req.method(), req.path()).as_bytes());
     let mut claim = idempotency::claim(db, &owner, &key, &fingerprint).await?;
     // A retry that races the first request waits a moment for its answer, so that simultaneous
     // sends are all answered alike; only a first request still running after that is a 409.

@@ -62,7 +62,8 @@ pub async fn create(
     .await?)
 }
 
-/// Changes a case at the version the caller read (UNODC and IOM).
+/// Changes a case at the version the caller read (UNODC and IOM). Consent governs the identity
+/// (withdrawing it erases the identity), so changing it needs the `pii` scope as well.
 pub async fn update(
     db: &Db,
     caller: &Caller,
@@ -71,6 +72,9 @@ pub async fn update(
     changes: &CaseChanges,
 ) -> ServiceResult<Case> {
     authorize(&caller.actor, Resource::Case, Action::Update)?;
+    if changes.consent.is_some() {
+        authorize(&caller.actor, Resource::CaseIdentity, Action::Update)?;
+    }
     Ok(cases::update(db, id, version, changes, &caller.audit_identity()).await?)
 }
 
