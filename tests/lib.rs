@@ -172,6 +172,8 @@ pub struct TestApp {
     pub db: Db,
     /// Mints tokens the server accepts.
     pub tokens: TokenService,
+    /// The server's key of identifying fields (and of request fingerprints).
+    pub sealing_key: gloact_persistence::sealed::SealingKey,
     /// The HTTP client.
     pub client: reqwest::Client,
     database: String,
@@ -230,6 +232,7 @@ async fn spawn_with(database: String, url: &str, tokens: TokenService) -> TestAp
         .build()
         .expect("client");
     TestApp {
+        sealing_key: settings.sealing_key().expect("the test key"),
         address,
         db,
         tokens,

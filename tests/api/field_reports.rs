@@ -521,16 +521,13 @@ async fn an_idempotency_key_makes_retries_answer_like_the_first_request() {
 #[tokio::test]
 async fn a_request_still_running_is_a_409_and_one_abandoned_by_a_restart_is_taken_over() {
     use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-    use sha2::{Digest, Sha256};
     let app = spawn_seeded_app().await;
     let moha = app.token(Role::Government);
     let body = victim_identification(Uuid::new_v4());
-    // The fingerprint the server computes: method, path and the JSON body (keys sorted).
-    let fingerprint: String =
-        Sha256::digest(format!("POST /api/v1/field-reports\n{body}").as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+    // The fingerprint the server computes: method, path and the JSON body (keys sorted), keyed.
+    let fingerprint = app
+        .sealing_key
+        .fingerprint(format!("POST /api/v1/field-reports\n{body}").as_bytes());
     let mut conn = AsyncPgConnection::establish(&app.database_url())
         .await
         .unwrap();
