@@ -1,0 +1,287 @@
+//! The nested dashboard query over GraphQL, on a generated programme of 100,000 activities (each
+//! with two participations, two objectives and a follow-up action): requests per second and
+//! latency percentiles of this server, and — when `POSTGRAPHILE_URL` names a PostGraphile 4
+//! serving the same database — of PostGraphile for the same nested query, side by side.
+//!
+//! ```sh
+//! DATABASE_URL=postgres://…/an_empty_database cargo bench -p gloact-api --bench graphql_dashboard
+//! # then, for the comparison, with PostGraphile on the same (now generated) database:
+//! npx postgraphile@4 -c postgres://…/that_database --port 5000 --disable-graphiql &
+//! POSTGRAPHILE_URL=http://127.0.0.1:5000/graphql DATABASE_URL=… cargo bench -p gloact-api --bench graphql_dashboard
+//! ```
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    missing_docs,
+    reason = "a benchmark binary"
+)]
+
+use std::time::{Duration, Instant};
+
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use gloact_api::auth::{SigningKey, TokenService};
+use gloact_api::config::Settings;
+use gloact_api::server::Application;
+use gloact_domain::value::Code;
+use gloact_domain::{Role, Scopes};
+use gloact_persistence::{Db, migrate, seed};
+
+const ACTIVITIES: i64 = 100_000;
+const CONCURRENCY: usize = 16;
+const WARM_UP: Duration = Duration::from_secs(2);
+const RUN_FOR: Duration = Duration::from_secs(10);
+
+/// The nested part of a dashboard: a page of activities with their organizations, objectives
+/// and follow-up actions (and the owners of those).
+const NESTED: &str = r#"query Nested {
+  activities(first: 50, filter: { pillar: VICTIM_ASSISTANCE, status: COMPLETED }) {
+    totalCount
+    edges { cursor node {
+      code title status district
+      participations { role organization { code name } }
+      objectives { description achieved }
+      followUpActions { title status owner { code } }
+    } }
+  }
+}"#;
+
+/// The whole dashboard: the nested page plus the aggregates over all 100,000 activities.
+const DASHBOARD: &str = r#"query Dashboard {
+  byPillar: activityCounts(by: PILLAR) { key count }
+  byStatus: activityCounts(by: STATUS) { key count }
+  byMonth: activityCounts(by: MONTH) { key count }
+  participantTotals { activities total female male judges prosecutors lawEnforcement }
+  activities(first: 50, filter: { pillar: VICTIM_ASSISTANCE, status: COMPLETED }) {
+    totalCount
+    edges { cursor node {
+      code title status district
+      participations { role organization { code name } }
+      objectives { description achieved }
+      followUpActions { title status owner { code } }
+    } }
+  }
+}"#;
+
+/// The same nested page in PostGraphile 4's default inflection.
+const NESTED_POSTGRAPHILE: &str = r#"query Nested {
+  allActivities(first: 50, orderBy: ID_ASC, condition: { pillar: "victim_assistance", status: "completed" }) {
+    totalCount
+    edges { cursor node {
+      code title status district
+      participationsByActivityId { nodes { role organizationByOrganizationId { code name } } }
+      objectivesByActivityId { nodes { description achieved } }
+      followUpActionsByActivityId { nodes { title status organizationByOwnerOrganizationId { code } } }
+    } }
+  }
+}"#;
+
+/// Adds generated activities (and what hangs off them) up to `ACTIVITIES`, in bulk with the
+/// row triggers off (their change numbers are still drawn from the one sequence).
+const GENERATE: &str = r#"
+SET session_replication_role = replica;
+WITH orgs AS (SELECT array_agg(id ORDER BY code) AS ids FROM organization),
+     prog AS (SELECT id FROM programme ORDER BY code LIMIT 1),
+     n AS (SELECT generate_series(1, $1) AS i)
+INSERT INTO activity (id, programme_id, code, title, kind, pillar, status, visibility,
+                      planned_start, planned_end, district, participants_female, participants_male,
+                      judges, prosecutors, change_seq)
+SELECT gen_random_uuid(), prog.id, 'GEN-' || i, 'Generated activity ' || i,
+       (ARRAY['consultation','meeting','workshop','training','validation_workshop','study',
+              'legislative_review','awareness','assistance','other'])[1 + i % 10],
+       (ARRAY['coordination','research_evidence','legislative_review','capacity_building',
+              'international_cooperation','victim_assistance'])[1 + i % 6],
+       (ARRAY['planned','ongoing','completed','postponed','cancelled'])[1 + (i / 7) % 5],
+       CASE WHEN i % 4 = 0 THEN 'restricted' ELSE 'public' END,
+       date '2019-01-01' + (i % 1800), date '2019-01-03' + (i % 1800),
+       (ARRAY['Dhaka','Cox''s Bazar','Teknaf','Sylhet','Khulna','Jessore','Chattogram','Rajshahi'])[1 + i % 8],
+       5 + i % 20, 5 + i % 15, i % 3, i % 4, nextval('change_seq')
+FROM n, prog;
+WITH orgs AS (SELECT array_agg(id ORDER BY code) AS ids, count(*) AS k FROM organization)
+INSERT INTO participation (id, activity_id, organization_id, role, change_seq)
+SELECT gen_random_uuid(), a.id, orgs.ids[1 + (g.r + abs(hashtext(a.code))) % orgs.k],
+       CASE g.r WHEN 0 THEN 'organizer' ELSE 'implementing' END, nextval('change_seq')
+FROM activity a, orgs, generate_series(0, 1) AS g(r) WHERE a.code LIKE 'GEN-%';
+INSERT INTO objective (id, activity_id, description, achieved, change_seq)
+SELECT gen_random_uuid(), a.id, 'Objective ' || g.r || ' of ' || a.code, g.r = 0, nextval('change_seq')
+FROM activity a, generate_series(0, 1) AS g(r) WHERE a.code LIKE 'GEN-%';
+WITH orgs AS (SELECT array_agg(id ORDER BY code) AS ids, count(*) AS k FROM organization)
+INSERT INTO follow_up_action (id, activity_id, owner_organization_id, title, status, change_seq)
+SELECT gen_random_uuid(), a.id, orgs.ids[1 + abs(hashtext(a.code)) % orgs.k],
+       'Follow up ' || a.code, (ARRAY['open','in_progress','done','dropped'])[1 + abs(hashtext(a.code)) % 4],
+       nextval('change_seq')
+FROM activity a, orgs WHERE a.code LIKE 'GEN-%';
+SET session_replication_role = origin;
+ANALYZE;
+"#;
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+async fn generate(url: &str) {
+    let mut conn = AsyncPgConnection::establish(url).await.unwrap();
+    let have: Count =
+        diesel::sql_query("SELECT count(*) AS n FROM activity WHERE code LIKE 'GEN-%'")
+            .get_result(&mut conn)
+            .await
+            .unwrap();
+    if have.n >= ACTIVITIES {
+        println!("{} generated activities already there", have.n);
+        return;
+    }
+    assert_eq!(
+        have.n, 0,
+        "a partly generated database: start from an empty one"
+    );
+    let started = Instant::now();
+    // One statement at a time (the extended protocol takes one per call); $1 inlined as a number.
+    for statement in GENERATE
+        .split(";\n")
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
+        diesel::sql_query(statement.replace("$1", &ACTIVITIES.to_string()))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    }
+    println!(
+        "generated {ACTIVITIES} activities, {} participations, {} objectives, {} follow-up actions in {:.1} s",
+        2 * ACTIVITIES,
+        2 * ACTIVITIES,
+        ACTIVITIES,
+        started.elapsed().as_secs_f64()
+    );
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> Duration {
+    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
+}
+
+/// Sends `query` from `CONCURRENCY` clients for `duration`; the sorted latencies.
+async fn load(
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    query: &str,
+    duration: Duration,
+) -> Vec<Duration> {
+    let deadline = Instant::now() + duration;
+    let body = serde_json::json!({ "query": query });
+    let workers = (0..CONCURRENCY).map(|_| {
+        let (client, url, token, body) = (
+            client.clone(),
+            url.to_owned(),
+            token.map(str::to_owned),
+            body.clone(),
+        );
+        tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            while Instant::now() < deadline {
+                let started = Instant::now();
+                let mut request = client.post(&url).json(&body);
+                if let Some(token) = &token {
+                    request = request.bearer_auth(token);
+                }
+                let response = request.send().await.unwrap();
+                assert!(response.status().is_success(), "{}", response.status());
+                let answer: serde_json::Value = response.json().await.unwrap();
+                assert!(answer.get("errors").is_none(), "{answer}");
+                latencies.push(started.elapsed());
+            }
+            latencies
+        })
+    });
+    let mut latencies = Vec::new();
+    for worker in workers {
+        latencies.extend(worker.await.unwrap());
+    }
+    latencies.sort();
+    latencies
+}
+
+async fn measure(
+    name: &str,
+    client: &reqwest::Client,
+    url: &str,
+    token: Option<&str>,
+    query: &str,
+) {
+    load(client, url, token, query, WARM_UP).await;
+    let latencies = load(client, url, token, query, RUN_FOR).await;
+    println!(
+        "{name:<34} {:>7.0} req/s   p50 {:>6.1} ms   p99 {:>6.1} ms   ({} requests, {CONCURRENCY} clients)",
+        latencies.len() as f64 / RUN_FOR.as_secs_f64(),
+        percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
+        percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
+        latencies.len(),
+    );
+}
+
+#[tokio::main]
+async fn main() {
+    let Ok(url) = std::env::var("DATABASE_URL") else {
+        println!("set DATABASE_URL to an empty database to run this benchmark");
+        return;
+    };
+    let mut settings = Settings {
+        database_url: Some(url.clone()),
+        ..Settings::default()
+    };
+    settings.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    settings.database.max_connections = 16;
+    settings.pii.key = Some(gloact_persistence::sealed::SealingKey::generate_base64().into());
+    migrate(&url).await.unwrap();
+    let db = Db::connect(&settings.db_settings(url.clone())).unwrap();
+    seed::seed(&db).await.unwrap();
+    generate(&url).await;
+
+    let tokens = TokenService::new(SigningKey::generate().unwrap(), &settings.auth).unwrap();
+    // The donor's dashboard: the EU sees every activity, and statistics protected.
+    let token = tokens
+        .mint(
+            "bench-dashboard",
+            Role::Eu,
+            &Code::parse("EU-DEL-BGD").unwrap(),
+            &Scopes::default(),
+            chrono::Duration::hours(1),
+        )
+        .unwrap();
+    let app = Application::build(&settings, db, tokens, false).unwrap();
+    let endpoint = format!("http://127.0.0.1:{}/graphql", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::new();
+
+    measure(
+        "gloact: nested page",
+        &client,
+        &endpoint,
+        Some(&token),
+        NESTED,
+    )
+    .await;
+    measure(
+        "gloact: whole dashboard",
+        &client,
+        &endpoint,
+        Some(&token),
+        DASHBOARD,
+    )
+    .await;
+    match std::env::var("POSTGRAPHILE_URL") {
+        Ok(postgraphile) => {
+            measure(
+                "PostGraphile 4: nested page",
+                &client,
+                &postgraphile,
+                None,
+                NESTED_POSTGRAPHILE,
+            )
+            .await
+        }
+        Err(_) => println!("(set POSTGRAPHILE_URL to compare with PostGraphile 4)"),
+    }
+}
