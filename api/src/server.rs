@@ -66,6 +66,7 @@ impl Application {
         let db = web::Data::new(db);
         let tokens = web::Data::new(tokens);
         let shared_settings = web::Data::new(settings.clone());
+        let graphql_schema = web::Data::new(crate::graphql::schema(settings));
         let max_body_bytes = settings.max_body_bytes;
         let server = HttpServer::new(move || {
             let spec_json = spec.clone();
@@ -73,6 +74,7 @@ impl Application {
                 .app_data(db.clone())
                 .app_data(tokens.clone())
                 .app_data(shared_settings.clone())
+                .app_data(graphql_schema.clone())
                 .app_data(rest::errors::json_config(max_body_bytes))
                 .app_data(rest::errors::query_config())
                 .app_data(rest::errors::path_config())
@@ -94,6 +96,12 @@ impl Application {
                     SwaggerUi::new("/docs/{_:.*}")
                         .url("/docs/openapi.json", spec.get_ref().clone()),
                 )
+                .route(
+                    "/graphql",
+                    web::post().to(crate::graphql::http::post_graphql),
+                )
+                .route("/graphql", web::get().to(crate::graphql::http::get_graphql))
+                .route("/metrics", web::get().to(crate::metrics::get_metrics))
                 .route(
                     "/docs",
                     web::get().to(|| async {

@@ -1,0 +1,191 @@
+//! Field reports from officers' phones: UNODC reads all and reviews; IOM reads all; government
+//! reads its own organization's (and referrals made to it); the EU reads none. Every read is on
+//! the audit trail, as over REST.
+
+use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::{Context, Enum, Json, Object, Result, SimpleObject};
+use chrono::{DateTime, Utc};
+use gloact_domain::field_report::{FieldReport as Report, PayloadInput, Review};
+use gloact_persistence::field_reports::FieldReportFilter;
+use uuid::Uuid;
+
+use super::activities::Activity;
+use super::enums::{FieldReportKind, ReviewStatus};
+use super::errors::{OrGraphqlError, found};
+use super::{connection, loaders, page, page_complexity, request};
+use crate::error::ApiError;
+use crate::rest::field_reports::ReviewDto;
+use crate::service;
+
+/// A report from a field officer's phone.
+#[derive(Debug, Clone)]
+pub struct FieldReport(pub Report);
+
+#[Object]
+impl FieldReport {
+    /// The id the phone chose.
+    async fn id(&self) -> Uuid {
+        self.0.report.id
+    }
+    /// What it is about.
+    async fn kind(&self) -> FieldReportKind {
+        self.0.report.payload.kind().into()
+    }
+    /// When it happened (the phone's clock).
+    async fn occurred_at(&self) -> DateTime<Utc> {
+        self.0.report.occurred_at
+    }
+    /// When the server received it.
+    async fn received_at(&self) -> DateTime<Utc> {
+        self.0.received_at
+    }
+    /// Where.
+    async fn district(&self) -> &str {
+        self.0.report.district.as_str()
+    }
+    /// Where exactly.
+    async fn gps(&self) -> Option<Gps> {
+        self.0.report.gps.map(|g| Gps {
+            latitude: g.latitude(),
+            longitude: g.longitude(),
+            accuracy_m: g.accuracy_m(),
+        })
+    }
+    /// What the officer wrote.
+    async fn narrative(&self) -> Option<&str> {
+        self.0.report.narrative.as_ref().map(|n| n.as_str())
+    }
+    /// What was reported, by kind (as REST serves it: a pseudonymous profile, never a name).
+    async fn payload(&self) -> Json<PayloadInput> {
+        Json(PayloadInput::from(&self.0.report.payload))
+    }
+    /// Who sent it (the token's subject).
+    async fn reporter(&self) -> &str {
+        &self.0.reporter
+    }
+    /// The sending organization's code.
+    async fn organization(&self) -> &str {
+        self.0.organization.as_str()
+    }
+    /// Where it stands in review.
+    async fn review(&self) -> ReviewStatus {
+        self.0.review.into()
+    }
+    /// Why it was rejected.
+    async fn review_reason(&self) -> Option<&str> {
+        self.0.review_reason.as_ref().map(|r| r.as_str())
+    }
+    /// The activity it concerns, when you may see it.
+    async fn activity(&self, ctx: &Context<'_>) -> Result<Option<Activity>> {
+        let Some(id) = self.0.report.activity_id else {
+            return Ok(None);
+        };
+        Ok(loaders(ctx)?.activities.load_one(id).await?.map(Activity))
+    }
+    /// Its version: send it back as `expectedVersion` when you review it.
+    async fn version(&self) -> i32 {
+        self.0.meta.version
+    }
+    /// Its position in the change sequence.
+    async fn change_seq(&self) -> i64 {
+        self.0.meta.change_seq
+    }
+}
+
+/// A position from the phone's GPS.
+#[derive(Debug, SimpleObject)]
+pub struct Gps {
+    /// Degrees north.
+    pub latitude: f64,
+    /// Degrees east.
+    pub longitude: f64,
+    /// How far off it may be, in metres.
+    pub accuracy_m: f64,
+}
+
+/// Field reports.
+#[derive(Debug, Default)]
+pub struct FieldReportsQuery;
+
+#[Object]
+impl FieldReportsQuery {
+    /// The reports you may see, in id order (the EU may see none: `forbidden`).
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    async fn field_reports(
+        &self,
+        ctx: &Context<'_>,
+        kind: Option<FieldReportKind>,
+        review: Option<ReviewStatus>,
+        #[graphql(desc = "Items per page, 1 to 500 (default 50).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last edge of the previous page.")] after: Option<
+            String,
+        >,
+    ) -> Result<Connection<String, FieldReport, EmptyFields>> {
+        let (db, caller) = request(ctx)?;
+        let filter = FieldReportFilter {
+            kind: kind.map(Into::into),
+            review: review.map(Into::into),
+        };
+        let request = page(first, after.as_deref())?;
+        let items = service::field_reports::list(db, caller, &filter, &request)
+            .await
+            .gql()?;
+        Ok(connection(
+            items,
+            after.is_some(),
+            EmptyFields,
+            |r| r.report.id,
+            FieldReport,
+        ))
+    }
+
+    /// One report, or null when there is none you may see with this id.
+    async fn field_report(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<FieldReport>> {
+        let (db, caller) = request(ctx)?;
+        Ok(found(service::field_reports::get(db, caller, id).await)?.map(FieldReport))
+    }
+}
+
+/// A review decision.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+pub enum ReviewDecision {
+    /// Accepted.
+    Verified,
+    /// Refused: give the reason the officer will see.
+    Rejected,
+}
+
+/// Reviews of field reports.
+#[derive(Debug, Default)]
+pub struct FieldReportsMutation;
+
+#[Object]
+impl FieldReportsMutation {
+    /// Reviews a report (UNODC) at the version you read: a rejection needs a reason, a
+    /// verification has none.
+    async fn review_field_report(
+        &self,
+        ctx: &Context<'_>,
+        id: Uuid,
+        expected_version: i32,
+        decision: ReviewDecision,
+        reason: Option<String>,
+    ) -> Result<FieldReport> {
+        let (db, caller) = request(ctx)?;
+        let decision = Review::try_from(ReviewDto {
+            decision: match decision {
+                ReviewDecision::Verified => "verified",
+                ReviewDecision::Rejected => "rejected",
+            }
+            .to_owned(),
+            reason,
+        })
+        .map_err(ApiError::from)
+        .gql()?;
+        Ok(FieldReport(
+            service::field_reports::review(db, caller, id, expected_version, &decision)
+                .await
+                .gql()?,
+        ))
+    }
+}
