@@ -2,6 +2,8 @@
 //! and parent. What hangs off an activity comes with its page (three queries per page); its
 //! parent, parts, programme and organizations come through the request's loaders.
 
+use std::collections::HashSet;
+
 use async_graphql::connection::Connection;
 use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
@@ -314,6 +316,66 @@ impl ActivityTotals {
     }
 }
 
+/// Loads what the items of a page refer to, where the query asks for it, for the whole page at
+/// once (one batch per relation), before any item is resolved: the items then find it in the
+/// request's loaders. What a page's items hold themselves (the follow-up actions' activity)
+/// is fed to the loaders without a query.
+async fn prime(ctx: &Context<'_>, items: &[ActivityDetail]) -> Result<()> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let loaders = loaders(ctx)?;
+    let node = ctx.look_ahead().field("edges").field("node");
+    if node.field("followUpActions").field("activity").exists() {
+        loaders
+            .activities
+            .feed_many(items.iter().map(|d| (d.activity.id, d.clone())))
+            .await;
+    }
+    let programmes = async {
+        if node.field("programme").exists() {
+            let ids: HashSet<_> = items.iter().map(|d| d.activity.programme_id).collect();
+            loaders.programmes.load_many(ids).await?;
+        }
+        Ok::<_, async_graphql::Error>(())
+    };
+    let parents = async {
+        if node.field("parent").exists() {
+            let ids: HashSet<_> = items.iter().filter_map(|d| d.activity.parent_id).collect();
+            loaders.activities.load_many(ids).await?;
+        }
+        Ok(())
+    };
+    let parts = async {
+        if node.field("parts").exists() {
+            let ids = items.iter().map(|d| d.activity.id);
+            loaders.parts.load_many(ids).await?;
+        }
+        Ok(())
+    };
+    let organization = node.field("participations").field("organization");
+    let owner = node.field("followUpActions").field("owner");
+    let organizations = async {
+        if organization.exists() || owner.exists() {
+            let ids: HashSet<_> = items
+                .iter()
+                .flat_map(|d| {
+                    let taking_part = d.participations.iter().map(|p| p.organization_id);
+                    taking_part.chain(d.follow_ups.iter().map(|f| f.owner_id))
+                })
+                .collect();
+            let found = loaders.organizations.load_many(ids).await?;
+            if organization.field("parent").exists() || owner.field("parent").exists() {
+                let parents: HashSet<_> = found.values().filter_map(|o| o.parent_id).collect();
+                loaders.organizations.load_many(parents).await?;
+            }
+        }
+        Ok(())
+    };
+    futures_util::try_join!(programmes, parents, parts, organizations)?;
+    Ok(())
+}
+
 /// Activities.
 #[derive(Debug, Default)]
 pub struct ActivitiesQuery;
@@ -337,6 +399,7 @@ impl ActivitiesQuery {
         let items = service::activities::list(db, caller, &filter, &request)
             .await
             .gql()?;
+        prime(ctx, &items.items).await?;
         Ok(connection(
             items,
             after.is_some(),

@@ -117,13 +117,23 @@ async fn run(
             .iter()
             .flat_map(|r| &r.errors)
             .any(|e| has_code(e, MUTATION_OVER_GET));
-    let mut http = if refused_get {
+    if refused_get {
+        // As the GraphQL-over-HTTP spec says: 405, and which methods would do.
         let mut http = HttpResponse::MethodNotAllowed();
-        http.insert_header((header::ALLOW, "GET, POST"));
-        http
-    } else {
-        HttpResponse::Ok()
-    };
+        http.insert_header((header::ALLOW, "POST"));
+        http.insert_header((header::CONTENT_TYPE, crate::error::PROBLEM_JSON));
+        let problem = crate::error::Problem {
+            kind: format!("urn:gloact:problem:{MUTATION_OVER_GET}"),
+            title: "Method not allowed".into(),
+            status: 405,
+            detail: Some("GET requests may hold queries only: send mutations with POST".into()),
+            code: MUTATION_OVER_GET.into(),
+            errors: Vec::new(),
+            current_version: None,
+        };
+        return Ok(http.body(serde_json::to_string(&problem).unwrap_or_default()));
+    }
+    let mut http = HttpResponse::Ok();
     // Answers may hold what only this caller may see.
     http.insert_header((header::CACHE_CONTROL, "no-store"));
     Ok(if is_batch {

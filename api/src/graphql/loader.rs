@@ -2,12 +2,14 @@
 //! through the service layer (which decides access and scopes the SQL), never row by row.
 //!
 //! Loaders are made per request, for its caller: what one caller may see is never cached for
-//! another.
+//! another. Within the request they cache, so a row asked for by many resolvers is loaded once,
+//! and a page can prime them (see `activities`): how many statements a query runs then depends
+//! on its shape, not on how its resolvers happen to interleave with the loaders' delay.
 
 use std::collections::HashMap;
 use std::time::Duration;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use gloact_domain::activity::ActivityDetail;
 use gloact_domain::organization::Organization;
 use gloact_domain::programme::Programme;
@@ -17,10 +19,10 @@ use gloact_persistence::Db;
 use super::errors::service_error;
 use crate::service::{self, Caller};
 
-/// How long a loader waits to collect keys before it queries. The resolvers of one level of a
-/// query all run in the same poll, so a short wait is enough; a long one would add to every
-/// request (async-graphql issue 1306).
-pub const LOADER_DELAY: Duration = Duration::from_millis(1);
+/// How long a loader waits to collect keys before it queries: each level of a query that goes
+/// through a loader waits this long once, so a long wait adds up (async-graphql issue 1306).
+/// Lists prime the loaders of what their items refer to, so batching does not depend on it.
+pub const LOADER_DELAY: Duration = Duration::from_millis(2);
 
 /// Keys per query: a page holds at most 500 rows, so one level is one query.
 const MAX_BATCH: usize = 1_000;
@@ -28,13 +30,13 @@ const MAX_BATCH: usize = 1_000;
 /// The loaders of one request.
 pub struct Loaders {
     /// Activities by id (a part's parent, a follow-up action's activity).
-    pub activities: DataLoader<ActivityLoader>,
+    pub activities: DataLoader<ActivityLoader, HashMapCache>,
     /// The parts of activities, by the parent's id.
-    pub parts: DataLoader<PartsLoader>,
+    pub parts: DataLoader<PartsLoader, HashMapCache>,
     /// Organizations by id.
-    pub organizations: DataLoader<OrganizationLoader>,
+    pub organizations: DataLoader<OrganizationLoader, HashMapCache>,
     /// Programmes by id.
-    pub programmes: DataLoader<ProgrammeLoader>,
+    pub programmes: DataLoader<ProgrammeLoader, HashMapCache>,
 }
 
 impl std::fmt::Debug for Loaders {
@@ -59,8 +61,8 @@ impl Loaders {
     }
 }
 
-fn loader<T: Send + Sync + 'static>(inner: T) -> DataLoader<T> {
-    DataLoader::new(inner, tokio::spawn)
+fn loader<T: Send + Sync + 'static>(inner: T) -> DataLoader<T, HashMapCache> {
+    DataLoader::with_cache(inner, tokio::spawn, HashMapCache::default())
         .delay(LOADER_DELAY)
         .max_batch_size(MAX_BATCH)
 }
@@ -106,7 +108,9 @@ impl Loader<ActivityId> for PartsLoader {
         let found = service::activities::parts_of(&self.0.db, &self.0.caller, keys)
             .await
             .map_err(service_error)?;
-        let mut by_parent: HashMap<ActivityId, Vec<ActivityDetail>> = HashMap::new();
+        // Every key gets an answer, none included, so that it is cached.
+        let mut by_parent: HashMap<ActivityId, Vec<ActivityDetail>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
         for part in found {
             if let Some(parent) = part.activity.parent_id {
                 by_parent.entry(parent).or_default().push(part);
