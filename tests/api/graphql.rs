@@ -487,8 +487,8 @@ async fn statements(app: &TestApp) -> u64 {
 }
 
 /// Adds `n` activities in `district`, parts of one parent, each with two participations, an
-/// objective and a follow-up action.
-async fn add_activities(app: &TestApp, district: &str, n: usize) {
+/// objective and a follow-up action in `status`.
+async fn add_activities(app: &TestApp, district: &str, n: usize, status: &str) {
     let mut conn = AsyncPgConnection::establish(&app.database_url())
         .await
         .unwrap();
@@ -512,7 +512,7 @@ async fn add_activities(app: &TestApp, district: &str, n: usize) {
          INSERT INTO objective (id, activity_id, description)
            SELECT gen_random_uuid(), id, 'Train officers' FROM new_ids;
          INSERT INTO follow_up_action (id, activity_id, owner_organization_id, title, status)
-           SELECT gen_random_uuid(), new_ids.id, o.id, 'Report back', 'open'
+           SELECT gen_random_uuid(), new_ids.id, o.id, 'Report back', '{status}'
            FROM new_ids, organization o WHERE o.code = 'MOHA-BGD';
          COMMIT;"
     ))
@@ -523,17 +523,23 @@ async fn add_activities(app: &TestApp, district: &str, n: usize) {
 #[tokio::test]
 async fn a_deep_query_runs_as_many_statements_for_500_rows_as_for_50() {
     let app = spawn_seeded_app().await;
-    add_activities(&app, "Fifty", 50).await;
-    add_activities(&app, "FiveHundred", 500).await;
+    add_activities(&app, "Fifty", 50, "in_progress").await;
+    add_activities(&app, "FiveHundred", 500, "dropped").await;
     let query = "query($district: String!) { activities(first: 500, filter: { district: $district, kind: TRAINING }) {
         totalCount edges { node { code programme { code } parent { code }
             parts { code } objectives { description }
             participations { role organization { code parent { code } } }
             followUpActions { title owner { code } activity { code } } } } } }";
+    let actions = "query($status: FollowUpStatus!) { followUpActions(first: 500, status: $status) {
+        edges { node { title owner { code parent { code } }
+            activity { code programme { code } parent { code } participations { organization { code } } } } } } }";
     // The pool opens its connections on the first request; after that every checkout pings once.
     data(&app, Role::Unodc, query, json!({ "district": "Fifty" })).await;
     let mut counts = Vec::new();
-    for (district, n) in [("Fifty", 50), ("FiveHundred", 500)] {
+    for (district, status, n) in [
+        ("Fifty", "IN_PROGRESS", 50),
+        ("FiveHundred", "DROPPED", 500),
+    ] {
         for role in [Role::Unodc, Role::Government] {
             let before = statements(&app).await;
             let found = data(&app, role, query, json!({ "district": district })).await;
@@ -547,26 +553,39 @@ async fn a_deep_query_runs_as_many_statements_for_500_rows_as_for_50() {
                 .map(|p| p["organization"]["code"].as_str().unwrap().to_owned())
                 .collect();
             assert!(orgs.contains(&"MOHA-BGD".to_owned()), "{orgs:?}");
-            assert_eq!(
-                edges[n - 1]["node"]["followUpActions"][0]["activity"]["code"],
-                edges[n - 1]["node"]["code"]
-            );
-            assert_eq!(
-                edges[0]["node"]["parent"]["code"],
-                format!("{}-PARENT", district.to_uppercase())
-            );
-            counts.push((role, n, ran));
+            let last = &edges[n - 1]["node"];
+            assert_eq!(last["followUpActions"][0]["activity"]["code"], last["code"]);
+            let parent = format!("{}-PARENT", district.to_uppercase());
+            assert_eq!(edges[0]["node"]["parent"]["code"], parent);
+            counts.push(("activities", role, n, ran));
+
+            let before = statements(&app).await;
+            let found = data(&app, role, actions, json!({ "status": status })).await;
+            let ran = statements(&app).await - before;
+            let edges = found["followUpActions"]["edges"].as_array().unwrap();
+            assert_eq!(edges.len(), n, "{role}");
+            assert_eq!(edges[n - 1]["node"]["owner"]["code"], "MOHA-BGD");
+            assert_eq!(edges[n - 1]["node"]["activity"]["parent"]["code"], parent);
+            counts.push(("follow-ups", role, n, ran));
         }
     }
-    for role in [Role::Unodc, Role::Government] {
-        let of = |n| counts.iter().find(|c| c.0 == role && c.1 == n).unwrap().2;
-        assert!(of(50) > 0);
-        assert!(of(50) < 60, "{role}: {counts:?}");
-        assert_eq!(
-            of(500),
-            of(50),
-            "{role}: statements grow with rows: {counts:?}"
-        );
+    for list in ["activities", "follow-ups"] {
+        for role in [Role::Unodc, Role::Government] {
+            let of = |n| {
+                counts
+                    .iter()
+                    .find(|c| c.0 == list && c.1 == role && c.2 == n)
+                    .unwrap()
+                    .3
+            };
+            assert!(of(50) > 0);
+            assert!(of(50) < 60, "{list}, {role}: {counts:?}");
+            assert_eq!(
+                of(500),
+                of(50),
+                "{list}, {role}: statements grow with rows: {counts:?}"
+            );
+        }
     }
 }
 

@@ -5,17 +5,18 @@
 use std::collections::HashSet;
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, InputObject, Object, Result, SimpleObject};
+use async_graphql::{Context, InputObject, Lookahead, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
-use gloact_domain::ActivityId;
 use gloact_domain::activity::{ActivityDetail, ParticipantCounts};
 use gloact_domain::value::{Code, DateSpan, District};
+use gloact_domain::{ActivityId, OrganizationId};
 use gloact_persistence::activities::ActivityFilter;
 use uuid::Uuid;
 
 use super::enums::{ActivityKind, ActivityStatus, ParticipationRole, Pillar, Visibility};
 use super::errors::{OrGraphqlError, found};
 use super::follow_ups::FollowUpAction;
+use super::loader::Loaders;
 use super::organizations::Organization;
 use super::programmes::Programme;
 use super::{connection, loaders, page, page_complexity, request};
@@ -316,16 +317,19 @@ impl ActivityTotals {
     }
 }
 
-/// Loads what the items of a page refer to, where the query asks for it, for the whole page at
-/// once (one batch per relation), before any item is resolved: the items then find it in the
-/// request's loaders. What a page's items hold themselves (the follow-up actions' activity)
-/// is fed to the loaders without a query.
-async fn prime(ctx: &Context<'_>, items: &[ActivityDetail]) -> Result<()> {
-    if items.is_empty() {
+/// Loads what the activities of a page refer to, where the query asks for it, for the whole page
+/// at once (one batch per relation), before any of them is resolved: they then find it in the
+/// request's loaders, and a level of the query costs one batch however many rows it has. What
+/// the activities hold themselves (the follow-up actions' activity) is fed to the loaders
+/// without a query. `node` is where the query selects the activities' fields.
+pub(super) async fn prime(
+    loaders: &Loaders,
+    node: Lookahead<'_>,
+    items: &[ActivityDetail],
+) -> Result<()> {
+    if items.is_empty() || !node.exists() {
         return Ok(());
     }
-    let loaders = loaders(ctx)?;
-    let node = ctx.look_ahead().field("edges").field("node");
     if node.field("followUpActions").field("activity").exists() {
         loaders
             .activities
@@ -355,24 +359,32 @@ async fn prime(ctx: &Context<'_>, items: &[ActivityDetail]) -> Result<()> {
     };
     let organization = node.field("participations").field("organization");
     let owner = node.field("followUpActions").field("owner");
-    let organizations = async {
-        if organization.exists() || owner.exists() {
-            let ids: HashSet<_> = items
-                .iter()
-                .flat_map(|d| {
-                    let taking_part = d.participations.iter().map(|p| p.organization_id);
-                    taking_part.chain(d.follow_ups.iter().map(|f| f.owner_id))
-                })
-                .collect();
-            let found = loaders.organizations.load_many(ids).await?;
-            if organization.field("parent").exists() || owner.field("parent").exists() {
-                let parents: HashSet<_> = found.values().filter_map(|o| o.parent_id).collect();
-                loaders.organizations.load_many(parents).await?;
-            }
-        }
-        Ok(())
-    };
+    let mut ids = HashSet::new();
+    for d in items {
+        ids.extend(d.participations.iter().map(|p| p.organization_id));
+        ids.extend(d.follow_ups.iter().map(|f| f.owner_id));
+    }
+    let selections = [organization, owner];
+    let organizations = prime_organizations(loaders, &selections, ids);
     futures_util::try_join!(programmes, parents, parts, organizations)?;
+    Ok(())
+}
+
+/// Loads the organizations with these ids where any of `selections` asks for them, with their
+/// parents where asked for too.
+pub(super) async fn prime_organizations(
+    loaders: &Loaders,
+    selections: &[Lookahead<'_>],
+    ids: HashSet<OrganizationId>,
+) -> Result<()> {
+    if !selections.iter().any(Lookahead::exists) {
+        return Ok(());
+    }
+    let found = loaders.organizations.load_many(ids).await?;
+    if selections.iter().any(|s| s.field("parent").exists()) {
+        let parents: HashSet<_> = found.values().filter_map(|o| o.parent_id).collect();
+        loaders.organizations.load_many(parents).await?;
+    }
     Ok(())
 }
 
@@ -399,7 +411,8 @@ impl ActivitiesQuery {
         let items = service::activities::list(db, caller, &filter, &request)
             .await
             .gql()?;
-        prime(ctx, &items.items).await?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        prime(loaders(ctx)?, node, &items.items).await?;
         Ok(connection(
             items,
             after.is_some(),

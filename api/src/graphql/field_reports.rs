@@ -9,7 +9,9 @@ use gloact_domain::field_report::{FieldReport as Report, PayloadInput, Review};
 use gloact_persistence::field_reports::FieldReportFilter;
 use uuid::Uuid;
 
-use super::activities::Activity;
+use std::collections::HashSet;
+
+use super::activities::{self, Activity};
 use super::enums::{FieldReportKind, ReviewStatus};
 use super::errors::{OrGraphqlError, found};
 use super::{connection, loaders, page, page_complexity, request};
@@ -130,6 +132,27 @@ impl FieldReportsQuery {
         let items = service::field_reports::list(db, caller, &filter, &request)
             .await
             .gql()?;
+        // The activities the reports concern, for the whole page at once where asked for.
+        let activity = ctx
+            .look_ahead()
+            .field("edges")
+            .field("node")
+            .field("activity");
+        if activity.exists() {
+            let loaders = loaders(ctx)?;
+            let ids: HashSet<_> = items
+                .items
+                .iter()
+                .filter_map(|r| r.report.activity_id)
+                .collect();
+            let found: Vec<_> = loaders
+                .activities
+                .load_many(ids)
+                .await?
+                .into_values()
+                .collect();
+            activities::prime(loaders, activity, &found).await?;
+        }
         Ok(connection(
             items,
             after.is_some(),

@@ -9,7 +9,9 @@ use gloact_domain::{ActivityId, FollowUpActionId};
 use gloact_persistence::follow_ups::FollowUpFilter;
 use uuid::Uuid;
 
-use super::activities::Activity;
+use std::collections::HashSet;
+
+use super::activities::{self, Activity};
 use super::enums::FollowUpStatus;
 use super::errors::{OrGraphqlError, found};
 use super::organizations::Organization;
@@ -87,6 +89,34 @@ impl FollowUpAction {
     }
 }
 
+/// Loads what the actions of a page refer to (owners, activities and what those refer to) for
+/// the whole page at once, where the query asks for it (see [`activities::prime`]).
+async fn prime(
+    ctx: &Context<'_>,
+    items: &[gloact_domain::follow_up::FollowUpAction],
+) -> Result<()> {
+    let loaders = loaders(ctx)?;
+    let node = ctx.look_ahead().field("edges").field("node");
+    let owner = [node.field("owner")];
+    let owners = activities::prime_organizations(
+        loaders,
+        &owner,
+        items.iter().map(|a| a.owner_id).collect(),
+    );
+    let activity = node.field("activity");
+    let activities = async {
+        if activity.exists() {
+            let ids: HashSet<_> = items.iter().map(|a| a.activity_id).collect();
+            let found = loaders.activities.load_many(ids).await?;
+            let found: Vec<_> = found.into_values().collect();
+            activities::prime(loaders, activity, &found).await?;
+        }
+        Ok(())
+    };
+    futures_util::try_join!(owners, activities)?;
+    Ok(())
+}
+
 /// Follow-up actions.
 #[derive(Debug, Default)]
 pub struct FollowUpsQuery;
@@ -116,6 +146,7 @@ impl FollowUpsQuery {
         let items = service::follow_ups::list(db, caller, &filter, &request)
             .await
             .gql()?;
+        prime(ctx, &items.items).await?;
         Ok(connection(
             items,
             after.is_some(),

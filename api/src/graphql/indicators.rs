@@ -141,6 +141,21 @@ impl IndicatorsQuery {
         let items = service::indicators::list(db, caller, &filter, &request)
             .await
             .gql()?;
+        // Their programmes, for the whole page at once where asked for.
+        if ctx
+            .look_ahead()
+            .field("edges")
+            .field("node")
+            .field("programme")
+            .exists()
+        {
+            let ids: std::collections::HashSet<_> = items
+                .items
+                .iter()
+                .map(|d| d.indicator.programme_id)
+                .collect();
+            loaders(ctx)?.programmes.load_many(ids).await?;
+        }
         Ok(connection(
             items,
             after.is_some(),
