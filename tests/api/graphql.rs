@@ -66,7 +66,7 @@ async fn every_role_sees_the_activities_rest_shows_it_with_what_hangs_off_them()
     let app = spawn_seeded_app().await;
     let query = "query($after: String) { activities(first: 7, after: $after) {
         totalCount pageInfo { hasNextPage endCursor }
-        edges { cursor node { id code visibility programme { code }
+        edges { cursor node { uuid code visibility programme { code }
             participations { organizationCode organization { code } }
             followUpActions { id owner { code } } } } } }";
     for role in ROLES {
@@ -90,10 +90,11 @@ async fn every_role_sees_the_activities_rest_shows_it_with_what_hangs_off_them()
             }
             after = page["pageInfo"]["endCursor"].clone();
         }
-        let ids = |items: &[Value]| items.iter().map(|a| a["id"].clone()).collect::<Vec<_>>();
+        let ids =
+            |items: &[Value], key: &str| items.iter().map(|a| a[key].clone()).collect::<Vec<_>>();
         assert_eq!(
-            ids(&seen),
-            ids(&rest),
+            ids(&seen, "uuid"),
+            ids(&rest, "id"),
             "{role}: the same rows in the same order"
         );
         let follow_ups = |items: &[Value], key: &str| {
@@ -112,12 +113,12 @@ async fn every_role_sees_the_activities_rest_shows_it_with_what_hangs_off_them()
 #[tokio::test]
 async fn parts_and_parents_are_scoped_to_the_caller() {
     let app = spawn_seeded_app().await;
-    let query = "{ activities(filter: { kind: CONSULTATION }) { edges { node { id code
+    let query = "{ activities(filter: { kind: CONSULTATION }) { edges { node { uuid code
         parts { code visibility parent { code } } } } } }";
     for role in ROLES {
         let found = data(&app, role, query, json!({})).await;
         let consultation = &found["activities"]["edges"][0]["node"];
-        let id = consultation["id"].as_str().unwrap();
+        let id = consultation["uuid"].as_str().unwrap();
         let rest = app
             .get_all(&format!("/api/v1/activities?parent_id={id}"), role)
             .await;
@@ -188,13 +189,13 @@ async fn field_reports_follow_the_policy_and_their_review_its_rules() {
         )
         .await;
     assert_eq!(sent.status(), 201);
-    let query = "{ fieldReports { edges { node { id organization payload review version } } } }";
+    let query = "{ fieldReports { edges { node { uuid organization payload review version } } } }";
     let ids = |answer: &Value| {
         answer["data"]["fieldReports"]["edges"]
             .as_array()
             .unwrap()
             .iter()
-            .map(|e| e["node"]["id"].as_str().unwrap().to_owned())
+            .map(|e| e["node"]["uuid"].as_str().unwrap().to_owned())
             .collect::<Vec<_>>()
     };
     assert_eq!(
@@ -337,7 +338,7 @@ async fn activity_and_follow_up_writes_have_rests_rules_and_codes() {
         "IMPLEMENTING"
     );
 
-    let follow_up = "mutation($input: NewFollowUpActionInput!) { createFollowUpAction(input: $input) { id version ownerCode } }";
+    let follow_up = "mutation($input: NewFollowUpActionInput!) { createFollowUpAction(input: $input) { uuid version ownerCode } }";
     let by_government = gql(
         &app,
         Role::Government,
@@ -353,7 +354,7 @@ async fn activity_and_follow_up_writes_have_rests_rules_and_codes() {
         json!({ "input": { "activityId": id, "owner": "MOHA-BGD", "title": "Report back" } }),
     )
     .await;
-    let action = made["createFollowUpAction"]["id"].clone();
+    let action = made["createFollowUpAction"]["uuid"].clone();
     let update = "mutation($id: UUID!, $v: Int!, $patch: FollowUpActionPatch!) {
         updateFollowUpAction(id: $id, expectedVersion: $v, patch: $patch) { status version } }";
     let reassign = gql(
@@ -587,6 +588,64 @@ async fn a_deep_query_runs_as_many_statements_for_500_rows_as_for_50() {
             );
         }
     }
+}
+
+#[tokio::test]
+async fn global_ids_find_every_object_again_as_its_own_lookup_would() {
+    let app = spawn_seeded_app().await;
+    let sent = app
+        .post(
+            "/api/v1/field-reports",
+            Role::Government,
+            &report("6f1c9a52-2d4e-4a7b-9f0e-1c2d3e4f5a6b", "Dhaka"),
+        )
+        .await;
+    assert_eq!(sent.status(), 201);
+    let ids = data(
+        &app,
+        Role::Unodc,
+        "{ activities(first: 500) { edges { node { id uuid visibility } } }
+           organizations(first: 1) { edges { node { id uuid } } }
+           programmes { edges { node { id uuid } } }
+           indicators(first: 1) { edges { node { id uuid } } }
+           followUpActions { edges { node { id uuid } } }
+           fieldReports { edges { node { id uuid } } } }",
+        json!({}),
+    )
+    .await;
+    let node = "query($id: ID!) { node(id: $id) { id __typename
+        ... on Activity { uuid } ... on Organization { uuid } ... on Programme { uuid }
+        ... on Indicator { uuid } ... on FollowUpAction { uuid } ... on FieldReport { uuid } } }";
+    for list in [
+        "activities",
+        "organizations",
+        "programmes",
+        "indicators",
+        "followUpActions",
+        "fieldReports",
+    ] {
+        let first = &ids[list]["edges"][0]["node"];
+        let found = data(&app, Role::Unodc, node, json!({ "id": first["id"] })).await;
+        assert_eq!(found["node"]["id"], first["id"], "{list}");
+        assert_eq!(found["node"]["uuid"], first["uuid"], "{list}");
+    }
+    // The same access as the object's own lookup: the EU may not see a report, the government
+    // no restricted activity it takes no part in.
+    let report = &ids["fieldReports"]["edges"][0]["node"]["id"];
+    let by_eu = gql(&app, Role::Eu, node, json!({ "id": report })).await;
+    assert_eq!(first_code(&by_eu), "forbidden");
+    let visible = app.get_all("/api/v1/activities", Role::Government).await;
+    let hidden = ids["activities"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| &e["node"])
+        .find(|a| !visible.iter().any(|v| v["id"] == a["uuid"]))
+        .expect("a restricted activity the government doesn't see");
+    let by_government = data(&app, Role::Government, node, json!({ "id": hidden["id"] })).await;
+    assert_eq!(by_government["node"], Value::Null);
+    let bad = gql(&app, Role::Unodc, node, json!({ "id": hidden["uuid"] })).await;
+    assert_eq!(first_code(&bad), "invalid_id");
 }
 
 #[tokio::test]

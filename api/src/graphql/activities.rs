@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, InputObject, Lookahead, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Lookahead, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::activity::{ActivityDetail, ParticipantCounts};
 use gloact_domain::value::{Code, DateSpan, District};
@@ -17,6 +17,7 @@ use super::enums::{ActivityKind, ActivityStatus, ParticipationRole, Pillar, Visi
 use super::errors::{OrGraphqlError, found};
 use super::follow_ups::FollowUpAction;
 use super::loader::Loaders;
+use super::node::{NodeKind, global_id};
 use super::organizations::Organization;
 use super::programmes::Programme;
 use super::{connection, loaders, page, page_complexity, request};
@@ -30,8 +31,12 @@ pub struct Activity(pub ActivityDetail);
 
 #[Object]
 impl Activity {
-    /// Its id.
-    async fn id(&self) -> Uuid {
+    /// Its global id, for `node(id:)` (opaque).
+    pub(super) async fn id(&self) -> ID {
+        global_id(NodeKind::Activity, self.0.activity.id.0)
+    }
+    /// Its id as REST knows it (/api/v1/activities/{uuid}).
+    async fn uuid(&self) -> Uuid {
         self.0.activity.id.0
     }
     /// Its code, unique within the programme.

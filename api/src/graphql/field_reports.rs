@@ -3,7 +3,7 @@
 //! the audit trail, as over REST.
 
 use async_graphql::connection::{Connection, EmptyFields};
-use async_graphql::{Context, Enum, Json, Object, Result, SimpleObject};
+use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
 use gloact_domain::field_report::{FieldReport as Report, PayloadInput, Review};
 use gloact_persistence::field_reports::FieldReportFilter;
@@ -14,6 +14,7 @@ use std::collections::HashSet;
 use super::activities::{self, Activity};
 use super::enums::{FieldReportKind, ReviewStatus};
 use super::errors::{OrGraphqlError, found};
+use super::node::{NodeKind, global_id};
 use super::{connection, loaders, page, page_complexity, request};
 use crate::error::ApiError;
 use crate::rest::field_reports::ReviewDto;
@@ -25,8 +26,12 @@ pub struct FieldReport(pub Report);
 
 #[Object]
 impl FieldReport {
-    /// The id the phone chose.
-    async fn id(&self) -> Uuid {
+    /// Its global id, for `node(id:)` (opaque).
+    pub(super) async fn id(&self) -> ID {
+        global_id(NodeKind::FieldReport, self.0.report.id)
+    }
+    /// Its id as REST knows it (the id the phone chose; /api/v1/field-reports/{uuid}).
+    async fn uuid(&self) -> Uuid {
         self.0.report.id
     }
     /// What it is about.

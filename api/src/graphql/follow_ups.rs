@@ -1,7 +1,7 @@
 //! Follow-up actions: read as their activities; UNODC writes; owners update their own.
 
 use async_graphql::connection::{Connection, EmptyFields};
-use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::follow_up::{FollowUpChanges, NewFollowUpAction};
 use gloact_domain::value::Code;
@@ -14,6 +14,7 @@ use std::collections::HashSet;
 use super::activities::{self, Activity};
 use super::enums::FollowUpStatus;
 use super::errors::{OrGraphqlError, found};
+use super::node::{NodeKind, global_id};
 use super::organizations::Organization;
 use super::{clearable, connection, loaders, page, page_complexity, request, wire};
 use crate::error::ApiError;
@@ -27,8 +28,12 @@ pub struct FollowUpAction(pub gloact_domain::follow_up::FollowUpAction);
 
 #[Object]
 impl FollowUpAction {
-    /// Its id.
-    async fn id(&self) -> Uuid {
+    /// Its global id, for `node(id:)` (opaque).
+    pub(super) async fn id(&self) -> ID {
+        global_id(NodeKind::FollowUpAction, self.0.id.0)
+    }
+    /// Its id as REST knows it (/api/v1/follow-up-actions/{uuid}).
+    async fn uuid(&self) -> Uuid {
         self.0.id.0
     }
     /// What is to be done.

@@ -1,7 +1,7 @@
 //! Indicators of the results framework with their periods: target, actual and progress.
 
 use async_graphql::connection::{Connection, EmptyFields};
-use async_graphql::{Context, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 use gloact_domain::IndicatorId;
 use gloact_domain::indicator::{IndicatorDetail, IndicatorPeriod};
@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::enums::{Measure, ResultLevel};
 use super::errors::{OrGraphqlError, found};
+use super::node::{NodeKind, global_id};
 use super::programmes::Programme;
 use super::{connection, loaders, page, page_complexity, request};
 use crate::rest::common::query_value;
@@ -22,8 +23,12 @@ pub struct Indicator(pub IndicatorDetail);
 
 #[Object]
 impl Indicator {
-    /// Its id.
-    async fn id(&self) -> Uuid {
+    /// Its global id, for `node(id:)` (opaque).
+    pub(super) async fn id(&self) -> ID {
+        global_id(NodeKind::Indicator, self.0.indicator.id.0)
+    }
+    /// Its id as REST knows it (/api/v1/indicators/{uuid}).
+    async fn uuid(&self) -> Uuid {
         self.0.indicator.id.0
     }
     /// Its code, unique within the programme.

@@ -12,6 +12,7 @@ pub mod http;
 pub mod indicators;
 pub mod limits;
 pub mod loader;
+pub mod node;
 pub mod organizations;
 pub mod programmes;
 pub mod statistics;
@@ -39,6 +40,7 @@ pub struct Query(
     indicators::IndicatorsQuery,
     field_reports::FieldReportsQuery,
     statistics::StatisticsQuery,
+    node::NodeQuery,
 );
 
 /// Every mutation.

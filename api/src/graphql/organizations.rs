@@ -1,7 +1,7 @@
 //! Organizations and programmes' partners: everyone reads.
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, Utc};
 use gloact_domain::OrganizationId;
 use gloact_domain::value::CountryCode;
@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::enums::OrganizationKind;
 use super::errors::{OrGraphqlError, found};
+use super::node::{NodeKind, global_id};
 use super::{connection, loaders, page, page_complexity, request};
 use crate::rest::common::query_value;
 use crate::service;
@@ -20,8 +21,12 @@ pub struct Organization(pub gloact_domain::organization::Organization);
 
 #[Object]
 impl Organization {
-    /// Its id.
-    async fn id(&self) -> Uuid {
+    /// Its global id, for `node(id:)` (opaque).
+    pub(super) async fn id(&self) -> ID {
+        global_id(NodeKind::Organization, self.0.id.0)
+    }
+    /// Its id as REST knows it (/api/v1/organizations/{uuid}).
+    async fn uuid(&self) -> Uuid {
         self.0.id.0
     }
     /// Its stable code, e.g. `UNODC-BGD`.

@@ -1,12 +1,13 @@
 //! Programmes: everyone reads.
 
 use async_graphql::connection::Connection;
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, ID, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::ProgrammeId;
 use uuid::Uuid;
 
 use super::errors::{OrGraphqlError, found};
+use super::node::{NodeKind, global_id};
 use super::{connection, page, page_complexity, request};
 use crate::service;
 
@@ -16,8 +17,12 @@ pub struct Programme(pub gloact_domain::programme::Programme);
 
 #[Object]
 impl Programme {
-    /// Its id.
-    async fn id(&self) -> Uuid {
+    /// Its global id, for `node(id:)` (opaque).
+    pub(super) async fn id(&self) -> ID {
+        global_id(NodeKind::Programme, self.0.id.0)
+    }
+    /// Its id as REST knows it (/api/v1/programmes/{uuid}).
+    async fn uuid(&self) -> Uuid {
         self.0.id.0
     }
     /// Its stable code, e.g. `GLOACT-BGD`.
