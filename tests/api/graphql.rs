@@ -532,7 +532,7 @@ async fn a_deep_query_runs_as_many_statements_for_500_rows_as_for_50() {
             participations { role organization { code parent { code } } }
             followUpActions { title owner { code } activity { code } } } } } }";
     let actions = "query($status: FollowUpStatus!) { followUpActions(first: 500, status: $status) {
-        edges { node { title owner { code parent { code } }
+        totalCount edges { node { title owner { code parent { code } }
             activity { code programme { code } parent { code } participations { organization { code } } } } } } }";
     // The pool opens its connections on the first request; after that every checkout pings once.
     data(&app, Role::Unodc, query, json!({ "district": "Fifty" })).await;
@@ -565,6 +565,7 @@ async fn a_deep_query_runs_as_many_statements_for_500_rows_as_for_50() {
             let ran = statements(&app).await - before;
             let edges = found["followUpActions"]["edges"].as_array().unwrap();
             assert_eq!(edges.len(), n, "{role}");
+            assert_eq!(found["followUpActions"]["totalCount"], n, "{role}");
             assert_eq!(edges[n - 1]["node"]["owner"]["code"], "MOHA-BGD");
             assert_eq!(edges[n - 1]["node"]["activity"]["parent"]["code"], parent);
             counts.push(("follow-ups", role, n, ran));
@@ -607,12 +608,14 @@ async fn global_ids_find_every_object_again_as_its_own_lookup_would() {
         "{ activities(first: 500) { edges { node { id uuid visibility } } }
            organizations(first: 1) { edges { node { id uuid } } }
            programmes { edges { node { id uuid } } }
-           indicators(first: 1) { edges { node { id uuid } } }
+           indicators(first: 1) { totalCount edges { node { id uuid } } }
            followUpActions { edges { node { id uuid } } }
            fieldReports { edges { node { id uuid } } } }",
         json!({}),
     )
     .await;
+    let indicators = app.get_all("/api/v1/indicators", Role::Unodc).await;
+    assert_eq!(ids["indicators"]["totalCount"], indicators.len());
     let node = "query($id: ID!) { node(id: $id) { id __typename
         ... on Activity { uuid } ... on Organization { uuid } ... on Programme { uuid }
         ... on Indicator { uuid } ... on FollowUpAction { uuid } ... on FieldReport { uuid } } }";

@@ -1,6 +1,6 @@
 //! Follow-up actions: read as their activities; UNODC writes; owners update their own.
 
-use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::follow_up::{FollowUpChanges, NewFollowUpAction};
@@ -122,6 +122,19 @@ async fn prime(
     Ok(())
 }
 
+/// How many follow-up actions match a list's filters.
+#[derive(Debug)]
+pub struct FollowUpTotals(FollowUpFilter);
+
+#[Object]
+impl FollowUpTotals {
+    /// How many follow-up actions you may see match the filters, on every page.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        let (db, caller) = request(ctx)?;
+        service::follow_ups::count(db, caller, &self.0).await.gql()
+    }
+}
+
 /// Follow-up actions.
 #[derive(Debug, Default)]
 pub struct FollowUpsQuery;
@@ -140,7 +153,7 @@ impl FollowUpsQuery {
         #[graphql(desc = "The cursor of the last edge of the previous page.")] after: Option<
             String,
         >,
-    ) -> Result<Connection<String, FollowUpAction, EmptyFields>> {
+    ) -> Result<Connection<String, FollowUpAction, FollowUpTotals>> {
         let (db, caller) = request(ctx)?;
         let filter = FollowUpFilter {
             activity_id: activity_id.map(ActivityId),
@@ -155,7 +168,7 @@ impl FollowUpsQuery {
         Ok(connection(
             items,
             after.is_some(),
-            EmptyFields,
+            FollowUpTotals(filter),
             |a| a.id.0,
             FollowUpAction,
         ))

@@ -1,6 +1,6 @@
 //! Indicators of the results framework with their periods: target, actual and progress.
 
-use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use chrono::NaiveDate;
 use gloact_domain::IndicatorId;
@@ -119,6 +119,19 @@ impl From<&IndicatorPeriod> for Period {
     }
 }
 
+/// How many indicators match a list's filters.
+#[derive(Debug)]
+pub struct IndicatorTotals(IndicatorFilter);
+
+#[Object]
+impl IndicatorTotals {
+    /// How many indicators match the filters, on every page.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        let (db, caller) = request(ctx)?;
+        service::indicators::count(db, caller, &self.0).await.gql()
+    }
+}
+
 /// Indicators.
 #[derive(Debug, Default)]
 pub struct IndicatorsQuery;
@@ -136,7 +149,7 @@ impl IndicatorsQuery {
         #[graphql(desc = "The cursor of the last edge of the previous page.")] after: Option<
             String,
         >,
-    ) -> Result<Connection<String, Indicator, EmptyFields>> {
+    ) -> Result<Connection<String, Indicator, IndicatorTotals>> {
         let (db, caller) = request(ctx)?;
         let filter = IndicatorFilter {
             programme: query_value("programme", programme.as_deref(), Code::parse).gql()?,
@@ -164,7 +177,7 @@ impl IndicatorsQuery {
         Ok(connection(
             items,
             after.is_some(),
-            EmptyFields,
+            IndicatorTotals(filter),
             |d| d.indicator.id.0,
             Indicator,
         ))
