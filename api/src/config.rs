@@ -49,6 +49,9 @@ pub struct GraphqlSettings {
     pub max_aliases: usize,
     /// Most operations in one batched request (a JSON array).
     pub max_batch: usize,
+    /// Most subscriptions open at once on this server: each holds a database connection of its
+    /// own (outside the pool) to `LISTEN` on.
+    pub max_subscriptions: usize,
     /// Whether the schema answers introspection (and suggests field names in errors). Unset:
     /// on for the embedded default run, off with `DATABASE_URL`.
     pub introspection: Option<bool>,
@@ -63,6 +66,7 @@ impl Default for GraphqlSettings {
             max_complexity: 20_000,
             max_aliases: 30,
             max_batch: 10,
+            max_subscriptions: 32,
             introspection: None,
             graphiql: None,
         }

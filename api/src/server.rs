@@ -100,6 +100,12 @@ impl Application {
                     "/graphql",
                     web::post().to(crate::graphql::http::post_graphql),
                 )
+                .route(
+                    "/graphql",
+                    web::get()
+                        .guard(actix_web::guard::Header("upgrade", "websocket"))
+                        .to(crate::graphql::http::subscribe_graphql),
+                )
                 .route("/graphql", web::get().to(crate::graphql::http::get_graphql))
                 .route("/metrics", web::get().to(crate::metrics::get_metrics))
                 .route(

@@ -50,6 +50,7 @@ pub type Conn = Object<AsyncPgConnection>;
 pub struct Db {
     pool: Pool<AsyncPgConnection>,
     statements: Arc<AtomicU64>,
+    url: Arc<str>,
 }
 
 impl std::fmt::Debug for Db {
@@ -96,7 +97,11 @@ impl Db {
             .runtime(deadpool::Runtime::Tokio1)
             .build()
             .map_err(|e| StoreError::Internal(e.to_string()))?;
-        Ok(Self { pool, statements })
+        Ok(Self {
+            pool,
+            statements,
+            url: settings.url.as_str().into(),
+        })
     }
 
     /// How many SQL statements the pool's connections have sent since it was built (each
@@ -104,6 +109,14 @@ impl Db {
     /// row instead of per batch shows as a count that grows with the rows.
     pub fn statements_run(&self) -> u64 {
         AtomicU64::load(&self.statements, Ordering::Relaxed)
+    }
+
+    /// A connection of its own, outside the pool, for `LISTEN`: it stays open as long as its
+    /// listener, and holds nothing a pooled request could be waiting for.
+    pub(crate) async fn dedicated(&self) -> Result<AsyncPgConnection, StoreError> {
+        AsyncPgConnection::establish(&self.url)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 
     /// The pool's size and idle connections, for the `/metrics` endpoint.

@@ -3,19 +3,24 @@
 //! the audit trail, as over REST.
 
 use async_graphql::connection::{Connection, EmptyFields};
-use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject};
+use std::sync::Arc;
+
+use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject, Subscription};
 use chrono::{DateTime, Utc};
+use futures_util::{Stream, StreamExt};
 use gloact_domain::field_report::{FieldReport as Report, PayloadInput, Review};
 use gloact_persistence::field_reports::FieldReportFilter;
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use std::collections::HashSet;
 
 use super::activities::{self, Activity};
 use super::enums::{FieldReportKind, ReviewStatus};
-use super::errors::{OrGraphqlError, found};
+use super::errors::{OrGraphqlError, api_error, found, service_error};
 use super::node::{NodeKind, global_id};
 use super::{connection, loaders, page, page_complexity, request};
+use crate::auth::BearerToken;
 use crate::error::ApiError;
 use crate::rest::field_reports::ReviewDto;
 use crate::service;
@@ -214,6 +219,67 @@ impl FieldReportsMutation {
             service::field_reports::review(db, caller, id, expected_version, &decision)
                 .await
                 .gql()?,
+        ))
+    }
+}
+
+/// Slots for subscriptions: each open subscription holds one (and a database connection of its
+/// own); when none is free, a new subscription is refused with `unavailable`.
+#[derive(Debug, Clone)]
+pub struct SubscriptionSlots(pub Arc<Semaphore>);
+
+/// Field reports as they happen.
+#[derive(Debug, Default)]
+pub struct FieldReportsSubscription;
+
+#[Subscription]
+impl FieldReportsSubscription {
+    /// Each report you may see, as it is submitted and again as it is reviewed. The token is
+    /// checked again before every event: the subscription ends with `token_expired` or
+    /// `token_revoked` when it no longer holds.
+    async fn field_report_events(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<impl Stream<Item = Result<FieldReport>> + use<>> {
+        let (db, caller) = request(ctx)?;
+        let (db, caller) = (db.clone(), caller.clone());
+        let token = ctx.data::<BearerToken>()?.clone();
+        let slot = ctx
+            .data::<SubscriptionSlots>()?
+            .0
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| api_error(ApiError::Unavailable))?;
+        let ids = service::field_reports::watch(&db, &caller).await.gql()?;
+        let events = ids.filter_map(move |id| {
+            let (db, caller, token) = (db.clone(), caller.clone(), token.clone());
+            // Held as long as the stream.
+            let _slot = &slot;
+            async move {
+                if let Err(e) = token.check(&db).await {
+                    return Some(Err(api_error(e)));
+                }
+                let id = match id {
+                    Ok(id) => id,
+                    Err(e) => return Some(Err(service_error(e))),
+                };
+                // Reports the caller may not see are not there for it.
+                found(service::field_reports::get(&db, &caller, id).await)
+                    .transpose()
+                    .map(|r| r.map(FieldReport))
+            }
+        });
+        // The first error ends the subscription, at once.
+        Ok(futures_util::stream::unfold(
+            (Box::pin(events), false),
+            |(mut events, failed)| async move {
+                if failed {
+                    return None;
+                }
+                let item = events.next().await?;
+                let failed = item.is_err();
+                Some((item, (events, failed)))
+            },
         ))
     }
 }

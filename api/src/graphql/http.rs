@@ -6,12 +6,13 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, Response, Value};
+use async_graphql_actix_web::GraphQLSubscription;
 use gloact_persistence::Db;
 
 use super::GloactSchema;
 use super::limits::{MUTATION_OVER_GET, ReadOnly};
 use super::loader::Loaders;
-use crate::auth::Authenticated;
+use crate::auth::{Authenticated, BearerToken};
 use crate::config::Settings;
 use crate::error::ApiError;
 use crate::service::Caller;
@@ -72,6 +73,31 @@ pub async fn get_graphql(
         true,
     )
     .await
+}
+
+/// `GET /graphql` with `Upgrade: websocket`: subscriptions over graphql-transport-ws (or the
+/// older graphql-ws). The token goes in the `Authorization` header of the upgrade request, checked
+/// as for every request (401 without a valid one) and again before every event.
+pub async fn subscribe_graphql(
+    schema: web::Data<GloactSchema>,
+    db: web::Data<Db>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let Authenticated(caller) = Authenticated::extract(&req).await?;
+    let token = BearerToken::of(&req)?;
+    let loaders = Loaders::new(&db, &caller);
+    // A subscription lives long: what it reads must be read afresh, not from a cache.
+    loaders.uncached();
+    let mut data = async_graphql::Data::default();
+    data.insert(db.get_ref().clone());
+    data.insert(caller);
+    data.insert(token);
+    data.insert(loaders);
+    GraphQLSubscription::new(GloactSchema::clone(&schema))
+        .with_data(data)
+        .start(&req, payload)
+        .map_err(|e| ApiError::bad_request("invalid_upgrade", e.to_string()))
 }
 
 async fn run(

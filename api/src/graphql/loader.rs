@@ -61,6 +61,16 @@ impl Loaders {
     }
 }
 
+impl Loaders {
+    /// Turns the caches off, for a connection that lives long (a subscription).
+    pub fn uncached(&self) {
+        self.activities.enable_all_cache(false);
+        self.parts.enable_all_cache(false);
+        self.organizations.enable_all_cache(false);
+        self.programmes.enable_all_cache(false);
+    }
+}
+
 fn loader<T: Send + Sync + 'static>(inner: T) -> DataLoader<T, HashMapCache> {
     DataLoader::with_cache(inner, tokio::spawn, HashMapCache::default())
         .delay(LOADER_DELAY)

@@ -18,10 +18,13 @@ pub mod programmes;
 pub mod statistics;
 
 use async_graphql::connection::{Connection, Edge};
+use std::sync::Arc;
+
 use async_graphql::{
-    Context, EmptySubscription, MaybeUndefined, MergedObject, ObjectType, OutputType, Schema,
+    Context, MaybeUndefined, MergedObject, MergedSubscription, ObjectType, OutputType, Schema,
 };
 use gloact_persistence::{Cursor, Db, Page, PageRequest};
+use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use crate::config::Settings;
@@ -51,19 +54,30 @@ pub struct Mutation(
     field_reports::FieldReportsMutation,
 );
 
+/// Every subscription.
+#[derive(MergedSubscription, Default, Debug)]
+pub struct Subscription(field_reports::FieldReportsSubscription);
+
 /// The schema served.
-pub type GloactSchema = Schema<Query, Mutation, EmptySubscription>;
+pub type GloactSchema = Schema<Query, Mutation, Subscription>;
 
 /// The schema with the limits of `settings`. Introspection, and the field suggestions in
 /// errors that would give the schema away just as well, are on only where the settings say.
 pub fn schema(settings: &Settings) -> GloactSchema {
     let limits = &settings.graphql;
-    let builder = Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .extension(limits::ParseLimits {
-            max_aliases: limits.max_aliases,
-        });
+    let slots =
+        field_reports::SubscriptionSlots(Arc::new(Semaphore::new(limits.max_subscriptions)));
+    let builder = Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .data(slots)
+    .limit_depth(limits.max_depth)
+    .limit_complexity(limits.max_complexity)
+    .extension(limits::ParseLimits {
+        max_aliases: limits.max_aliases,
+    });
     if settings.graphql_introspection() {
         builder.finish()
     } else {
@@ -76,9 +90,13 @@ pub fn schema(settings: &Settings) -> GloactSchema {
 
 /// The schema as SDL: what `openapi/schema.graphql` holds.
 pub fn sdl() -> String {
-    Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .finish()
-        .sdl()
+    Schema::build(
+        Query::default(),
+        Mutation::default(),
+        Subscription::default(),
+    )
+    .finish()
+    .sdl()
 }
 
 /// The database and the caller of the request a resolver runs in.
