@@ -947,6 +947,38 @@ async fn subscribers_get_the_reports_they_may_see_as_they_come_and_are_reviewed(
     assert_eq!(next_event(&mut unodc).await["uuid"], later);
 }
 
+#[tokio::test]
+async fn subscriptions_beyond_the_cap_are_refused_as_unavailable() {
+    let app = spawn_seeded_app_with(|s| s.graphql.max_subscriptions = 1).await;
+    let mut first = subscribe(&app, &app.token(Role::Unodc)).await;
+    // The first holds the only slot once it listens.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut second = subscribe(&app, &app.token(Role::Iom)).await;
+    let refused = next_message(&mut second).await;
+    let errors = match refused["type"].as_str() {
+        Some("error") => refused["payload"].clone(),
+        _ => refused["payload"]["errors"].clone(),
+    };
+    assert_eq!(errors[0]["extensions"]["code"], "unavailable", "{refused}");
+    let id = "6f1c9a52-2d4e-4a7b-9f0e-1c2d3e4f5a6b";
+    let sent = app
+        .post("/api/v1/field-reports", Role::Iom, &report(id, "Dhaka"))
+        .await;
+    assert_eq!(sent.status(), 201);
+    assert_eq!(next_event(&mut first).await["uuid"], id);
+    // Closing the first frees its slot.
+    drop(first);
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let mut third = subscribe(&app, &app.token(Role::Iom)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let later = "7a2d0b63-3e5f-4b8c-8a1f-2d3e4f5a6b7c";
+    let sent = app
+        .post("/api/v1/field-reports", Role::Iom, &report(later, "Dhaka"))
+        .await;
+    assert_eq!(sent.status(), 201);
+    assert_eq!(next_event(&mut third).await["uuid"], later);
+}
+
 #[test]
 fn the_committed_graphql_schema_is_the_served_one() {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../openapi/schema.graphql");
