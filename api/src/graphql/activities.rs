@@ -2,21 +2,19 @@
 //! and parent. What hangs off an activity comes with its page (three queries per page); its
 //! parent, parts, programme and organizations come through the request's loaders.
 
-use std::collections::HashSet;
-
 use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, InputObject, Lookahead, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, NaiveDate, Utc};
+use gloact_domain::ActivityId;
 use gloact_domain::activity::{ActivityDetail, ParticipantCounts};
 use gloact_domain::value::{Code, DateSpan, District};
-use gloact_domain::{ActivityId, OrganizationId};
 use gloact_persistence::activities::ActivityFilter;
 use uuid::Uuid;
 
 use super::enums::{ActivityKind, ActivityStatus, ParticipationRole, Pillar, Visibility};
 use super::errors::{OrGraphqlError, found};
 use super::follow_ups::FollowUpAction;
-use super::loader::Loaders;
+use super::loader;
 use super::node::{NodeKind, global_id};
 use super::organizations::Organization;
 use super::programmes::Programme;
@@ -322,77 +320,6 @@ impl ActivityTotals {
     }
 }
 
-/// Loads what the activities of a page refer to, where the query asks for it, for the whole page
-/// at once (one batch per relation), before any of them is resolved: they then find it in the
-/// request's loaders, and a level of the query costs one batch however many rows it has. What
-/// the activities hold themselves (the follow-up actions' activity) is fed to the loaders
-/// without a query. `node` is where the query selects the activities' fields.
-pub(super) async fn prime(
-    loaders: &Loaders,
-    node: Lookahead<'_>,
-    items: &[ActivityDetail],
-) -> Result<()> {
-    if items.is_empty() || !node.exists() {
-        return Ok(());
-    }
-    if node.field("followUpActions").field("activity").exists() {
-        loaders
-            .activities
-            .feed_many(items.iter().map(|d| (d.activity.id, d.clone())))
-            .await;
-    }
-    let programmes = async {
-        if node.field("programme").exists() {
-            let ids: HashSet<_> = items.iter().map(|d| d.activity.programme_id).collect();
-            loaders.programmes.load_many(ids).await?;
-        }
-        Ok::<_, async_graphql::Error>(())
-    };
-    let parents = async {
-        if node.field("parent").exists() {
-            let ids: HashSet<_> = items.iter().filter_map(|d| d.activity.parent_id).collect();
-            loaders.activities.load_many(ids).await?;
-        }
-        Ok(())
-    };
-    let parts = async {
-        if node.field("parts").exists() {
-            let ids = items.iter().map(|d| d.activity.id);
-            loaders.parts.load_many(ids).await?;
-        }
-        Ok(())
-    };
-    let organization = node.field("participations").field("organization");
-    let owner = node.field("followUpActions").field("owner");
-    let mut ids = HashSet::new();
-    for d in items {
-        ids.extend(d.participations.iter().map(|p| p.organization_id));
-        ids.extend(d.follow_ups.iter().map(|f| f.owner_id));
-    }
-    let selections = [organization, owner];
-    let organizations = prime_organizations(loaders, &selections, ids);
-    futures_util::try_join!(programmes, parents, parts, organizations)?;
-    Ok(())
-}
-
-/// Loads the organizations with these ids where any of `selections` asks for them, with their
-/// parents where asked for too.
-pub(super) async fn prime_organizations(
-    loaders: &Loaders,
-    selections: &[Lookahead<'_>],
-    ids: HashSet<OrganizationId>,
-) -> Result<()> {
-    if !selections.iter().any(Lookahead::exists) {
-        return Ok(());
-    }
-    let found = loaders.organizations.load_many(ids).await?;
-    if selections.iter().any(|s| s.field("parent").exists()) {
-        let parents: HashSet<_> = found.values().filter_map(|o| o.parent_id).collect();
-        loaders.organizations.load_many(parents).await?;
-    }
-    Ok(())
-}
-
 /// Activities.
 #[derive(Debug, Default)]
 pub struct ActivitiesQuery;
@@ -417,7 +344,7 @@ impl ActivitiesQuery {
             .await
             .gql()?;
         let node = ctx.look_ahead().field("edges").field("node");
-        prime(loaders(ctx)?, node, &items.items).await?;
+        loader::prime(loaders(ctx)?, node, &items.items).await?;
         Ok(connection(
             items,
             after.is_some(),

@@ -15,9 +15,10 @@ use uuid::Uuid;
 
 use std::collections::HashSet;
 
-use super::activities::{self, Activity};
+use super::activities::Activity;
 use super::enums::{FieldReportKind, ReviewStatus};
 use super::errors::{OrGraphqlError, api_error, found, service_error};
+use super::loader;
 use super::node::{NodeKind, global_id};
 use super::{connection, loaders, page, page_complexity, request};
 use crate::auth::BearerToken;
@@ -161,7 +162,7 @@ impl FieldReportsQuery {
                 .await?
                 .into_values()
                 .collect();
-            activities::prime(loaders, activity, &found).await?;
+            loader::prime(loaders, activity, &found).await?;
         }
         Ok(connection(
             items,

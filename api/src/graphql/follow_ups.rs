@@ -11,9 +11,10 @@ use uuid::Uuid;
 
 use std::collections::HashSet;
 
-use super::activities::{self, Activity};
+use super::activities::Activity;
 use super::enums::FollowUpStatus;
 use super::errors::{OrGraphqlError, found};
+use super::loader;
 use super::node::{NodeKind, global_id};
 use super::organizations::Organization;
 use super::{clearable, connection, loaders, page, page_complexity, request, wire};
@@ -95,7 +96,7 @@ impl FollowUpAction {
 }
 
 /// Loads what the actions of a page refer to (owners, activities and what those refer to) for
-/// the whole page at once, where the query asks for it (see [`activities::prime`]).
+/// the whole page at once, where the query asks for it (see [`loader::prime`]).
 async fn prime(
     ctx: &Context<'_>,
     items: &[gloact_domain::follow_up::FollowUpAction],
@@ -103,18 +104,15 @@ async fn prime(
     let loaders = loaders(ctx)?;
     let node = ctx.look_ahead().field("edges").field("node");
     let owner = [node.field("owner")];
-    let owners = activities::prime_organizations(
-        loaders,
-        &owner,
-        items.iter().map(|a| a.owner_id).collect(),
-    );
+    let owners =
+        loader::prime_organizations(loaders, &owner, items.iter().map(|a| a.owner_id).collect());
     let activity = node.field("activity");
     let activities = async {
         if activity.exists() {
             let ids: HashSet<_> = items.iter().map(|a| a.activity_id).collect();
             let found = loaders.activities.load_many(ids).await?;
             let found: Vec<_> = found.into_values().collect();
-            activities::prime(loaders, activity, &found).await?;
+            loader::prime(loaders, activity, &found).await?;
         }
         Ok(())
     };

@@ -6,10 +6,11 @@
 //! and a page can prime them (see `activities`): how many statements a query runs then depends
 //! on its shape, not on how its resolvers happen to interleave with the loaders' delay.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
+use async_graphql::{Lookahead, Result};
 use gloact_domain::activity::ActivityDetail;
 use gloact_domain::organization::Organization;
 use gloact_domain::programme::Programme;
@@ -166,4 +167,71 @@ impl Loader<ProgrammeId> for ProgrammeLoader {
             .map_err(service_error)?;
         Ok(found.into_iter().map(|p| (p.id, p)).collect())
     }
+}
+
+/// Loads what the activities of a page refer to, where the query asks for it, for the whole page
+/// at once (one batch per relation), before any of them is resolved: they then find it in the
+/// request's loaders, and a level of the query costs one batch however many rows it has. What
+/// the activities hold themselves (the follow-up actions' activity) is fed to the loaders
+/// without a query. `node` is where the query selects the activities' fields.
+pub async fn prime(loaders: &Loaders, node: Lookahead<'_>, items: &[ActivityDetail]) -> Result<()> {
+    if items.is_empty() || !node.exists() {
+        return Ok(());
+    }
+    if node.field("followUpActions").field("activity").exists() {
+        loaders
+            .activities
+            .feed_many(items.iter().map(|d| (d.activity.id, d.clone())))
+            .await;
+    }
+    let programmes = async {
+        if node.field("programme").exists() {
+            let ids: HashSet<_> = items.iter().map(|d| d.activity.programme_id).collect();
+            loaders.programmes.load_many(ids).await?;
+        }
+        Ok::<_, async_graphql::Error>(())
+    };
+    let parents = async {
+        if node.field("parent").exists() {
+            let ids: HashSet<_> = items.iter().filter_map(|d| d.activity.parent_id).collect();
+            loaders.activities.load_many(ids).await?;
+        }
+        Ok(())
+    };
+    let parts = async {
+        if node.field("parts").exists() {
+            let ids = items.iter().map(|d| d.activity.id);
+            loaders.parts.load_many(ids).await?;
+        }
+        Ok(())
+    };
+    let organization = node.field("participations").field("organization");
+    let owner = node.field("followUpActions").field("owner");
+    let mut ids = HashSet::new();
+    for d in items {
+        ids.extend(d.participations.iter().map(|p| p.organization_id));
+        ids.extend(d.follow_ups.iter().map(|f| f.owner_id));
+    }
+    let selections = [organization, owner];
+    let organizations = prime_organizations(loaders, &selections, ids);
+    futures_util::try_join!(programmes, parents, parts, organizations)?;
+    Ok(())
+}
+
+/// Loads the organizations with these ids where any of `selections` asks for them, with their
+/// parents where asked for too.
+pub async fn prime_organizations(
+    loaders: &Loaders,
+    selections: &[Lookahead<'_>],
+    ids: HashSet<OrganizationId>,
+) -> Result<()> {
+    if !selections.iter().any(Lookahead::exists) {
+        return Ok(());
+    }
+    let found = loaders.organizations.load_many(ids).await?;
+    if selections.iter().any(|s| s.field("parent").exists()) {
+        let parents: HashSet<_> = found.values().filter_map(|o| o.parent_id).collect();
+        loaders.organizations.load_many(parents).await?;
+    }
+    Ok(())
 }
