@@ -1,6 +1,7 @@
 //! GraphQL at `/graphql`: the same callers, rows, rules and codes as REST, nested queries without
 //! N+1, dashboard aggregates, limits, subscriptions, and the committed SDL.
 
+mod audit;
 mod batching;
 mod dashboards;
 mod field_reports;
