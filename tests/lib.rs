@@ -219,8 +219,31 @@ pub async fn spawn_app_with_tokens(tokens: TokenService) -> TestApp {
     spawn_with(database, &url, tokens).await
 }
 
+/// Starts the server on a fresh database with the demo data, with settings changed by
+/// `change` (e.g. the GraphQL limits).
+pub async fn spawn_seeded_app_with(change: impl FnOnce(&mut Settings)) -> TestApp {
+    let (database, url) = fresh_database().await;
+    let mut settings = test_settings(&url);
+    change(&mut settings);
+    let key = SigningKey::generate().expect("a key");
+    let tokens = TokenService::new(key, &settings.auth).expect("token service");
+    let app = spawn_with_settings(database, &url, tokens, settings).await;
+    gloact_persistence::seed::seed(&app.db)
+        .await
+        .expect("the seed runs");
+    app
+}
+
 async fn spawn_with(database: String, url: &str, tokens: TokenService) -> TestApp {
-    let settings = test_settings(url);
+    spawn_with_settings(database, url, tokens, test_settings(url)).await
+}
+
+async fn spawn_with_settings(
+    database: String,
+    url: &str,
+    tokens: TokenService,
+    settings: Settings,
+) -> TestApp {
     let db = Db::connect(&settings.db_settings(url.to_owned())).expect("pool");
     let app =
         Application::build(&settings, db.clone(), tokens.clone(), false).expect("the server binds");

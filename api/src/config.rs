@@ -33,6 +33,46 @@ pub struct Settings {
     pub pii: PiiSettings,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// The GraphQL endpoint's limits and developer tools.
+    pub graphql: GraphqlSettings,
+}
+
+/// Limits of the GraphQL endpoint, and whether it shows itself (`GLOACT_GRAPHQL__*`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct GraphqlSettings {
+    /// Deepest nesting of fields a query may have.
+    pub max_depth: usize,
+    /// Highest complexity a query may have: one per field, a list counts its fields once per
+    /// item asked for (`first`).
+    pub max_complexity: usize,
+    /// Most aliases a query may use (async-graphql has no such limit of its own): aliases make
+    /// one request do the work of many.
+    pub max_aliases: usize,
+    /// Most operations in one batched request (a JSON array).
+    pub max_batch: usize,
+    /// Most subscriptions open at once on this server: each holds a database connection of its
+    /// own (outside the pool) to `LISTEN` on.
+    pub max_subscriptions: usize,
+    /// Whether the schema answers introspection (and suggests field names in errors). Unset:
+    /// on for the embedded default run, off with `DATABASE_URL`.
+    pub introspection: Option<bool>,
+    /// Whether `GET /graphql` serves GraphiQL. Unset: as `introspection`.
+    pub graphiql: Option<bool>,
+}
+
+impl Default for GraphqlSettings {
+    fn default() -> Self {
+        Self {
+            max_depth: 12,
+            max_complexity: 20_000,
+            max_aliases: 30,
+            max_batch: 10,
+            max_subscriptions: 32,
+            introspection: None,
+            graphiql: None,
+        }
+    }
 }
 
 /// Where the key that encrypts identifying fields of cases comes from.
@@ -149,6 +189,7 @@ impl Default for Settings {
             public_url: None,
             pii: PiiSettings::default(),
             max_body_bytes: 1024 * 1024,
+            graphql: GraphqlSettings::default(),
         }
     }
 }
@@ -227,7 +268,28 @@ impl Settings {
                 "auth.demo_token_ttl_secs must not exceed auth.max_token_ttl_secs".into(),
             ));
         }
+        let g = &self.graphql;
+        if g.max_depth == 0 || g.max_complexity == 0 || g.max_batch == 0 {
+            return Err(SettingsError(
+                "graphql.max_depth, graphql.max_complexity and graphql.max_batch must be at least 1"
+                    .into(),
+            ));
+        }
         Ok(())
+    }
+
+    /// Whether GraphQL introspection is on: as set, else only for the embedded default run.
+    pub fn graphql_introspection(&self) -> bool {
+        self.graphql
+            .introspection
+            .unwrap_or(self.database_url.is_none())
+    }
+
+    /// Whether GraphiQL is served: as set, else as introspection.
+    pub fn graphiql(&self) -> bool {
+        self.graphql
+            .graphiql
+            .unwrap_or_else(|| self.graphql_introspection())
     }
 
     /// The pool settings for the given URL.

@@ -5,6 +5,8 @@
 pub mod auth;
 pub mod config;
 pub mod error;
+pub mod graphql;
+pub mod metrics;
 pub mod rest;
 pub mod server;
 pub mod service;

@@ -48,6 +48,8 @@ enum Command {
     },
     /// Print the OpenAPI document of the routes this build serves (the contract in openapi/).
     Openapi,
+    /// Print the GraphQL schema (SDL) this build serves (the contract in openapi/schema.graphql).
+    GraphqlSchema,
     /// Write a new Ed25519 signing key (PKCS#8 PEM) to a file; with `--pii`, a key for the
     /// identifying fields of cases instead (32 random bytes in base64).
     Keygen {
@@ -240,6 +242,10 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
         }
         Command::Openapi => {
             println!("{}", gloact_api::server::openapi_json()?);
+            Ok(())
+        }
+        Command::GraphqlSchema => {
+            print!("{}", gloact_api::graphql::sdl());
             Ok(())
         }
         Command::Keygen { out, pii } => {
@@ -502,6 +508,7 @@ async fn serve_on(
     println!("  API:      {base}/api/v1");
     println!("  Docs:     {base}/docs/");
     println!("  OpenAPI:  {base}/api/openapi.json");
+    println!("  GraphQL:  {base}/graphql");
     if embedded {
         print_demo_tokens(settings, &tokens)?;
     }

@@ -70,6 +70,7 @@ impl Application {
         let db = web::Data::new(db);
         let tokens = web::Data::new(tokens);
         let shared_settings = web::Data::new(settings.clone());
+        let graphql_schema = web::Data::new(crate::graphql::schema(settings));
         let max_body_bytes = settings.max_body_bytes;
         let server = HttpServer::new(move || {
             let spec_json = spec.clone();
@@ -78,6 +79,7 @@ impl Application {
                 .app_data(tokens.clone())
                 .app_data(sealing_key.clone())
                 .app_data(shared_settings.clone())
+                .app_data(graphql_schema.clone())
                 .app_data(rest::errors::json_config(max_body_bytes))
                 .app_data(rest::errors::query_config())
                 .app_data(rest::errors::path_config())
@@ -99,6 +101,18 @@ impl Application {
                     SwaggerUi::new("/docs/{_:.*}")
                         .url("/docs/openapi.json", spec.get_ref().clone()),
                 )
+                .route(
+                    "/graphql",
+                    web::post().to(crate::graphql::http::post_graphql),
+                )
+                .route(
+                    "/graphql",
+                    web::get()
+                        .guard(actix_web::guard::Header("upgrade", "websocket"))
+                        .to(crate::graphql::http::subscribe_graphql),
+                )
+                .route("/graphql", web::get().to(crate::graphql::http::get_graphql))
+                .route("/metrics", web::get().to(crate::metrics::get_metrics))
                 .route(
                     "/docs",
                     web::get().to(|| async {

@@ -1,7 +1,10 @@
 //! The connection pool, migrations, and the write transaction every change goes through.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use diesel::connection::{Instrumentation, InstrumentationEvent};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
@@ -46,6 +49,8 @@ pub type Conn = Object<AsyncPgConnection>;
 #[derive(Clone)]
 pub struct Db {
     pool: Pool<AsyncPgConnection>,
+    statements: Arc<AtomicU64>,
+    url: Arc<str>,
 }
 
 impl std::fmt::Debug for Db {
@@ -60,8 +65,11 @@ impl Db {
     /// Builds the pool. Connections open lazily; [`Db::ping`] checks that the server answers.
     pub fn connect(settings: &DbSettings) -> Result<Self, StoreError> {
         let statement_timeout_ms = settings.statement_timeout.as_millis();
+        let statements = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&statements);
         let mut config = ManagerConfig::default();
         config.custom_setup = Box::new(move |url| {
+            let counter = Arc::clone(&counter);
             async move {
                 let mut conn = AsyncPgConnection::establish(url).await?;
                 // A transaction left open (its future dropped when a client went away) would hold
@@ -75,6 +83,8 @@ impl Db {
                         .await
                         .map_err(diesel::ConnectionError::CouldntSetupConfiguration)?;
                 }
+                // Counted from here on: the statements requests run, not the session's set-up.
+                conn.set_instrumentation(StatementCounter(counter));
                 Ok(conn)
             }
             .boxed()
@@ -87,7 +97,32 @@ impl Db {
             .runtime(deadpool::Runtime::Tokio1)
             .build()
             .map_err(|e| StoreError::Internal(e.to_string()))?;
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            statements,
+            url: settings.url.as_str().into(),
+        })
+    }
+
+    /// How many SQL statements the pool's connections have sent since it was built (each
+    /// connection's set-up aside), for the `/metrics` endpoint: a query plan that loads per
+    /// row instead of per batch shows as a count that grows with the rows.
+    pub fn statements_run(&self) -> u64 {
+        AtomicU64::load(&self.statements, Ordering::Relaxed)
+    }
+
+    /// A connection of its own, outside the pool, for `LISTEN`: it stays open as long as its
+    /// listener, and holds nothing a pooled request could be waiting for.
+    pub(crate) async fn dedicated(&self) -> Result<AsyncPgConnection, StoreError> {
+        AsyncPgConnection::establish(&self.url)
+            .await
+            .map_err(|e| StoreError::Unavailable(e.to_string()))
+    }
+
+    /// The pool's size and idle connections, for the `/metrics` endpoint.
+    pub fn pool_status(&self) -> (usize, usize) {
+        let status = self.pool.status();
+        (status.size, status.available)
     }
 
     /// A connection from the pool.
@@ -116,6 +151,17 @@ impl Db {
         .get_result(&mut conn)
         .await?;
         Ok(row.last)
+    }
+}
+
+/// Counts the statements a connection starts (diesel's instrumentation hook).
+struct StatementCounter(Arc<AtomicU64>);
+
+impl Instrumentation for StatementCounter {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            self.0.fetch_add(1, Ordering::Relaxed);
+        }
     }
 }
 

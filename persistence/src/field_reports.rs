@@ -359,3 +359,32 @@ pub async fn review(
     })
     .await
 }
+
+/// The channel on which the database names new and reviewed reports (see the migration
+/// `field_report_events`).
+const EVENTS_CHANNEL: &str = "gloact_field_report";
+
+/// The ids of reports as they are submitted or reviewed, from now on, on a connection of the
+/// listener's own (closed when the stream is dropped). Only ids: who may read a report is
+/// decided when it is read.
+pub async fn listen(
+    db: &Db,
+) -> Result<impl futures_util::Stream<Item = Result<Uuid, StoreError>> + Send + use<>, StoreError> {
+    let mut conn = db.dedicated().await?;
+    diesel::sql_query(format!("LISTEN {EVENTS_CHANNEL}"))
+        .execute(&mut conn)
+        .await?;
+    Ok(futures_util::stream::unfold(conn, |mut conn| async move {
+        let next = {
+            let notifications = conn.notifications_stream();
+            futures_util::pin_mut!(notifications);
+            futures_util::StreamExt::next(&mut notifications).await
+        };
+        let item = match next? {
+            Ok(n) => Uuid::parse_str(&n.payload)
+                .map_err(|e| StoreError::Corrupt(format!("field report event: {e}"))),
+            Err(e) => Err(e.into()),
+        };
+        Some((item, conn))
+    }))
+}

@@ -150,6 +150,32 @@ pub async fn list(
     Page::from_rows(request, rows, keys, to_domain)
 }
 
+/// How many live follow-up actions the caller may see match the filter.
+pub async fn count(
+    db: &Db,
+    scope: &ActivityScope,
+    filter: &FollowUpFilter,
+) -> Result<i64, StoreError> {
+    let mut conn = db.conn().await?;
+    let mut query = with_owner()
+        .filter(follow_up_action::deleted_at.is_null())
+        .select(diesel::dsl::count_star())
+        .into_boxed();
+    if let Some(visible) = visible_activity_ids(scope) {
+        query = query.filter(follow_up_action::activity_id.eq_any(visible));
+    }
+    if let Some(activity_id) = filter.activity_id {
+        query = query.filter(follow_up_action::activity_id.eq(activity_id.0));
+    }
+    if let Some(owner) = &filter.owner {
+        query = query.filter(organization::code.eq(owner.as_str().to_owned()));
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(follow_up_action::status.eq(status.as_str()));
+    }
+    Ok(query.get_result(&mut conn).await?)
+}
+
 /// One follow-up action the caller may see.
 pub async fn get(
     db: &Db,

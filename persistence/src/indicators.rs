@@ -177,6 +177,26 @@ pub async fn list(
     })
 }
 
+/// How many live indicators match the filter.
+pub async fn count(db: &Db, filter: &IndicatorFilter) -> Result<i64, StoreError> {
+    let mut conn = db.conn().await?;
+    let mut query = indicator::table
+        .filter(indicator::deleted_at.is_null())
+        .select(diesel::dsl::count_star())
+        .into_boxed();
+    if let Some(code) = &filter.programme {
+        match crate::programmes::id_by_code(&mut conn, "programme", code).await {
+            Ok(id) => query = query.filter(indicator::programme_id.eq(id)),
+            Err(StoreError::UnknownReference { .. }) => return Ok(0),
+            Err(other) => return Err(other),
+        }
+    }
+    if let Some(level) = filter.result_level {
+        query = query.filter(indicator::result_level.eq(level.as_str()));
+    }
+    Ok(query.get_result(&mut conn).await?)
+}
+
 /// One indicator with its periods.
 pub async fn get(db: &Db, id: IndicatorId) -> Result<IndicatorDetail, StoreError> {
     let mut conn = db.conn().await?;

@@ -119,6 +119,37 @@ pub async fn list(
     Page::from_rows(request, rows, OrganizationRow::keys, Organization::try_from)
 }
 
+/// How many organizations match the filter.
+pub async fn count(db: &Db, filter: &OrganizationFilter) -> Result<i64, StoreError> {
+    let mut conn = db.conn().await?;
+    let mut query = organization::table
+        .select(diesel::dsl::count_star())
+        .filter(organization::deleted_at.is_null())
+        .into_boxed();
+    if let Some(kind) = filter.kind {
+        query = query.filter(organization::kind.eq(kind.as_str()));
+    }
+    if let Some(country) = filter.country {
+        query = query.filter(organization::country.eq(country.as_str().to_owned()));
+    }
+    Ok(query.get_result(&mut conn).await?)
+}
+
+/// The live organizations with these ids, in one query; unknown ids are left out.
+pub async fn get_many(db: &Db, ids: &[OrganizationId]) -> Result<Vec<Organization>, StoreError> {
+    let mut conn = db.conn().await?;
+    let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+    organization::table
+        .filter(organization::id.eq_any(ids))
+        .filter(organization::deleted_at.is_null())
+        .select(OrganizationRow::as_select())
+        .load::<OrganizationRow>(&mut conn)
+        .await?
+        .into_iter()
+        .map(Organization::try_from)
+        .collect()
+}
+
 /// One organization by id.
 pub async fn get(db: &Db, id: OrganizationId) -> Result<Organization, StoreError> {
     let mut conn = db.conn().await?;

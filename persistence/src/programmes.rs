@@ -114,6 +114,33 @@ pub async fn list(
     })
 }
 
+/// How many live programmes there are.
+pub async fn count(db: &Db) -> Result<i64, StoreError> {
+    let mut conn = db.conn().await?;
+    Ok(programme::table
+        .filter(programme::deleted_at.is_null())
+        .count()
+        .get_result(&mut conn)
+        .await?)
+}
+
+/// The live programmes with these ids, in two queries; unknown ids are left out.
+pub async fn get_many(db: &Db, ids: &[ProgrammeId]) -> Result<Vec<Programme>, StoreError> {
+    let mut conn = db.conn().await?;
+    let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+    let rows: Vec<ProgrammeRow> = programme::table
+        .filter(programme::id.eq_any(ids))
+        .filter(programme::deleted_at.is_null())
+        .select(ProgrammeRow::as_select())
+        .load(&mut conn)
+        .await?;
+    let found: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let partners = partners_of(&mut conn, &found).await?;
+    rows.into_iter()
+        .map(|row| row.into_programme(&partners))
+        .collect()
+}
+
 /// One programme by id.
 pub async fn get(db: &Db, id: ProgrammeId) -> Result<Programme, StoreError> {
     let mut conn = db.conn().await?;

@@ -18,6 +18,7 @@ mod contract;
 mod errors;
 mod field_reports;
 mod follow_ups;
+mod graphql;
 mod health;
 mod indicators;
 mod keys;

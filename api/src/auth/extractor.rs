@@ -43,10 +43,43 @@ impl FromRequest for Authenticated {
     }
 }
 
-fn verify(req: &HttpRequest) -> Result<Actor, ApiError> {
-    let Some(tokens) = req.app_data::<web::Data<TokenService>>() else {
-        return Err(ApiError::internal("token service missing from app data"));
-    };
+/// A bearer token as sent, kept to check it again later (a subscription checks it before every
+/// event, so it ends when the token expires or is revoked).
+#[derive(Clone)]
+pub struct BearerToken {
+    token: String,
+    tokens: TokenService,
+}
+
+impl std::fmt::Debug for BearerToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("BearerToken(***)")
+    }
+}
+
+impl BearerToken {
+    /// The request's bearer token, unchecked: [`Authenticated`] checks it.
+    pub fn of(req: &HttpRequest) -> Result<Self, ApiError> {
+        let tokens = req
+            .app_data::<web::Data<TokenService>>()
+            .ok_or_else(|| ApiError::internal("token service missing from app data"))?;
+        Ok(Self {
+            token: bearer(req)?.to_owned(),
+            tokens: tokens.get_ref().clone(),
+        })
+    }
+
+    /// Checks the token again: still valid (not expired) and not revoked.
+    pub async fn check(&self, db: &Db) -> Result<(), ApiError> {
+        let actor = self.tokens.verify(&self.token)?;
+        if revocations::is_revoked(db, &actor.token_id, &actor.subject, actor.issued_at).await? {
+            return Err(TokenError::Revoked.into());
+        }
+        Ok(())
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
     // Tokens in URLs end up in logs and browser histories: only the header is accepted.
     let header = req
         .headers()
@@ -57,5 +90,12 @@ fn verify(req: &HttpRequest) -> Result<Actor, ApiError> {
     if !scheme.eq_ignore_ascii_case("bearer") {
         return Err(TokenError::Invalid.into());
     }
-    Ok(tokens.verify(token.trim())?)
+    Ok(token.trim())
+}
+
+fn verify(req: &HttpRequest) -> Result<Actor, ApiError> {
+    let Some(tokens) = req.app_data::<web::Data<TokenService>>() else {
+        return Err(ApiError::internal("token service missing from app data"));
+    };
+    Ok(tokens.verify(bearer(req)?)?)
 }

@@ -6,6 +6,7 @@ use gloact_domain::activity::{
     ActivityChanges, ActivityDetail, ActivityPatch, NewActivity, Visibility,
 };
 use gloact_domain::policy::{Action, ActivityScope, Grant, Resource, may_set_visibility};
+use gloact_persistence::activities::aggregates::{self, ActivityDimension, ParticipantTotals};
 use gloact_persistence::activities::{self, ActivityFilter};
 use gloact_persistence::{Db, Page, PageRequest};
 
@@ -40,6 +41,65 @@ pub async fn get(db: &Db, caller: &Caller, id: ActivityId) -> ServiceResult<Acti
     )
     .await?;
     Ok(detail)
+}
+
+/// How many activities the caller may see match the filter.
+pub async fn count(db: &Db, caller: &Caller, filter: &ActivityFilter) -> ServiceResult<i64> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::Activity, Action::Read)?;
+    Ok(activities::count(db, &ActivityScope::of(actor), filter).await?)
+}
+
+/// The activities with these ids that the caller may see (others are left out, as if they did
+/// not exist), in one batch: what GraphQL's loaders ask for.
+pub async fn get_many(
+    db: &Db,
+    caller: &Caller,
+    ids: &[ActivityId],
+) -> ServiceResult<Vec<ActivityDetail>> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::Activity, Action::Read)?;
+    let found = activities::get_many(db, &ActivityScope::of(actor), ids).await?;
+    audit_restricted_reads(db, caller, "activity", restricted(&found)).await?;
+    Ok(found)
+}
+
+/// The parts (e.g. meetings) of these activities that the caller may see, in one batch.
+pub async fn parts_of(
+    db: &Db,
+    caller: &Caller,
+    parents: &[ActivityId],
+) -> ServiceResult<Vec<ActivityDetail>> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::Activity, Action::Read)?;
+    let found = activities::parts_of(db, &ActivityScope::of(actor), parents).await?;
+    audit_restricted_reads(db, caller, "activity", restricted(&found)).await?;
+    Ok(found)
+}
+
+/// The activities the caller may see that match the filter, counted by one dimension. Counts
+/// of activities describe the work plan, not people, so they are exact; what the caller may
+/// not see is not counted.
+pub async fn counts_by(
+    db: &Db,
+    caller: &Caller,
+    filter: &ActivityFilter,
+    dimension: ActivityDimension,
+) -> ServiceResult<Vec<(String, i64)>> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::Activity, Action::Read)?;
+    Ok(aggregates::counts_by(db, &ActivityScope::of(actor), filter, dimension).await?)
+}
+
+/// The participants of the activities the caller may see that match the filter, summed.
+pub async fn participant_totals(
+    db: &Db,
+    caller: &Caller,
+    filter: &ActivityFilter,
+) -> ServiceResult<ParticipantTotals> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::Activity, Action::Read)?;
+    Ok(aggregates::participant_totals(db, &ActivityScope::of(actor), filter).await?)
 }
 
 /// The ids of the restricted activities among those served.

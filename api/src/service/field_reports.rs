@@ -49,6 +49,20 @@ pub async fn get(db: &Db, caller: &Caller, id: Uuid) -> ServiceResult<FieldRepor
     Ok(report)
 }
 
+/// The ids of reports as they are submitted or reviewed, for a caller who may read reports at
+/// all (the EU may not). Each is to be read with [`get`], which scopes it to the caller: an id
+/// alone tells nothing.
+pub async fn watch(
+    db: &Db,
+    caller: &Caller,
+) -> ServiceResult<impl futures_util::Stream<Item = ServiceResult<Uuid>> + Send + use<>> {
+    authorize(&caller.actor, Resource::FieldReport, Action::Read)?;
+    let ids = field_reports::listen(db).await?;
+    Ok(futures_util::StreamExt::map(ids, |id| {
+        id.map_err(Into::into)
+    }))
+}
+
 /// UNODC's review of a report, at the version the reviewer read.
 pub async fn review(
     db: &Db,

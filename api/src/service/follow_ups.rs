@@ -25,6 +25,13 @@ pub async fn list(
     Ok(page)
 }
 
+/// How many follow-up actions the caller may see match the filter.
+pub async fn count(db: &Db, caller: &Caller, filter: &FollowUpFilter) -> ServiceResult<i64> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::FollowUpAction, Action::Read)?;
+    Ok(follow_ups::count(db, &ActivityScope::of(actor), filter).await?)
+}
+
 /// The ids of the actions of restricted activities among those served.
 fn restricted(served: &[FollowUpAction]) -> Vec<String> {
     served

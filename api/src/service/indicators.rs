@@ -20,6 +20,12 @@ pub async fn list(
     Ok(indicators::list(db, filter, page).await?)
 }
 
+/// How many indicators match the filter.
+pub async fn count(db: &Db, caller: &Caller, filter: &IndicatorFilter) -> ServiceResult<i64> {
+    authorize(&caller.actor, Resource::Indicator, Action::Read)?;
+    Ok(indicators::count(db, filter).await?)
+}
+
 /// One indicator with its periods.
 pub async fn get(db: &Db, caller: &Caller, id: IndicatorId) -> ServiceResult<IndicatorDetail> {
     let actor = &caller.actor;

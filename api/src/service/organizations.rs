@@ -20,6 +20,22 @@ pub async fn list(
     Ok(organizations::list(db, filter, page).await?)
 }
 
+/// How many organizations match the filter.
+pub async fn count(db: &Db, caller: &Caller, filter: &OrganizationFilter) -> ServiceResult<i64> {
+    authorize(&caller.actor, Resource::Organization, Action::Read)?;
+    Ok(organizations::count(db, filter).await?)
+}
+
+/// The organizations with these ids, in one batch; unknown ids are left out.
+pub async fn get_many(
+    db: &Db,
+    caller: &Caller,
+    ids: &[OrganizationId],
+) -> ServiceResult<Vec<Organization>> {
+    authorize(&caller.actor, Resource::Organization, Action::Read)?;
+    Ok(organizations::get_many(db, ids).await?)
+}
+
 /// One organization.
 pub async fn get(db: &Db, caller: &Caller, id: OrganizationId) -> ServiceResult<Organization> {
     let actor = &caller.actor;

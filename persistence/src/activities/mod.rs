@@ -1,6 +1,7 @@
 //! Activities with their participations and objectives: rows and queries, scoped in SQL by the
 //! caller's [`ActivityScope`].
 
+pub mod aggregates;
 mod children;
 mod rows;
 mod write;
@@ -21,7 +22,7 @@ use crate::db::Db;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest, paged};
 use crate::schema::activity;
-use crate::scope::{activity_visible, participating_in};
+use crate::scope::{ActivityCondition, activity_visible, participating_in};
 
 use children::Children;
 use rows::ActivityRow;
@@ -101,30 +102,20 @@ pub(crate) async fn is_public_or_joined_by(
     .await
 }
 
-/// One page of the activities the caller may see, each with its participations, objectives and
-/// follow-up actions (loaded for the whole page in three queries).
-pub async fn list(
-    db: &Db,
+/// Narrows a query of activities to those the caller may see that match the filter;
+/// `programme_id` is the filter's programme, already looked up.
+fn filtered<ST: 'static>(
+    query: activity::BoxedQuery<'static, Pg, ST>,
     scope: &ActivityScope,
     filter: &ActivityFilter,
-    request: &PageRequest,
-) -> Result<Page<ActivityDetail, ActivityId>, StoreError> {
-    let mut conn = db.conn().await?;
-    let mut query = visible(scope);
-    if let Some(code) = &filter.programme {
-        let programme_id = crate::programmes::id_by_code(&mut conn, "programme", code).await;
-        match programme_id {
-            Ok(id) => query = query.filter(activity::programme_id.eq(id)),
-            // An unknown programme has no activities.
-            Err(StoreError::UnknownReference { .. }) => {
-                return Ok(Page {
-                    items: vec![],
-                    tombstones: vec![],
-                    next: None,
-                });
-            }
-            Err(other) => return Err(other),
-        }
+    programme_id: Option<Uuid>,
+) -> activity::BoxedQuery<'static, Pg, ST> {
+    let mut query = match activity_visible(scope) {
+        Some(condition) => query.filter(condition),
+        None => query,
+    };
+    if let Some(id) = programme_id {
+        query = query.filter(activity::programme_id.eq(id));
     }
     if let Some(parent) = filter.parent_id {
         query = query.filter(activity::parent_id.eq(parent.0));
@@ -151,6 +142,43 @@ pub async fn list(
     if let Some(to) = filter.to {
         query = query.filter(coalesce(activity::planned_start, activity::planned_end).le(to));
     }
+    query
+}
+
+/// The id of the filter's programme: `Ok(None)` without one, `Err(None)` when it names no
+/// programme (which has no activities).
+async fn programme_of(
+    conn: &mut AsyncPgConnection,
+    filter: &ActivityFilter,
+) -> Result<Option<Uuid>, Option<StoreError>> {
+    let Some(code) = &filter.programme else {
+        return Ok(None);
+    };
+    match crate::programmes::id_by_code(conn, "programme", code).await {
+        Ok(id) => Ok(Some(id)),
+        Err(StoreError::UnknownReference { .. }) => Err(None),
+        Err(other) => Err(Some(other)),
+    }
+}
+
+/// One page of the activities the caller may see, each with its participations, objectives and
+/// follow-up actions (loaded for the whole page in three queries).
+pub async fn list(
+    db: &Db,
+    scope: &ActivityScope,
+    filter: &ActivityFilter,
+    request: &PageRequest,
+) -> Result<Page<ActivityDetail, ActivityId>, StoreError> {
+    let mut conn = db.conn().await?;
+    let programme_id = match programme_of(&mut conn, filter).await {
+        Ok(id) => id,
+        Err(None) => return Ok(Page::empty()),
+        Err(Some(error)) => return Err(error),
+    };
+    let query = activity::table
+        .select(ActivityRow::as_select())
+        .into_boxed();
+    let query = filtered(query, scope, filter, programme_id);
     let rows: Vec<ActivityRow> = paged!(query, activity, request).load(&mut conn).await?;
     let live: Vec<Uuid> = rows
         .iter()
@@ -159,6 +187,90 @@ pub async fn list(
         .collect();
     let mut children = Children::load(&mut conn, &live).await?;
     Page::from_rows(request, rows, ActivityRow::keys, |row| children.attach(row))
+}
+
+/// How many live activities the caller may see match the filter.
+pub async fn count(
+    db: &Db,
+    scope: &ActivityScope,
+    filter: &ActivityFilter,
+) -> Result<i64, StoreError> {
+    let mut conn = db.conn().await?;
+    let programme_id = match programme_of(&mut conn, filter).await {
+        Ok(id) => id,
+        Err(None) => return Ok(0),
+        Err(Some(error)) => return Err(error),
+    };
+    let query = activity::table
+        .select(diesel::dsl::count_star())
+        .into_boxed();
+    Ok(filtered(query, scope, filter, programme_id)
+        .filter(activity::deleted_at.is_null())
+        .get_result(&mut conn)
+        .await?)
+}
+
+/// The live activities with these ids that the caller may see, with what hangs off them
+/// (four queries for any number of ids). Ids the caller may not see are left out.
+pub async fn get_many(
+    db: &Db,
+    scope: &ActivityScope,
+    ids: &[ActivityId],
+) -> Result<Vec<ActivityDetail>, StoreError> {
+    let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+    load_where(db, scope, Box::new(activity::id.eq_any(ids))).await
+}
+
+/// The live parts (e.g. meetings) of these activities that the caller may see, with what hangs
+/// off them, in id order (four queries for any number of parents).
+pub async fn parts_of(
+    db: &Db,
+    scope: &ActivityScope,
+    parents: &[ActivityId],
+) -> Result<Vec<ActivityDetail>, StoreError> {
+    let parents: Vec<Uuid> = parents.iter().map(|id| id.0).collect();
+    load_where(
+        db,
+        scope,
+        Box::new(activity::parent_id.assume_not_null().eq_any(parents)),
+    )
+    .await
+}
+
+async fn load_where(
+    db: &Db,
+    scope: &ActivityScope,
+    condition: ActivityCondition,
+) -> Result<Vec<ActivityDetail>, StoreError> {
+    let mut conn = db.conn().await?;
+    let rows: Vec<ActivityRow> = visible(scope)
+        .filter(condition)
+        .filter(activity::deleted_at.is_null())
+        .order(activity::id.asc())
+        .load(&mut conn)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut children = Children::load(&mut conn, &ids).await?;
+    rows.into_iter().map(|row| children.attach(row)).collect()
+}
+
+/// The ids of the live activities the caller may see that match the filter: what the
+/// aggregates count.
+pub(crate) async fn matching_ids(
+    conn: &mut AsyncPgConnection,
+    scope: &ActivityScope,
+    filter: &ActivityFilter,
+) -> Result<Vec<Uuid>, StoreError> {
+    let programme_id = match programme_of(conn, filter).await {
+        Ok(id) => id,
+        Err(None) => return Ok(Vec::new()),
+        Err(Some(error)) => return Err(error),
+    };
+    let query = activity::table.select(activity::id).into_boxed();
+    Ok(filtered(query, scope, filter, programme_id)
+        .filter(activity::deleted_at.is_null())
+        .load(conn)
+        .await?)
 }
 
 /// One activity the caller may see, with what hangs off it.

@@ -1,0 +1,202 @@
+//! The actix side of `/graphql`: the caller is authenticated exactly as for REST (a missing or
+//! bad token is the same 401 problem), the body is capped by the server's body limit, and the
+//! caller, the database and the request's loaders go into the request's data.
+
+use actix_web::http::header;
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{BatchRequest, BatchResponse, Response, Value};
+use async_graphql_actix_web::GraphQLSubscription;
+use gloact_persistence::Db;
+
+use super::GloactSchema;
+use super::limits::{MUTATION_OVER_GET, ReadOnly};
+use super::loader::Loaders;
+use crate::auth::{Authenticated, BearerToken};
+use crate::config::Settings;
+use crate::error::ApiError;
+use crate::service::Caller;
+
+/// `POST /graphql`: one operation, or a batch (a JSON array) of at most `graphql.max_batch`.
+pub async fn post_graphql(
+    schema: web::Data<GloactSchema>,
+    db: web::Data<Db>,
+    settings: web::Data<Settings>,
+    Authenticated(caller): Authenticated,
+    req: HttpRequest,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| {
+            v.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("application/json")
+        });
+    if !json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let batch: BatchRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request(
+            "malformed_json",
+            format!("the body is not a GraphQL request: {e}"),
+        )
+    })?;
+    run(&schema, &db, &settings, caller, batch, false).await
+}
+
+/// `GET /graphql`: GraphiQL without a query (where enabled), else one query from the query
+/// string (`query`, `operationName`, `variables`). Mutations are refused: a GET must not write.
+pub async fn get_graphql(
+    schema: web::Data<GloactSchema>,
+    db: web::Data<Db>,
+    settings: web::Data<Settings>,
+    req: HttpRequest,
+) -> Result<HttpResponse, ApiError> {
+    if req.query_string().is_empty() && settings.graphiql() {
+        let page = GraphiQLSource::build().endpoint("/graphql").finish();
+        return Ok(HttpResponse::Ok()
+            .content_type("text/html; charset=utf-8")
+            .body(page));
+    }
+    let Authenticated(caller) = Authenticated::extract(&req).await?;
+    let request = async_graphql::http::parse_query_string(req.query_string())
+        .map_err(|e| ApiError::bad_request("invalid_query", e.to_string()))?;
+    run(
+        &schema,
+        &db,
+        &settings,
+        caller,
+        BatchRequest::Single(request),
+        true,
+    )
+    .await
+}
+
+/// `GET /graphql` with `Upgrade: websocket`: subscriptions over graphql-transport-ws (or the
+/// older graphql-ws). The token goes in the `Authorization` header of the upgrade request, checked
+/// as for every request (401 without a valid one) and again before every event.
+pub async fn subscribe_graphql(
+    schema: web::Data<GloactSchema>,
+    db: web::Data<Db>,
+    req: HttpRequest,
+    payload: web::Payload,
+) -> Result<HttpResponse, ApiError> {
+    let Authenticated(caller) = Authenticated::extract(&req).await?;
+    let token = BearerToken::of(&req)?;
+    let loaders = Loaders::new(&db, &caller);
+    // A subscription lives long: what it reads must be read afresh, not from a cache.
+    loaders.uncached();
+    let mut data = async_graphql::Data::default();
+    data.insert(db.get_ref().clone());
+    data.insert(caller);
+    data.insert(token);
+    data.insert(loaders);
+    GraphQLSubscription::new(GloactSchema::clone(&schema))
+        .with_data(data)
+        .start(&req, payload)
+        .map_err(|e| ApiError::bad_request("invalid_upgrade", e.to_string()))
+}
+
+async fn run(
+    schema: &GloactSchema,
+    db: &Db,
+    settings: &Settings,
+    caller: Caller,
+    batch: BatchRequest,
+    read_only: bool,
+) -> Result<HttpResponse, ApiError> {
+    let (requests, is_batch) = match batch {
+        BatchRequest::Single(request) => (vec![request], false),
+        BatchRequest::Batch(requests) => (requests, true),
+    };
+    let max = settings.graphql.max_batch;
+    if requests.is_empty() || requests.len() > max {
+        return Err(ApiError::bad_request(
+            "invalid_batch",
+            format!("a batch holds 1 to {max} operations"),
+        ));
+    }
+    let requests = requests
+        .into_iter()
+        .map(|request| {
+            let request = request
+                .data(db.clone())
+                .data(Loaders::new(db, &caller))
+                .data(caller.clone());
+            if read_only {
+                request.data(ReadOnly)
+            } else {
+                request
+            }
+        })
+        .collect();
+    let mut responses = match schema.execute_batch(BatchRequest::Batch(requests)).await {
+        BatchResponse::Single(response) => vec![response],
+        BatchResponse::Batch(responses) => responses,
+    };
+    responses.iter_mut().for_each(code_errors);
+    let refused_get = read_only
+        && responses
+            .iter()
+            .flat_map(|r| &r.errors)
+            .any(|e| has_code(e, MUTATION_OVER_GET));
+    if refused_get {
+        // As the GraphQL-over-HTTP spec says: 405, and which methods would do.
+        let mut http = HttpResponse::MethodNotAllowed();
+        http.insert_header((header::ALLOW, "POST"));
+        http.insert_header((header::CONTENT_TYPE, crate::error::PROBLEM_JSON));
+        let problem = crate::error::Problem {
+            kind: format!("urn:gloact:problem:{MUTATION_OVER_GET}"),
+            title: "Method not allowed".into(),
+            status: 405,
+            detail: Some("GET requests may hold queries only: send mutations with POST".into()),
+            code: MUTATION_OVER_GET.into(),
+            errors: Vec::new(),
+            current_version: None,
+        };
+        return Ok(http.body(serde_json::to_string(&problem).unwrap_or_default()));
+    }
+    let mut http = HttpResponse::Ok();
+    // Answers may hold what only this caller may see.
+    http.insert_header((header::CACHE_CONTROL, "no-store"));
+    Ok(if is_batch {
+        http.json(&responses)
+    } else {
+        http.json(responses.first())
+    })
+}
+
+fn has_code(error: &async_graphql::ServerError, code: &str) -> bool {
+    error
+        .extensions
+        .as_ref()
+        .and_then(|e| e.get("code"))
+        .is_some_and(|c| *c == Value::from(code))
+}
+
+/// Gives every error a stable `code`: resolvers' errors have REST's codes already; parsing,
+/// validation and the built-in limits get theirs here.
+fn code_errors(response: &mut Response) {
+    for error in &mut response.errors {
+        if error
+            .extensions
+            .as_ref()
+            .and_then(|e| e.get("code"))
+            .is_some()
+        {
+            continue;
+        }
+        let code = match error.message.as_str() {
+            "Query is too complex." => "query_too_complex",
+            "Query is nested too deep." => "query_too_deep",
+            _ => "invalid_graphql",
+        };
+        error
+            .extensions
+            .get_or_insert_with(Default::default)
+            .set("code", code);
+    }
+}

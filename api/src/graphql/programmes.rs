@@ -1,0 +1,118 @@
+//! Programmes: everyone reads.
+
+use async_graphql::connection::Connection;
+use async_graphql::{Context, ID, Object, Result};
+use chrono::{DateTime, NaiveDate, Utc};
+use gloact_domain::ProgrammeId;
+use uuid::Uuid;
+
+use super::errors::{OrGraphqlError, found};
+use super::node::{NodeKind, global_id};
+use super::{connection, page, page_complexity, request};
+use crate::service;
+
+/// A programme, e.g. GLO.ACT-Bangladesh.
+#[derive(Debug, Clone)]
+pub struct Programme(pub gloact_domain::programme::Programme);
+
+#[Object]
+impl Programme {
+    /// Its global id, for `node(id:)` (opaque).
+    pub(super) async fn id(&self) -> ID {
+        global_id(NodeKind::Programme, self.0.id.0)
+    }
+    /// Its id as REST knows it (/api/v1/programmes/{uuid}).
+    async fn uuid(&self) -> Uuid {
+        self.0.id.0
+    }
+    /// Its stable code, e.g. `GLOACT-BGD`.
+    async fn code(&self) -> &str {
+        self.0.code.as_str()
+    }
+    /// Its title.
+    async fn title(&self) -> &str {
+        self.0.title.as_str()
+    }
+    /// Its first day.
+    async fn start(&self) -> NaiveDate {
+        self.0.period.start()
+    }
+    /// Its last day.
+    async fn end(&self) -> NaiveDate {
+        self.0.period.end()
+    }
+    /// The countries it works in (ISO 3166-1 alpha-3).
+    async fn countries(&self) -> Vec<&str> {
+        self.0.countries.iter().map(|c| c.as_str()).collect()
+    }
+    /// Its IATI activity identifier.
+    async fn iati_identifier(&self) -> Option<&str> {
+        self.0.iati_identifier.as_ref().map(|r| r.as_str())
+    }
+    /// Codes of the organizations that fund it.
+    async fn funders(&self) -> Vec<&str> {
+        self.0.funders.iter().map(|c| c.as_str()).collect()
+    }
+    /// Codes of the organizations that implement it.
+    async fn implementers(&self) -> Vec<&str> {
+        self.0.implementers.iter().map(|c| c.as_str()).collect()
+    }
+    /// Its version.
+    async fn version(&self) -> i32 {
+        self.0.meta.version
+    }
+    /// When it last changed.
+    async fn updated_at(&self) -> DateTime<Utc> {
+        self.0.meta.updated_at
+    }
+}
+
+/// How many programmes there are.
+#[derive(Debug)]
+pub struct ProgrammeTotals;
+
+#[Object]
+impl ProgrammeTotals {
+    /// How many programmes there are, on every page.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        let (db, caller) = request(ctx)?;
+        service::programmes::count(db, caller).await.gql()
+    }
+}
+
+/// Programmes.
+#[derive(Debug, Default)]
+pub struct ProgrammesQuery;
+
+#[Object]
+impl ProgrammesQuery {
+    /// Programmes in id order.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    async fn programmes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Items per page, 1 to 500 (default 50).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last edge of the previous page.")] after: Option<
+            String,
+        >,
+    ) -> Result<Connection<String, Programme, ProgrammeTotals>> {
+        let (db, caller) = request(ctx)?;
+        let request = page(first, after.as_deref())?;
+        let items = service::programmes::list(db, caller, &request)
+            .await
+            .gql()?;
+        Ok(connection(
+            items,
+            after.is_some(),
+            ProgrammeTotals,
+            |p| p.id.0,
+            Programme,
+        ))
+    }
+
+    /// One programme, or null when there is none with this id.
+    async fn programme(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Programme>> {
+        let (db, caller) = request(ctx)?;
+        Ok(found(service::programmes::get(db, caller, ProgrammeId(id)).await)?.map(Programme))
+    }
+}

@@ -1,0 +1,100 @@
+//! Aggregates for dashboards: what each role may see, counted; statistics protected.
+
+use gloact_domain::Role;
+use gloact_tests::spawn_seeded_app;
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::{ROLES, data, report};
+
+#[tokio::test]
+async fn dashboard_aggregates_agree_with_the_rows_each_role_sees() {
+    let app = spawn_seeded_app().await;
+    let query = "{ byPillar: activityCounts(by: PILLAR) { key count }
+        byMonth: activityCounts(by: MONTH, filter: { kind: MEETING }) { key count }
+        participantTotals { activities total female judges } }";
+    for role in ROLES {
+        let rows = app.get_all("/api/v1/activities", role).await;
+        let found = data(&app, role, query, json!({})).await;
+        let mut by_pillar = std::collections::BTreeMap::new();
+        for a in &rows {
+            *by_pillar
+                .entry(a["pillar"].as_str().unwrap().to_owned())
+                .or_insert(0) += 1;
+        }
+        let served: std::collections::BTreeMap<String, i64> = found["byPillar"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                (
+                    c["key"].as_str().unwrap().to_owned(),
+                    c["count"].as_i64().unwrap(),
+                )
+            })
+            .collect();
+        assert_eq!(served, by_pillar, "{role}");
+        let sum = |key: &str| {
+            rows.iter()
+                .map(|a| a["participants"][key].as_i64().unwrap())
+                .sum::<i64>()
+        };
+        let totals = &found["participantTotals"];
+        assert_eq!(totals["activities"], rows.len(), "{role}");
+        assert_eq!(totals["female"], sum("female"), "{role}");
+        assert_eq!(totals["judges"], sum("judges"), "{role}");
+        assert_eq!(totals["total"], sum("female") + sum("male") + sum("other"));
+        let meetings = rows.iter().filter(|a| a["kind"] == "meeting").count() as i64;
+        let months: i64 = found["byMonth"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["count"].as_i64().unwrap())
+            .sum();
+        assert_eq!(months, meetings, "{role}");
+    }
+}
+
+#[tokio::test]
+async fn field_report_statistics_are_protected_as_over_rest() {
+    let app = spawn_seeded_app().await;
+    for (i, district) in ["Dhaka", "Dhaka", "Jessore"].iter().enumerate() {
+        let id = format!("00000000-0000-4000-8000-00000000000{i}");
+        let sent = app
+            .post("/api/v1/field-reports", Role::Iom, &report(&id, district))
+            .await;
+        assert_eq!(sent.status(), 201);
+    }
+    let query =
+        "{ fieldReportStatistics(by: DISTRICT) { exact total cells { key count suppressed } } }";
+    for role in ROLES {
+        let rest = app
+            .get_json("/api/v1/statistics/field-reports?by=district", role, 200)
+            .await;
+        let served = data(&app, role, query, json!({})).await["fieldReportStatistics"].clone();
+        let cells = served["cells"].as_array().unwrap();
+        assert_eq!(cells.len(), 2, "{role}");
+        for cell in cells {
+            // Fewer than 11 reports: withheld for every role without stats:exact.
+            assert_eq!(cell["suppressed"], true, "{role}");
+            assert_eq!(cell["count"], Value::Null, "{role}");
+        }
+        assert_eq!(served["total"], rest["total"], "{role}");
+    }
+    let exact = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "stats:exact");
+    let answer: Value = app
+        .request(Method::POST, "/graphql", &exact)
+        .json(&json!({ "query": query }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let table = &answer["data"]["fieldReportStatistics"];
+    assert_eq!(table["exact"], true);
+    assert_eq!(
+        table["cells"][0],
+        json!({ "key": "Dhaka", "count": 2, "suppressed": false })
+    );
+}
