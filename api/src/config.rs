@@ -65,7 +65,7 @@ impl Default for GraphqlSettings {
     fn default() -> Self {
         Self {
             max_depth: 12,
-            max_complexity: 20_000,
+            max_complexity: 100_000,
             max_aliases: 30,
             max_batch: 10,
             max_subscriptions: 32,

@@ -374,17 +374,35 @@ pub async fn listen(
     diesel::sql_query(format!("LISTEN {EVENTS_CHANNEL}"))
         .execute(&mut conn)
         .await?;
-    Ok(futures_util::stream::unfold(conn, |mut conn| async move {
-        let next = {
-            let notifications = conn.notifications_stream();
-            futures_util::pin_mut!(notifications);
-            futures_util::StreamExt::next(&mut notifications).await
-        };
-        let item = match next? {
-            Ok(n) => Uuid::parse_str(&n.payload)
-                .map_err(|e| StoreError::Corrupt(format!("field report event: {e}"))),
-            Err(e) => Err(e.into()),
-        };
-        Some((item, conn))
-    }))
+    // After an error the stream ends (its item said why); a clean close of the connection is an
+    // error too, so that subscribers learn their feed stopped rather than that it completed.
+    Ok(futures_util::stream::unfold(
+        Some(conn),
+        |conn| async move {
+            let mut conn = conn?;
+            loop {
+                let next = {
+                    let notifications = conn.notifications_stream();
+                    futures_util::pin_mut!(notifications);
+                    futures_util::StreamExt::next(&mut notifications).await
+                };
+                match next {
+                    None => {
+                        let closed = StoreError::Unavailable("the event connection closed".into());
+                        return Some((Err(closed), None));
+                    }
+                    Some(Err(e)) => return Some((Err(e.into()), None)),
+                    Some(Ok(n)) => match Uuid::parse_str(&n.payload) {
+                        Ok(id) => return Some((Ok(id), Some(conn))),
+                        // Anyone who may connect can NOTIFY this channel: what names no report is
+                        // dropped, not passed on as a failure to every subscriber.
+                        Err(_) => tracing::warn!(
+                            channel = EVENTS_CHANNEL,
+                            "ignored an event that names no field report"
+                        ),
+                    },
+                }
+            }
+        },
+    ))
 }

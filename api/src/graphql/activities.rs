@@ -23,6 +23,12 @@ use crate::error::ApiError;
 use crate::rest::common::query_value;
 use crate::service;
 
+/// What a list that is not a connection (an activity's participations, objectives, follow-up
+/// actions, parts) counts for in a query's complexity: as many items as an activity usually has
+/// at most, so that lists nested in lists (`parts { parent { parts … } }`) can't multiply the
+/// answer past the limit unseen.
+const NESTED_LIST: usize = 10;
+
 /// An activity of the work plan: a consultation, a meeting, a workshop, a study...
 #[derive(Debug, Clone)]
 pub struct Activity(pub ActivityDetail);
@@ -86,6 +92,7 @@ impl Activity {
         self.0.activity.participants.into()
     }
     /// The organizations taking part, and how.
+    #[graphql(complexity = "NESTED_LIST * child_complexity")]
     async fn participations(&self) -> Vec<Participation> {
         self.0
             .participations
@@ -95,6 +102,7 @@ impl Activity {
             .collect()
     }
     /// What it sets out to do.
+    #[graphql(complexity = "NESTED_LIST * child_complexity")]
     async fn objectives(&self) -> Vec<Objective> {
         self.0
             .objectives
@@ -108,6 +116,7 @@ impl Activity {
             .collect()
     }
     /// What is to be done after it.
+    #[graphql(complexity = "NESTED_LIST * child_complexity")]
     async fn follow_up_actions(&self) -> Vec<FollowUpAction> {
         self.0
             .follow_ups
@@ -136,6 +145,7 @@ impl Activity {
             .map(Activity))
     }
     /// Its parts (e.g. the meetings of a consultation) that you may see, in id order.
+    #[graphql(complexity = "NESTED_LIST * child_complexity")]
     async fn parts(&self, ctx: &Context<'_>) -> Result<Vec<Activity>> {
         Ok(loaders(ctx)?
             .parts

@@ -233,6 +233,15 @@ pub struct SubscriptionSlots(pub Arc<Semaphore>);
 #[derive(Debug, Default)]
 pub struct FieldReportsSubscription;
 
+/// How often a subscription without events checks its token again.
+const TOKEN_RECHECK: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// What wakes a subscription: an event, or the time to check its token again.
+enum Wake {
+    Event(Result<Uuid, crate::service::ServiceError>),
+    Recheck,
+}
+
 #[Subscription]
 impl FieldReportsSubscription {
     /// Each report you may see, as it is submitted and again as it is reviewed. The token is
@@ -252,7 +261,14 @@ impl FieldReportsSubscription {
             .try_acquire_owned()
             .map_err(|_| api_error(ApiError::Unavailable))?;
         let ids = service::field_reports::watch(&db, &caller).await.gql()?;
-        let events = ids.filter_map(move |id| {
+        // The token is checked before every event, and also every minute without one, so a
+        // quiet subscription ends soon after its token expires or is revoked.
+        let rechecks = futures_util::stream::unfold((), |()| async {
+            tokio::time::sleep(TOKEN_RECHECK).await;
+            Some((Wake::Recheck, ()))
+        });
+        let wakes = futures_util::stream::select(ids.map(Wake::Event), rechecks);
+        let events = wakes.filter_map(move |wake| {
             let (db, caller, token) = (db.clone(), caller.clone(), token.clone());
             // Held as long as the stream.
             let _slot = &slot;
@@ -260,9 +276,10 @@ impl FieldReportsSubscription {
                 if let Err(e) = token.check(&db).await {
                     return Some(Err(api_error(e)));
                 }
-                let id = match id {
-                    Ok(id) => id,
-                    Err(e) => return Some(Err(service_error(e))),
+                let id = match wake {
+                    Wake::Recheck => return None,
+                    Wake::Event(Ok(id)) => id,
+                    Wake::Event(Err(e)) => return Some(Err(service_error(e))),
                 };
                 // Reports the caller may not see are not there for it.
                 found(service::field_reports::get(&db, &caller, id).await)

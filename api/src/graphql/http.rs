@@ -10,7 +10,7 @@ use async_graphql_actix_web::GraphQLSubscription;
 use gloact_persistence::Db;
 
 use super::GloactSchema;
-use super::limits::{MUTATION_OVER_GET, ReadOnly};
+use super::limits::{MUTATION_OVER_GET, ReadOnly, SubscriptionsOnly};
 use super::loader::Loaders;
 use crate::auth::{Authenticated, BearerToken};
 use crate::config::Settings;
@@ -94,6 +94,7 @@ pub async fn subscribe_graphql(
     data.insert(caller);
     data.insert(token);
     data.insert(loaders);
+    data.insert(SubscriptionsOnly);
     GraphQLSubscription::new(GloactSchema::clone(&schema))
         .with_data(data)
         .start(&req, payload)

@@ -15,6 +15,15 @@ pub struct ReadOnly;
 /// The error code of a mutation sent by `GET`.
 pub const MUTATION_OVER_GET: &str = "mutation_over_get";
 
+/// Marks an operation that came over the WebSocket: it may be a subscription only. (Queries and
+/// mutations go over HTTP, where the token is checked on every request; a socket's token is
+/// checked at the upgrade and then by the subscription itself.)
+#[derive(Debug, Clone, Copy)]
+pub struct SubscriptionsOnly;
+
+/// The error code of a query or mutation sent over the WebSocket.
+pub const NOT_A_SUBSCRIPTION: &str = "subscriptions_only";
+
 /// Most selections visited while counting aliases through fragments: a document that spreads
 /// fragments into each other beyond this is refused rather than walked.
 const MAX_VISITS: usize = 10_000;
@@ -61,6 +70,18 @@ impl Extension for ParseLimits {
                 "GET requests may hold queries only: send mutations with POST".into(),
             ));
         }
+        if ctx.data_opt::<SubscriptionsOnly>().is_some()
+            && document
+                .operations
+                .iter()
+                .any(|(_, op)| op.node.ty != OperationType::Subscription)
+        {
+            return Err(refuse(
+                NOT_A_SUBSCRIPTION,
+                "the WebSocket carries subscriptions only: send queries and mutations with POST"
+                    .into(),
+            ));
+        }
         let mut counter = AliasCounter {
             document: &document,
             aliases: 0,
@@ -79,10 +100,7 @@ impl Extension for ParseLimits {
         if counter.aliases > self.max_aliases {
             return Err(refuse(
                 "too_many_aliases",
-                format!(
-                    "the query uses more than {} aliases (at most {} are allowed)",
-                    self.max_aliases, self.max_aliases
-                ),
+                format!("the query uses more than {} aliases", self.max_aliases),
             ));
         }
         Ok(document)

@@ -10,6 +10,23 @@ use serde_json::{Value, json};
 use super::{data, first_code, gql};
 
 #[tokio::test]
+async fn lists_nested_in_lists_count_in_complexity() {
+    // Within the default depth, but each `parts` level multiplies the answer.
+    let app = spawn_seeded_app().await;
+    let looping = "{ activities(first: 500) { edges { node { parts { parent { parts { parent { parts { parent { parts { code } } } } } } } } } } }";
+    assert_eq!(
+        first_code(&gql(&app, Role::Unodc, looping, json!({})).await),
+        "query_too_complex"
+    );
+    let dashboard = "{ activities(first: 50) { edges { node { code participations { role organization { code } } objectives { achieved } followUpActions { status owner { code } } } } } }";
+    assert!(
+        data(&app, Role::Unodc, dashboard, json!({})).await["activities"]["edges"]
+            .as_array()
+            .is_some_and(|edges| !edges.is_empty())
+    );
+}
+
+#[tokio::test]
 async fn limits_refuse_deep_complex_aliased_and_batched_excess_with_codes() {
     let app = spawn_seeded_app_with(|s| {
         s.graphql.max_depth = 5;

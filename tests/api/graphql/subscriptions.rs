@@ -12,6 +12,16 @@ type Socket =
 
 /// Opens a graphql-transport-ws connection with `token` and subscribes to field-report events.
 async fn subscribe(app: &TestApp, token: &str) -> Socket {
+    subscribe_with(
+        app,
+        token,
+        "subscription { fieldReportEvents { uuid organization review } }",
+    )
+    .await
+}
+
+/// Opens a graphql-transport-ws connection with `token` and sends `query` over it.
+async fn subscribe_with(app: &TestApp, token: &str, query: &str) -> Socket {
     use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let url = format!("{}/graphql", app.address.replace("http://", "ws://"));
@@ -29,7 +39,6 @@ async fn subscribe(app: &TestApp, token: &str) -> Socket {
         .await
         .unwrap();
     assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
-    let query = "subscription { fieldReportEvents { uuid organization review } }";
     socket
         .send(send(
             json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }),
@@ -204,4 +213,26 @@ async fn subscriptions_beyond_the_cap_are_refused_as_unavailable() {
         .await;
     assert_eq!(sent.status(), 201);
     assert_eq!(next_event(&mut third).await["uuid"], later);
+}
+
+#[tokio::test]
+async fn the_socket_carries_subscriptions_only() {
+    // Its token is checked at the upgrade and by the subscription; queries and mutations must
+    // go over HTTP, where every request's token is checked.
+    let app = spawn_seeded_app().await;
+    for query in [
+        "{ fieldReports(first: 1) { edges { node { uuid } } } }",
+        "mutation { reviewFieldReport(id: \"x\", expectedVersion: 1, decision: VERIFIED) { uuid } }",
+    ] {
+        let mut socket = subscribe_with(&app, &app.token(Role::Unodc), query).await;
+        let refused = next_message(&mut socket).await;
+        let errors = match refused["type"].as_str() {
+            Some("error") => refused["payload"].clone(),
+            _ => refused["payload"]["errors"].clone(),
+        };
+        assert_eq!(
+            errors[0]["extensions"]["code"], "subscriptions_only",
+            "{refused}"
+        );
+    }
 }
