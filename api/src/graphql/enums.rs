@@ -98,3 +98,78 @@ remote_enum! {
         Pillar, Kind, Status, Month, District,
     }
 }
+
+remote_enum! {
+    /// Where a victim-assistance case stands.
+    CaseStatus = "gloact_domain::case::CaseStatus" { Active, FollowUp, Closed, ClosedReferred }
+}
+
+remote_enum! {
+    /// Sex, as recorded by HTCDS.
+    Sex = "gloact_domain::field_report::Sex" { Female, Male, Other, Unknown }
+}
+
+remote_enum! {
+    /// Age band, never a birth date: `CHILD` 0–11, `ADOLESCENT` 12–17, `YOUNG_ADULT` 18–25,
+    /// `ADULT` 26–40, `OLDER` 41 and over.
+    AgeBand = "gloact_domain::field_report::AgeBand" {
+        Child, Adolescent, YoungAdult, Adult, Older, Unknown,
+    }
+}
+
+remote_enum! {
+    /// Type of exploitation, after HTCDS.
+    Exploitation = "gloact_domain::field_report::Exploitation" {
+        Sexual, Labour, DomesticServitude, ForcedMarriage, ForcedCriminality, OrganRemoval, Other,
+        Unknown,
+    }
+}
+
+remote_enum! {
+    /// How the person was controlled (HTCDS means of control).
+    MeansOfControl = "gloact_domain::case::MeansOfControl" {
+        Threats, PhysicalViolence, SexualViolence, PsychologicalAbuse, DebtBondage,
+        WithheldDocuments, WithheldWages, RestrictedMovement, Substances, FalsePromises, Other,
+    }
+}
+
+remote_enum! {
+    /// How the person was recruited (HTCDS).
+    RecruitmentMethod = "gloact_domain::case::RecruitmentMethod" {
+        JobOffer, MarriageOffer, EducationOffer, TravelOffer, Abduction, SoldByFamily, Other,
+        Unknown,
+    }
+}
+
+remote_enum! {
+    /// Who the recruiter was to the person.
+    RecruiterRelation = "gloact_domain::case::RecruiterRelation" {
+        Family, IntimatePartner, Friend, Employer, Agent, Stranger, Other, Unknown,
+    }
+}
+
+remote_enum! {
+    /// The stage of trafficking an event belongs to.
+    EventStage = "gloact_domain::case::EventStage" { Recruitment, Transit, Exploitation }
+}
+
+remote_enum! {
+    /// Where a referral stands.
+    ReferralStatus = "gloact_domain::case::ReferralStatus" {
+        Proposed, Accepted, Declined, Completed,
+    }
+}
+
+remote_enum! {
+    /// A service a person is referred to.
+    Service = "gloact_domain::field_report::Service" {
+        Shelter, Medical, Legal, Repatriation, Psychosocial,
+    }
+}
+
+remote_enum! {
+    /// What victim-assistance cases can be counted by.
+    CaseDimension = "gloact_domain::statistics::CaseDimension" {
+        Month, District, Sex, AgeBand, Citizenship, Exploitation, Status,
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod activities;
 pub mod activity_writes;
+pub mod cases;
 pub mod enums;
 pub mod errors;
 pub mod field_reports;
@@ -42,6 +43,7 @@ pub struct Query(
     follow_ups::FollowUpsQuery,
     indicators::IndicatorsQuery,
     field_reports::FieldReportsQuery,
+    cases::CasesQuery,
     statistics::StatisticsQuery,
     node::NodeQuery,
 );

@@ -9,6 +9,7 @@ use gloact_domain::{ActivityId, FollowUpActionId, IndicatorId, OrganizationId, P
 use uuid::Uuid;
 
 use super::activities::Activity;
+use super::cases::Case;
 use super::errors::{coded, found};
 use super::field_reports::FieldReport;
 use super::follow_ups::FollowUpAction;
@@ -23,6 +24,8 @@ use crate::service;
 pub enum NodeKind {
     /// An activity.
     Activity,
+    /// A victim-assistance case.
+    Case,
     /// A field report.
     FieldReport,
     /// A follow-up action.
@@ -36,8 +39,9 @@ pub enum NodeKind {
 }
 
 impl NodeKind {
-    const ALL: [NodeKind; 6] = [
+    const ALL: [NodeKind; 7] = [
         Self::Activity,
+        Self::Case,
         Self::FieldReport,
         Self::FollowUpAction,
         Self::Indicator,
@@ -48,6 +52,7 @@ impl NodeKind {
     const fn name(self) -> &'static str {
         match self {
             Self::Activity => "Activity",
+            Self::Case => "Case",
             Self::FieldReport => "FieldReport",
             Self::FollowUpAction => "FollowUpAction",
             Self::Indicator => "Indicator",
@@ -81,6 +86,8 @@ fn parse_global_id(id: &str) -> Option<(NodeKind, Uuid)> {
 pub enum Node {
     /// An activity.
     Activity(Activity),
+    /// A victim-assistance case (never with who the person is).
+    Case(Case),
     /// A field report.
     FieldReport(FieldReport),
     /// A follow-up action.
@@ -110,6 +117,9 @@ impl NodeQuery {
             NodeKind::Activity => {
                 found(service::activities::get(db, caller, ActivityId(uuid)).await)?
                     .map(|d| Node::Activity(Activity(d)))
+            }
+            NodeKind::Case => {
+                found(service::cases::get(db, caller, uuid).await)?.map(|c| Node::Case(Case(c)))
             }
             NodeKind::FieldReport => found(service::field_reports::get(db, caller, uuid).await)?
                 .map(|r| Node::FieldReport(FieldReport(r))),
@@ -145,6 +155,10 @@ mod tests {
         }
         assert_eq!(parse_global_id("not base64!"), None);
         assert_eq!(parse_global_id(&URL_SAFE_NO_PAD.encode("Case:x")), None);
+        assert_eq!(
+            parse_global_id(&URL_SAFE_NO_PAD.encode(format!("Nothing:{uuid}"))),
+            None
+        );
         assert_eq!(parse_global_id(&uuid.to_string()), None);
     }
 }
