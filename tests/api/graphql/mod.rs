@@ -3,6 +3,7 @@
 
 mod audit;
 mod batching;
+mod cases;
 mod dashboards;
 mod field_reports;
 mod limits;
