@@ -14,6 +14,11 @@ use super::errors::OrGraphqlError;
 use super::request;
 use crate::service;
 
+/// What an aggregate counts for in a query's complexity: it scans every row the caller may see
+/// (100,000 activities take a few milliseconds each), so a query holds at most a score of them
+/// under the default limit, however many aliases it uses.
+const AGGREGATE: usize = 5_000;
+
 /// One group of a count.
 #[derive(Debug, SimpleObject)]
 pub struct CountCell {
@@ -113,6 +118,7 @@ pub struct StatisticsQuery;
 impl StatisticsQuery {
     /// The activities you may see that match the filter, counted by one dimension, in key
     /// order. Activities without a district count as `unknown`, without dates as `undated`.
+    #[graphql(complexity = "AGGREGATE")]
     async fn activity_counts(
         &self,
         ctx: &Context<'_>,
@@ -132,6 +138,7 @@ impl StatisticsQuery {
 
     /// The participants of the activities you may see that match the filter, summed by sex and
     /// by actor type.
+    #[graphql(complexity = "AGGREGATE")]
     async fn participant_totals(
         &self,
         ctx: &Context<'_>,
@@ -149,6 +156,7 @@ impl StatisticsQuery {
     /// dimension. Exact only for UNODC and IOM with `stats:exact`; for everyone else a count
     /// under 11 is withheld, with whatever would give it away. Date ranges need exact
     /// statistics.
+    #[graphql(complexity = "AGGREGATE")]
     async fn field_report_statistics(
         &self,
         ctx: &Context<'_>,
@@ -168,6 +176,7 @@ impl StatisticsQuery {
     /// `stats:exact`; for everyone else, the EU included, a count under 11 is withheld, with
     /// whatever would give it away. Date ranges (of the day of identification) need exact
     /// statistics.
+    #[graphql(complexity = "AGGREGATE")]
     async fn case_statistics(
         &self,
         ctx: &Context<'_>,

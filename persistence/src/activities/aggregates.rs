@@ -1,13 +1,16 @@
 //! Aggregates of activities for dashboards: counts by one dimension and participant totals,
 //! over the activities the caller may see that match a filter, grouped in SQL.
 
-use diesel::sql_types::{Array, BigInt, Text};
+use diesel::dsl::{count_star, sql, sum};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
 use gloact_domain::policy::ActivityScope;
 
-use super::{ActivityFilter, matching_ids};
+use super::{ActivityFilter, matching};
 use crate::db::Db;
 use crate::error::StoreError;
+use crate::schema::activity;
 
 /// What activities can be counted by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -24,14 +27,6 @@ pub enum ActivityDimension {
     District,
 }
 
-#[derive(diesel::QueryableByName)]
-struct Count {
-    #[diesel(sql_type = Text)]
-    key: String,
-    #[diesel(sql_type = BigInt)]
-    n: i64,
-}
-
 /// The visible activities matching `filter`, counted by `dimension`, in key order.
 pub async fn counts_by(
     db: &Db,
@@ -40,10 +35,9 @@ pub async fn counts_by(
     dimension: ActivityDimension,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     let mut conn = db.conn().await?;
-    let ids = matching_ids(&mut conn, scope, filter).await?;
-    if ids.is_empty() {
+    let Some(ids) = matching(&mut conn, scope, filter).await? else {
         return Ok(Vec::new());
-    }
+    };
     // The grouping expression comes from this fixed list, never from input.
     let key = match dimension {
         ActivityDimension::Pillar => "pillar",
@@ -54,13 +48,14 @@ pub async fn counts_by(
         }
         ActivityDimension::District => "coalesce(district, 'unknown')",
     };
-    let rows: Vec<Count> = diesel::sql_query(format!(
-        "SELECT {key} AS key, count(*) AS n FROM activity WHERE id = ANY($1) GROUP BY 1 ORDER BY 1"
-    ))
-    .bind::<Array<diesel::sql_types::Uuid>, _>(ids)
-    .load(&mut conn)
-    .await?;
-    Ok(rows.into_iter().map(|c| (c.key, c.n)).collect())
+    // One statement: the scope and filter are a subquery, so no id leaves the database.
+    Ok(activity::table
+        .filter(activity::id.eq_any(ids))
+        .group_by(sql::<Text>(key))
+        .select((sql::<Text>(key), count_star()))
+        .order(sql::<Text>("1"))
+        .load(&mut conn)
+        .await?)
 }
 
 /// Participants of the visible activities matching a filter, summed by sex and by actor type.
@@ -102,23 +97,44 @@ pub async fn participant_totals(
     filter: &ActivityFilter,
 ) -> Result<ParticipantTotals, StoreError> {
     let mut conn = db.conn().await?;
-    let ids = matching_ids(&mut conn, scope, filter).await?;
-    if ids.is_empty() {
+    let Some(ids) = matching(&mut conn, scope, filter).await? else {
         return Ok(ParticipantTotals::default());
-    }
-    Ok(diesel::sql_query(
-        "SELECT count(*) AS activities, \
-         coalesce(sum(participants_female), 0)::int8 AS female, \
-         coalesce(sum(participants_male), 0)::int8 AS male, \
-         coalesce(sum(participants_other), 0)::int8 AS other, \
-         coalesce(sum(judges), 0)::int8 AS judges, \
-         coalesce(sum(prosecutors), 0)::int8 AS prosecutors, \
-         coalesce(sum(law_enforcement), 0)::int8 AS law_enforcement, \
-         coalesce(sum(officials), 0)::int8 AS officials, \
-         coalesce(sum(civil_society), 0)::int8 AS civil_society \
-         FROM activity WHERE id = ANY($1)",
-    )
-    .bind::<Array<diesel::sql_types::Uuid>, _>(ids)
-    .get_result(&mut conn)
-    .await?)
+    };
+    // One statement, as for the counts; sums of no rows are 0.
+    let sums: (
+        i64,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+        Option<i64>,
+    ) = activity::table
+        .filter(activity::id.eq_any(ids))
+        .select((
+            count_star(),
+            sum(activity::participants_female),
+            sum(activity::participants_male),
+            sum(activity::participants_other),
+            sum(activity::judges),
+            sum(activity::prosecutors),
+            sum(activity::law_enforcement),
+            sum(activity::officials),
+            sum(activity::civil_society),
+        ))
+        .get_result(&mut conn)
+        .await?;
+    Ok(ParticipantTotals {
+        activities: sums.0,
+        female: sums.1.unwrap_or(0),
+        male: sums.2.unwrap_or(0),
+        other: sums.3.unwrap_or(0),
+        judges: sums.4.unwrap_or(0),
+        prosecutors: sums.5.unwrap_or(0),
+        law_enforcement: sums.6.unwrap_or(0),
+        officials: sums.7.unwrap_or(0),
+        civil_society: sums.8.unwrap_or(0),
+    })
 }

@@ -254,23 +254,22 @@ async fn load_where(
     rows.into_iter().map(|row| children.attach(row)).collect()
 }
 
-/// The ids of the live activities the caller may see that match the filter: what the
-/// aggregates count.
-pub(crate) async fn matching_ids(
+/// The ids of the live activities the caller may see that match the filter, as a query for the
+/// aggregates to count over in the same statement (`None`: nothing matches).
+pub(crate) async fn matching(
     conn: &mut AsyncPgConnection,
     scope: &ActivityScope,
     filter: &ActivityFilter,
-) -> Result<Vec<Uuid>, StoreError> {
+) -> Result<Option<activity::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>>, StoreError> {
     let programme_id = match programme_of(conn, filter).await {
         Ok(id) => id,
-        Err(None) => return Ok(Vec::new()),
+        Err(None) => return Ok(None),
         Err(Some(error)) => return Err(error),
     };
     let query = activity::table.select(activity::id).into_boxed();
-    Ok(filtered(query, scope, filter, programme_id)
-        .filter(activity::deleted_at.is_null())
-        .load(conn)
-        .await?)
+    Ok(Some(
+        filtered(query, scope, filter, programme_id).filter(activity::deleted_at.is_null()),
+    ))
 }
 
 /// One activity the caller may see, with what hangs off it.
