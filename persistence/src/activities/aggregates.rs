@@ -90,6 +90,20 @@ pub struct ParticipantTotals {
     pub civil_society: i64,
 }
 
+/// The count and the eight sums of [`participant_totals`], as selected (a sum of no rows is
+/// NULL).
+type Sums = (
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+);
+
 /// The participants of the visible activities matching `filter`, summed.
 pub async fn participant_totals(
     db: &Db,
@@ -101,17 +115,7 @@ pub async fn participant_totals(
         return Ok(ParticipantTotals::default());
     };
     // One statement, as for the counts; sums of no rows are 0.
-    let sums: (
-        i64,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-        Option<i64>,
-    ) = activity::table
+    let sums: Sums = activity::table
         .filter(activity::id.eq_any(ids))
         .select((
             count_star(),
