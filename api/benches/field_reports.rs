@@ -62,7 +62,10 @@ async fn run(
             }
             latencies
         })
-    });
+    })
+    // Spawned all at once (an iterator is lazy: awaiting while mapping would run them one
+    // after another).
+    .collect::<Vec<_>>();
     let mut latencies: Vec<Duration> = Vec::new();
     for worker in workers {
         latencies.extend(worker.await.unwrap());

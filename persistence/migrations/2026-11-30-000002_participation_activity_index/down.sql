@@ -1,0 +1,1 @@
+DROP INDEX participation_activity_idx;
