@@ -9,10 +9,11 @@
     reason = "a benchmark binary"
 )]
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use gloact_api::auth::{SigningKey, TokenService};
-use gloact_api::config::Settings;
 use gloact_api::server::Application;
 use gloact_domain::value::Code;
 use gloact_domain::{Role, Scopes};
@@ -30,10 +31,6 @@ fn report() -> serde_json::Value {
         "narrative": "Young woman met at the bus terminal, promised work abroad.",
         "payload": { "kind": "victim_identification", "sex": "female", "age_band": "18_25", "citizenship": "BGD", "exploitation": "labour" },
     })
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
 /// Runs `CONCURRENCY` senders for `RUN_FOR`; each request carries `per_request` reports.
@@ -80,13 +77,8 @@ async fn main() {
         println!("set DATABASE_URL to an empty database to run this benchmark");
         return;
     };
-    let mut settings = Settings {
-        database_url: Some(url.clone()),
-        ..Settings::default()
-    };
-    settings.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let mut settings = support::settings(&url);
     settings.max_body_bytes = 4 * 1024 * 1024;
-    settings.pii.key = Some(gloact_persistence::sealed::SealingKey::generate_base64().into());
     migrate(&url).await.unwrap();
     let db = Db::connect(&settings.db_settings(url)).unwrap();
     seed::seed(&db).await.unwrap();
@@ -116,8 +108,8 @@ async fn main() {
             reports as f64 / RUN_FOR.as_secs_f64(),
             latencies.len(),
             RUN_FOR.as_secs(),
-            percentile(&latencies, 0.50).as_secs_f64() * 1e3,
-            percentile(&latencies, 0.99).as_secs_f64() * 1e3,
+            support::percentile(&latencies, 0.50).as_secs_f64() * 1e3,
+            support::percentile(&latencies, 0.99).as_secs_f64() * 1e3,
         );
     }
 }

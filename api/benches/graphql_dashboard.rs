@@ -17,11 +17,12 @@
     reason = "a benchmark binary"
 )]
 
+mod support;
+
 use std::time::{Duration, Instant};
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use gloact_api::auth::{SigningKey, TokenService};
-use gloact_api::config::Settings;
 use gloact_api::server::Application;
 use gloact_domain::value::Code;
 use gloact_domain::{Role, Scopes};
@@ -160,10 +161,6 @@ async fn generate(url: &str) {
     );
 }
 
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
 /// Sends `query` from `clients` clients for `duration`; the sorted latencies, and how long it
 /// took until the last answer came (requests sent before the deadline are waited for).
 async fn load(
@@ -226,8 +223,8 @@ async fn measure(
     println!(
         "{name:<34} {:>7.0} req/s   p50 {:>6.1} ms   p99 {:>6.1} ms   ({} requests, {clients} clients)",
         latencies.len() as f64 / took.as_secs_f64(),
-        percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
-        percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
+        support::percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
+        support::percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
         latencies.len(),
     );
 }
@@ -238,13 +235,8 @@ async fn main() {
         println!("set DATABASE_URL to an empty database to run this benchmark");
         return;
     };
-    let mut settings = Settings {
-        database_url: Some(url.clone()),
-        ..Settings::default()
-    };
-    settings.listen = std::net::SocketAddr::from(([127, 0, 0, 1], 0));
+    let mut settings = support::settings(&url);
     settings.database.max_connections = 16;
-    settings.pii.key = Some(gloact_persistence::sealed::SealingKey::generate_base64().into());
     migrate(&url).await.unwrap();
     let db = Db::connect(&settings.db_settings(url.clone())).unwrap();
     seed::seed(&db).await.unwrap();

@@ -46,16 +46,7 @@ pub async fn field_reports_by(
            AND ($2::date IS NULL OR occurred_at < ($2::date + 1)::timestamp AT TIME ZONE 'UTC') \
          GROUP BY 1 ORDER BY 1"
     );
-    let mut conn = db.conn().await?;
-    let rows: Vec<Count> = diesel::sql_query(sql)
-        .bind::<Nullable<Date>, _>(from)
-        .bind::<Nullable<Date>, _>(to)
-        .load(&mut conn)
-        .await?;
-    Ok(rows
-        .into_iter()
-        .map(|c| (c.key, u64::try_from(c.n).unwrap_or(0)))
-        .collect())
+    grouped_counts(db, sql, from, to).await
 }
 
 /// Victim-assistance cases counted by `dimension`, identified between two days when given, in
@@ -83,6 +74,16 @@ pub async fn cases_by(
            AND ($2::date IS NULL OR identified_on <= $2::date) \
          GROUP BY 1 ORDER BY 1"
     );
+    grouped_counts(db, sql, from, to).await
+}
+
+/// Runs a `SELECT key, n … GROUP BY` whose `$1` and `$2` are the optional first and last day.
+async fn grouped_counts(
+    db: &Db,
+    sql: String,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Result<Vec<(String, u64)>, StoreError> {
     let mut conn = db.conn().await?;
     let rows: Vec<Count> = diesel::sql_query(sql)
         .bind::<Nullable<Date>, _>(from)

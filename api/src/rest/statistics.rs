@@ -67,8 +67,7 @@ pub async fn get_field_report_statistics(
 ) -> Result<HttpResponse, ApiError> {
     let by: ReportDimension = query_value("by", Some(query.by.as_str()), str::parse)?
         .ok_or_else(|| ApiError::bad_request("invalid_query", "by is required"))?;
-    let from: Option<NaiveDate> = query_value("from", query.from.as_deref(), parse_date)?;
-    let to: Option<NaiveDate> = query_value("to", query.to.as_deref(), parse_date)?;
+    let (from, to) = date_range(query.from.as_deref(), query.to.as_deref())?;
     let (table, exact) = service::statistics::field_reports(&db, &caller, by, from, to).await?;
     Ok(HttpResponse::Ok().json(StatisticsTable {
         by,
@@ -82,6 +81,17 @@ pub async fn get_field_report_statistics(
         exact,
         threshold: SMALL_CELL,
     }))
+}
+
+/// The optional first and last day of a statistics query.
+fn date_range(
+    from: Option<&str>,
+    to: Option<&str>,
+) -> Result<(Option<NaiveDate>, Option<NaiveDate>), ApiError> {
+    Ok((
+        query_value("from", from, parse_date)?,
+        query_value("to", to, parse_date)?,
+    ))
 }
 
 fn cells(cells: Vec<gloact_domain::statistics::Cell>) -> Vec<CellDto> {
@@ -138,8 +148,7 @@ pub async fn get_case_statistics(
 ) -> Result<HttpResponse, ApiError> {
     let by: CaseDimension = query_value("by", Some(query.by.as_str()), str::parse)?
         .ok_or_else(|| ApiError::bad_request("invalid_query", "by is required"))?;
-    let from: Option<NaiveDate> = query_value("from", query.from.as_deref(), parse_date)?;
-    let to: Option<NaiveDate> = query_value("to", query.to.as_deref(), parse_date)?;
+    let (from, to) = date_range(query.from.as_deref(), query.to.as_deref())?;
     let (table, exact): (Table, bool) =
         service::statistics::cases(&db, &caller, by, from, to).await?;
     Ok(HttpResponse::Ok().json(CaseStatisticsTable {
