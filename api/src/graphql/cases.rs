@@ -7,12 +7,13 @@
 //! record. A case says only whether an identity is stored (`hasIdentity`).
 
 use async_graphql::connection::{Connection, EmptyFields};
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::{Context, ID, Object, Result, SimpleObject, Union};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::case::{Case as Stored, Referral as StoredReferral};
 use gloact_persistence::cases::CaseFilter;
 use uuid::Uuid;
 
+use super::changes::{self, Deleted};
 use super::enums::{
     AgeBand, CaseStatus, EventStage, Exploitation, MeansOfControl, RecruiterRelation,
     RecruitmentMethod, ReferralStatus, Service, Sex,
@@ -199,6 +200,15 @@ impl From<&StoredReferral> for Referral {
     }
 }
 
+/// A change to a case: the case as it is now, or its deletion.
+#[derive(Debug, Union)]
+pub enum CaseChange {
+    /// Created or changed.
+    Case(Case),
+    /// Deleted.
+    Deleted(Deleted),
+}
+
 /// Victim-assistance cases.
 #[derive(Debug, Default)]
 pub struct CasesQuery;
@@ -231,6 +241,34 @@ impl CasesQuery {
             EmptyFields,
             |c| c.id,
             Case,
+        ))
+    }
+
+    /// Every change to the cases you may see after a change number, in the order made. REST's
+    /// `changed_after`, for clients that keep a copy; the EU gets `forbidden`.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    async fn case_changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Changes after this change number (a `changeSeq` you hold); from the start when not given."
+        )]
+        changed_after: Option<i64>,
+        #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last edge of the previous page of changes.")]
+        after: Option<String>,
+    ) -> Result<Connection<String, CaseChange, EmptyFields>> {
+        let (db, caller) = request(ctx)?;
+        let request = changes::page(changed_after, first, after.as_deref())?;
+        let items = service::cases::list(db, caller, &CaseFilter::default(), &request)
+            .await
+            .gql()?;
+        Ok(changes::connection(
+            items,
+            after.is_some(),
+            NodeKind::Case,
+            |x| x.meta.change_seq,
+            |x| Case(x).into(),
         ))
     }
 

@@ -5,7 +5,7 @@
 use async_graphql::connection::{Connection, EmptyFields};
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject, Subscription};
+use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject, Subscription, Union};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use gloact_domain::field_report::{FieldReport as Report, PayloadInput, Review};
@@ -16,6 +16,7 @@ use uuid::Uuid;
 use std::collections::HashSet;
 
 use super::activities::Activity;
+use super::changes::{self, Deleted};
 use super::enums::{FieldReportKind, ReviewStatus};
 use super::errors::{OrGraphqlError, api_error, found, service_error};
 use super::loader;
@@ -25,6 +26,40 @@ use crate::auth::BearerToken;
 use crate::error::ApiError;
 use crate::rest::field_reports::ReviewDto;
 use crate::service;
+
+/// A change to a field report: the report as it is now, or its deletion.
+#[derive(Debug, Union)]
+#[expect(
+    clippy::large_enum_variant,
+    reason = "one short-lived value per edge of a page; boxing would only add an allocation each"
+)]
+pub enum FieldReportChange {
+    /// Created or changed.
+    FieldReport(FieldReport),
+    /// Deleted.
+    Deleted(Deleted),
+}
+
+/// Loads the activities a page of reports concerns at once, where the query asks for them.
+async fn prime(ctx: &Context<'_>, items: &[Report]) -> Result<()> {
+    let activity = ctx
+        .look_ahead()
+        .field("edges")
+        .field("node")
+        .field("activity");
+    if activity.exists() {
+        let loaders = loaders(ctx)?;
+        let ids: HashSet<_> = items.iter().filter_map(|r| r.report.activity_id).collect();
+        let found: Vec<_> = loaders
+            .activities
+            .load_many(ids)
+            .await?
+            .into_values()
+            .collect();
+        loader::prime(loaders, activity, &found).await?;
+    }
+    Ok(())
+}
 
 /// A report from a field officer's phone.
 #[derive(Debug, Clone)]
@@ -143,33 +178,43 @@ impl FieldReportsQuery {
         let items = service::field_reports::list(db, caller, &filter, &request)
             .await
             .gql()?;
-        // The activities the reports concern, for the whole page at once where asked for.
-        let activity = ctx
-            .look_ahead()
-            .field("edges")
-            .field("node")
-            .field("activity");
-        if activity.exists() {
-            let loaders = loaders(ctx)?;
-            let ids: HashSet<_> = items
-                .items
-                .iter()
-                .filter_map(|r| r.report.activity_id)
-                .collect();
-            let found: Vec<_> = loaders
-                .activities
-                .load_many(ids)
-                .await?
-                .into_values()
-                .collect();
-            loader::prime(loaders, activity, &found).await?;
-        }
+        prime(ctx, &items.items).await?;
         Ok(connection(
             items,
             after.is_some(),
             EmptyFields,
             |r| r.report.id,
             FieldReport,
+        ))
+    }
+
+    /// Every change to the reports you may see (new, reviewed) after a change number, in the
+    /// order made. REST's `changed_after`, for clients that keep a copy.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    async fn field_report_changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Changes after this change number (a `changeSeq` you hold); from the start when not given."
+        )]
+        changed_after: Option<i64>,
+        #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last edge of the previous page of changes.")]
+        after: Option<String>,
+    ) -> Result<Connection<String, FieldReportChange, EmptyFields>> {
+        let (db, caller) = request(ctx)?;
+        let request = changes::page(changed_after, first, after.as_deref())?;
+        let items =
+            service::field_reports::list(db, caller, &FieldReportFilter::default(), &request)
+                .await
+                .gql()?;
+        prime(ctx, &items.items).await?;
+        Ok(changes::connection(
+            items,
+            after.is_some(),
+            NodeKind::FieldReport,
+            |x| x.meta.change_seq,
+            |x| FieldReport(x).into(),
         ))
     }
 

@@ -1,7 +1,7 @@
 //! Follow-up actions: read as their activities; UNODC writes; owners update their own.
 
-use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result};
+use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Union};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::follow_up::{FollowUpChanges, NewFollowUpAction};
 use gloact_domain::value::Code;
@@ -12,6 +12,7 @@ use uuid::Uuid;
 use std::collections::HashSet;
 
 use super::activities::Activity;
+use super::changes::{self, Deleted};
 use super::enums::FollowUpStatus;
 use super::errors::{OrGraphqlError, found};
 use super::loader;
@@ -120,6 +121,15 @@ async fn prime(
     Ok(())
 }
 
+/// A change to a follow-up action: the action as it is now, or its deletion.
+#[derive(Debug, Union)]
+pub enum FollowUpActionChange {
+    /// Created or changed.
+    FollowUpAction(FollowUpAction),
+    /// Deleted.
+    Deleted(Deleted),
+}
+
 /// How many follow-up actions match a list's filters.
 #[derive(Debug)]
 pub struct FollowUpTotals(FollowUpFilter);
@@ -169,6 +179,35 @@ impl FollowUpsQuery {
             FollowUpTotals(filter),
             |a| a.id.0,
             FollowUpAction,
+        ))
+    }
+
+    /// Every change to the follow-up actions you may see after a change number, in the order
+    /// made; deleted ones as `Deleted`. REST's `changed_after`, for clients that keep a copy.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    async fn follow_up_action_changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Changes after this change number (a `changeSeq` you hold); from the start when not given."
+        )]
+        changed_after: Option<i64>,
+        #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last edge of the previous page of changes.")]
+        after: Option<String>,
+    ) -> Result<Connection<String, FollowUpActionChange, EmptyFields>> {
+        let (db, caller) = request(ctx)?;
+        let request = changes::page(changed_after, first, after.as_deref())?;
+        let items = service::follow_ups::list(db, caller, &FollowUpFilter::default(), &request)
+            .await
+            .gql()?;
+        prime(ctx, &items.items).await?;
+        Ok(changes::connection(
+            items,
+            after.is_some(),
+            NodeKind::FollowUpAction,
+            |x| x.meta.change_seq,
+            |x| FollowUpAction(x).into(),
         ))
     }
 

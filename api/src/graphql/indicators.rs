@@ -1,7 +1,7 @@
 //! Indicators of the results framework with their periods: target, actual and progress.
 
-use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::{Context, ID, Object, Result, SimpleObject, Union};
 use chrono::NaiveDate;
 use gloact_domain::IndicatorId;
 use gloact_domain::indicator::{IndicatorDetail, IndicatorPeriod};
@@ -9,6 +9,7 @@ use gloact_domain::value::{Code, Figure};
 use gloact_persistence::indicators::IndicatorFilter;
 use uuid::Uuid;
 
+use super::changes::{self, Deleted};
 use super::enums::{Measure, ResultLevel};
 use super::errors::{OrGraphqlError, found};
 use super::node::{NodeKind, global_id};
@@ -75,6 +76,10 @@ impl Indicator {
     async fn version(&self) -> i32 {
         self.0.indicator.meta.version
     }
+    /// Its position in the change sequence (it moves when a period changes too).
+    async fn change_seq(&self) -> i64 {
+        self.0.indicator.meta.change_seq
+    }
 }
 
 /// One reporting period of an indicator: what was aimed for and what was reached.
@@ -119,6 +124,26 @@ impl From<&IndicatorPeriod> for Period {
     }
 }
 
+/// A change to an indicator: the indicator as it is now, or its deletion.
+#[derive(Debug, Union)]
+pub enum IndicatorChange {
+    /// Created or changed.
+    Indicator(Indicator),
+    /// Deleted.
+    Deleted(Deleted),
+}
+
+/// Loads the programmes of a page of indicators at once, where the query asks for them.
+async fn prime(ctx: &Context<'_>, items: &[IndicatorDetail]) -> Result<()> {
+    let node = ctx.look_ahead().field("edges").field("node");
+    if node.field("programme").exists() {
+        let ids: std::collections::HashSet<_> =
+            items.iter().map(|d| d.indicator.programme_id).collect();
+        loaders(ctx)?.programmes.load_many(ids).await?;
+    }
+    Ok(())
+}
+
 /// How many indicators match a list's filters.
 #[derive(Debug)]
 pub struct IndicatorTotals(IndicatorFilter);
@@ -159,27 +184,43 @@ impl IndicatorsQuery {
         let items = service::indicators::list(db, caller, &filter, &request)
             .await
             .gql()?;
-        // Their programmes, for the whole page at once where asked for.
-        if ctx
-            .look_ahead()
-            .field("edges")
-            .field("node")
-            .field("programme")
-            .exists()
-        {
-            let ids: std::collections::HashSet<_> = items
-                .items
-                .iter()
-                .map(|d| d.indicator.programme_id)
-                .collect();
-            loaders(ctx)?.programmes.load_many(ids).await?;
-        }
+        prime(ctx, &items.items).await?;
         Ok(connection(
             items,
             after.is_some(),
             IndicatorTotals(filter),
             |d| d.indicator.id.0,
             Indicator,
+        ))
+    }
+
+    /// Every change to indicators (a period's change is its indicator's) after a change number,
+    /// in the order made; deleted ones as `Deleted`. REST's `changed_after`, for clients that
+    /// keep a copy.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    async fn indicator_changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Changes after this change number (a `changeSeq` you hold); from the start when not given."
+        )]
+        changed_after: Option<i64>,
+        #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last edge of the previous page of changes.")]
+        after: Option<String>,
+    ) -> Result<Connection<String, IndicatorChange, EmptyFields>> {
+        let (db, caller) = request(ctx)?;
+        let request = changes::page(changed_after, first, after.as_deref())?;
+        let items = service::indicators::list(db, caller, &IndicatorFilter::default(), &request)
+            .await
+            .gql()?;
+        prime(ctx, &items.items).await?;
+        Ok(changes::connection(
+            items,
+            after.is_some(),
+            NodeKind::Indicator,
+            |x| x.indicator.meta.change_seq,
+            |x| Indicator(x).into(),
         ))
     }
 

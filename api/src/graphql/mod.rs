@@ -5,6 +5,7 @@
 pub mod activities;
 pub mod activity_writes;
 pub mod cases;
+pub mod changes;
 pub mod enums;
 pub mod errors;
 pub mod field_reports;
@@ -114,9 +115,13 @@ fn loaders<'a>(ctx: &Context<'a>) -> async_graphql::Result<&'a Loaders> {
 /// The page a connection field asks for: `first` (1 to 500, default 50) items after the cursor
 /// `after`, with the same checks and codes as REST's `limit` and `after`.
 fn page(first: Option<i32>, after: Option<&str>) -> async_graphql::Result<PageRequest> {
-    // A negative `first` becomes a limit out of range, refused as REST refuses it.
-    let limit = first.map(|f| u32::try_from(f).unwrap_or(u32::MAX));
-    page_request(after, limit, None).gql()
+    page_request(after, page_limit(first), None).gql()
+}
+
+/// `first` as REST's `limit`: a negative one becomes a limit out of range, refused as REST
+/// refuses it.
+fn page_limit(first: Option<i32>) -> Option<u32> {
+    first.map(|f| u32::try_from(f).unwrap_or(u32::MAX))
 }
 
 /// The complexity of a connection field: its items' complexity once per item asked for.

@@ -1,13 +1,14 @@
 //! Organizations and programmes' partners: everyone reads.
 
-use async_graphql::connection::Connection;
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::{Context, ID, Object, Result, Union};
 use chrono::{DateTime, Utc};
 use gloact_domain::OrganizationId;
 use gloact_domain::value::CountryCode;
 use gloact_persistence::organizations::OrganizationFilter;
 use uuid::Uuid;
 
+use super::changes::{self, Deleted};
 use super::enums::OrganizationKind;
 use super::errors::{OrGraphqlError, found};
 use super::node::{NodeKind, global_id};
@@ -78,6 +79,15 @@ impl Organization {
     }
 }
 
+/// A change to an organization: the organization as it is now, or its deletion.
+#[derive(Debug, Union)]
+pub enum OrganizationChange {
+    /// Created or changed.
+    Organization(Organization),
+    /// Deleted.
+    Deleted(Deleted),
+}
+
 /// How many organizations match a list's filters.
 #[derive(Debug)]
 pub struct OrganizationTotals(OrganizationFilter);
@@ -126,6 +136,35 @@ impl OrganizationsQuery {
             OrganizationTotals(filter),
             |o| o.id.0,
             Organization,
+        ))
+    }
+
+    /// Every change to organizations after a change number, in the order made; deleted ones as
+    /// `Deleted`. REST's `changed_after`, for clients that keep a copy.
+    #[graphql(complexity = "page_complexity(first, child_complexity)")]
+    async fn organization_changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "Changes after this change number (a `changeSeq` you hold); from the start when not given."
+        )]
+        changed_after: Option<i64>,
+        #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
+        #[graphql(desc = "The cursor of the last edge of the previous page of changes.")]
+        after: Option<String>,
+    ) -> Result<Connection<String, OrganizationChange, EmptyFields>> {
+        let (db, caller) = request(ctx)?;
+        let request = changes::page(changed_after, first, after.as_deref())?;
+        let items =
+            service::organizations::list(db, caller, &OrganizationFilter::default(), &request)
+                .await
+                .gql()?;
+        Ok(changes::connection(
+            items,
+            after.is_some(),
+            NodeKind::Organization,
+            |x| x.meta.change_seq,
+            |x| Organization(x).into(),
         ))
     }
 

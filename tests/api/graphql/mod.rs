@@ -4,6 +4,7 @@
 mod audit;
 mod batching;
 mod cases;
+mod changes;
 mod dashboards;
 mod field_reports;
 mod limits;

@@ -1,0 +1,304 @@
+//! The change feeds: every change after a change number in the order made, deletions included,
+//! to each caller exactly as REST's `changed_after` walks them; pages continue after their last
+//! edge, a deletion included.
+
+use gloact_domain::Role;
+use gloact_tests::{TestApp, json, spawn_seeded_app};
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use super::{ROLES, data, first_code, gql, report};
+
+/// Each feed, the type of its live nodes and the REST list it mirrors.
+const FEEDS: [(&str, &str, &str); 7] = [
+    (
+        "organizationChanges",
+        "Organization",
+        "/api/v1/organizations",
+    ),
+    ("programmeChanges", "Programme", "/api/v1/programmes"),
+    ("activityChanges", "Activity", "/api/v1/activities"),
+    (
+        "followUpActionChanges",
+        "FollowUpAction",
+        "/api/v1/follow-up-actions",
+    ),
+    ("indicatorChanges", "Indicator", "/api/v1/indicators"),
+    ("fieldReportChanges", "FieldReport", "/api/v1/field-reports"),
+    ("caseChanges", "Case", "/api/v1/cases"),
+];
+
+/// A change as both interfaces report it: the row, its change number, and whether it is gone.
+type Change = (String, i64, bool);
+
+/// The query of one page of a feed.
+fn feed_query(feed: &str, node_type: &str) -> String {
+    format!(
+        "query($after: String, $since: Int) {{ {feed}(first: 500, after: $after, changedAfter: $since) {{
+            pageInfo {{ hasNextPage endCursor }}
+            edges {{ cursor node {{
+                __typename
+                ... on {node_type} {{ uuid changeSeq }}
+                ... on Deleted {{ uuid changeSeq deletedAt }} }} }} }} }}"
+    )
+}
+
+/// Every change of a feed after `since`, page by page over GraphQL.
+async fn graphql_changes(
+    app: &TestApp,
+    role: Role,
+    (feed, node_type, _): (&str, &str, &str),
+    since: i64,
+) -> Vec<Change> {
+    let query = feed_query(feed, node_type);
+    let mut changes = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let page = data(app, role, &query, json!({ "after": after, "since": since })).await;
+        let page = &page[feed];
+        for edge in page["edges"].as_array().unwrap() {
+            let node = &edge["node"];
+            changes.push((
+                node["uuid"].as_str().unwrap().to_owned(),
+                node["changeSeq"].as_i64().unwrap(),
+                node["__typename"] == "Deleted",
+            ));
+        }
+        if page["pageInfo"]["hasNextPage"] != true {
+            return changes;
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
+/// Every change of a list after `since`, page by page over REST (`changed_after`), items and
+/// tombstones merged in change order.
+async fn rest_changes(app: &TestApp, role: Role, path: &str, since: i64) -> Vec<Change> {
+    let mut changes = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = app
+            .get_json(
+                &format!("{path}?limit=500&changed_after={since}{after}"),
+                role,
+                200,
+            )
+            .await;
+        for (rows, gone) in [(&page["items"], false), (&page["tombstones"], true)] {
+            for row in rows.as_array().unwrap() {
+                let id = row["id"].as_str().unwrap().to_owned();
+                changes.push((id, row["change_seq"].as_i64().unwrap(), gone));
+            }
+        }
+        match page["next_cursor"].as_str() {
+            Some(cursor) => after = format!("&after={cursor}"),
+            None => break,
+        }
+    }
+    changes.sort_by_key(|(_, seq, _)| *seq);
+    changes
+}
+
+/// Deletes an activity over REST at the version read.
+async fn delete_activity(app: &TestApp, activity: &Value) {
+    let deleted = app
+        .request(
+            Method::DELETE,
+            &format!("/api/v1/activities/{}", activity["id"].as_str().unwrap()),
+            &app.token(Role::Unodc),
+        )
+        .header("if-match", format!("\"{}\"", activity["version"]))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+}
+
+/// A case IOM opens, referred to `to`.
+fn case_referred_to(to: &str) -> Value {
+    json!({
+        "identified_on": "2020-02-20", "district": "Dhaka", "sex": "female", "age_band": "18_25",
+        "citizenship": "BGD", "exploitation": "labour", "consent": true,
+        "referrals": [{ "to_organization": to, "service": "legal" }],
+    })
+}
+
+#[tokio::test]
+async fn every_feed_gives_each_role_the_changes_rest_gives_it() {
+    let app = spawn_seeded_app().await;
+    // Something of every kind, some of it out of the government's sight, and a deletion.
+    delete_activity(&app, &app.activity("NC-2020-M01").await).await;
+    for (role, id) in [
+        (Role::Government, "6f1c9a52-2d4e-4a7b-9f0e-1c2d3e4f5a6b"),
+        (Role::Iom, "7a2d0b63-3e5f-4b8c-8a1f-2d3e4f5a6b7c"),
+    ] {
+        let sent = app
+            .post("/api/v1/field-reports", role, &report(id, "Dhaka"))
+            .await;
+        assert_eq!(sent.status(), 201);
+    }
+    for to in ["MOHA-BGD", "UNODC-BGD"] {
+        let opened = app
+            .post("/api/v1/cases", Role::Iom, &case_referred_to(to))
+            .await;
+        assert_eq!(opened.status(), 201);
+    }
+
+    for role in ROLES {
+        for feed in FEEDS {
+            let (name, _, path) = feed;
+            if role == Role::Eu && matches!(name, "fieldReportChanges" | "caseChanges") {
+                let refused = gql(&app, role, &feed_query(name, feed.1), json!({})).await;
+                assert_eq!(first_code(&refused), "forbidden", "{name}");
+                assert_eq!(refused["data"], Value::Null, "{name}: {refused}");
+                continue;
+            }
+            let over_graphql = graphql_changes(&app, role, feed, 0).await;
+            assert!(!over_graphql.is_empty(), "{role} {name}");
+            assert_eq!(
+                over_graphql,
+                rest_changes(&app, role, path, 0).await,
+                "{role} {name}"
+            );
+        }
+    }
+
+    // The feeds are scoped, not merely equal: the government misses what it may not see.
+    let cases = FEEDS[6];
+    assert_eq!(
+        graphql_changes(&app, Role::Government, cases, 0)
+            .await
+            .len(),
+        1
+    );
+    assert_eq!(graphql_changes(&app, Role::Unodc, cases, 0).await.len(), 2);
+    let reports = FEEDS[5];
+    let government = graphql_changes(&app, Role::Government, reports, 0).await;
+    assert_eq!(government.len(), 1);
+    assert_eq!(government[0].0, "6f1c9a52-2d4e-4a7b-9f0e-1c2d3e4f5a6b");
+    // The deletion is in the activity feed of those who saw the activity.
+    let activities = graphql_changes(&app, Role::Unodc, FEEDS[2], 0).await;
+    assert_eq!(activities.iter().filter(|(_, _, gone)| *gone).count(), 1);
+}
+
+const ACTIVITY_CHANGES: &str = "query($since: Int, $first: Int, $after: String) {
+    activityChanges(changedAfter: $since, first: $first, after: $after) {
+        pageInfo { hasNextPage endCursor }
+        edges { cursor node {
+            __typename
+            ... on Activity { id uuid code status changeSeq }
+            ... on Deleted { id uuid changeSeq deletedAt } } } } }";
+
+#[tokio::test]
+async fn changes_come_in_order_and_pages_continue_after_a_deletion() {
+    let app = spawn_seeded_app().await;
+    let all = app
+        .get_all("/api/v1/activities?limit=500", Role::Unodc)
+        .await;
+    let high = all
+        .iter()
+        .map(|a| a["change_seq"].as_i64().unwrap())
+        .max()
+        .unwrap();
+    let changes = |variables: Value| async {
+        data(&app, Role::Unodc, ACTIVITY_CHANGES, variables).await["activityChanges"].clone()
+    };
+
+    // Nothing changed yet.
+    let none = changes(json!({ "since": high })).await;
+    assert_eq!(none["edges"], json!([]), "{none}");
+    assert_eq!(none["pageInfo"]["hasNextPage"], false);
+
+    let validation = app.activity("VW-2020-04").await;
+    let meeting = app.activity("NC-2020-M01").await;
+    delete_activity(&app, &meeting).await;
+    let updated = app
+        .patch(
+            &format!("/api/v1/activities/{}", validation["id"].as_str().unwrap()),
+            Role::Unodc,
+            validation["version"].as_i64().unwrap(),
+            &json!({ "status": "postponed" }),
+        )
+        .await;
+    let updated = json(updated, 200).await;
+
+    // The deletion, then the update, in the order made.
+    let both = changes(json!({ "since": high })).await;
+    let kinds: Vec<_> = both["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["node"]["__typename"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["Deleted", "Activity"], "{both}");
+
+    // One change a page: a page that ends on a deletion continues after it.
+    let first = changes(json!({ "since": high, "first": 1 })).await;
+    let edges = first["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 1, "{first}");
+    let gone = &edges[0]["node"];
+    assert_eq!(gone["__typename"], "Deleted");
+    assert_eq!(gone["uuid"], meeting["id"]);
+    assert!(gone["deletedAt"].is_string());
+    assert_eq!(first["pageInfo"]["hasNextPage"], true);
+    assert_eq!(first["pageInfo"]["endCursor"], edges[0]["cursor"]);
+    let node = data(
+        &app,
+        Role::Unodc,
+        "query($id: ID!) { node(id: $id) { id } }",
+        json!({ "id": gone["id"] }),
+    )
+    .await;
+    assert_eq!(node["node"], Value::Null, "a deleted row is found no more");
+
+    let second = changes(json!({ "first": 1, "after": first["pageInfo"]["endCursor"] })).await;
+    let edges = second["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 1, "{second}");
+    let changed = &edges[0]["node"];
+    assert_eq!(changed["__typename"], "Activity");
+    assert_eq!(changed["code"], "VW-2020-04");
+    assert_eq!(changed["status"], "POSTPONED");
+    assert!(changed["changeSeq"].as_i64().unwrap() > gone["changeSeq"].as_i64().unwrap());
+    assert_eq!(second["pageInfo"]["hasNextPage"], false);
+
+    // The last cursor waits for what comes next: nothing yet, then the next change.
+    let cursor = second["pageInfo"]["endCursor"].clone();
+    let quiet = changes(json!({ "after": cursor })).await;
+    assert_eq!(quiet["edges"], json!([]), "{quiet}");
+    let changed_again = app
+        .patch(
+            &format!("/api/v1/activities/{}", validation["id"].as_str().unwrap()),
+            Role::Unodc,
+            updated["version"].as_i64().unwrap(),
+            &json!({ "status": "planned" }),
+        )
+        .await;
+    json(changed_again, 200).await;
+    let next = changes(json!({ "after": cursor })).await;
+    assert_eq!(next["edges"].as_array().unwrap().len(), 1, "{next}");
+    assert_eq!(next["edges"][0]["node"]["status"], "PLANNED");
+}
+
+#[tokio::test]
+async fn bad_change_numbers_cursors_and_sizes_are_refused_with_rest_codes() {
+    let app = spawn_seeded_app().await;
+    let live = data(
+        &app,
+        Role::Unodc,
+        "{ activities(first: 1) { edges { cursor } } }",
+        json!({}),
+    )
+    .await;
+    let live_cursor = live["activities"]["edges"][0]["cursor"].clone();
+    for (variables, code) in [
+        (json!({ "since": -1 }), "invalid_changed_after"),
+        (json!({ "after": live_cursor }), "invalid_cursor"),
+        (json!({ "after": "not-a-cursor" }), "invalid_cursor"),
+        (json!({ "first": 0 }), "invalid_limit"),
+        (json!({ "first": 501 }), "invalid_limit"),
+    ] {
+        let answer = gql(&app, Role::Unodc, ACTIVITY_CHANGES, variables.clone()).await;
+        assert_eq!(first_code(&answer), code, "{variables}: {answer}");
+        assert_eq!(answer["data"], Value::Null, "{variables}");
+    }
+}
