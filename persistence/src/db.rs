@@ -9,7 +9,9 @@ use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::{Object, Pool};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 use futures_util::FutureExt;
@@ -89,6 +91,21 @@ impl Db {
             }
             .boxed()
         });
+        // Before a pooled connection is reused, the pool checks that it still answers; that
+        // check is the pool's, not a statement of the request that gets the connection, so it
+        // goes uncounted (whether a request gets a new or a reused connection must not change
+        // what `/metrics` says it ran).
+        let counter = Arc::clone(&statements);
+        config.recycling_method = RecyclingMethod::CustomFunction(Box::new(move |conn| {
+            let counter = Arc::clone(&counter);
+            async move {
+                conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+                let alive = diesel::sql_query("SELECT 1").execute(conn).await.map(drop);
+                conn.set_instrumentation(StatementCounter(counter));
+                alive
+            }
+            .boxed()
+        }));
         let manager = AsyncDieselConnectionManager::new_with_config(settings.url.clone(), config);
         let pool = Pool::builder(manager)
             .max_size(settings.max_connections)
@@ -105,7 +122,7 @@ impl Db {
     }
 
     /// How many SQL statements the pool's connections have sent since it was built (each
-    /// connection's set-up aside), for the `/metrics` endpoint: a query plan that loads per
+    /// connection's set-up and the pool's checks before reuse aside), for the `/metrics` endpoint: a query plan that loads per
     /// row instead of per batch shows as a count that grows with the rows.
     pub fn statements_run(&self) -> u64 {
         AtomicU64::load(&self.statements, Ordering::Relaxed)
