@@ -54,6 +54,8 @@ pub struct GraphqlSettings {
     /// Most subscriptions open at once on this server: each holds a database connection of its
     /// own (outside the pool) to `LISTEN` on.
     pub max_subscriptions: usize,
+    /// Most of those one caller (token subject) may hold at once.
+    pub max_subscriptions_per_caller: usize,
     /// Whether the schema answers introspection (and suggests field names in errors). Unset:
     /// on for the embedded default run, off with `DATABASE_URL`.
     pub introspection: Option<bool>,
@@ -69,6 +71,7 @@ impl Default for GraphqlSettings {
             max_aliases: 30,
             max_batch: 10,
             max_subscriptions: 32,
+            max_subscriptions_per_caller: 4,
             introspection: None,
             graphiql: None,
         }

@@ -91,6 +91,14 @@ pub enum ApiError {
     /// A write without `If-Match`.
     #[error("If-Match required")]
     PreconditionRequired,
+    /// The caller holds as much of a shared resource as one caller may.
+    #[error("{detail}")]
+    TooManyRequests {
+        /// Stable code.
+        code: &'static str,
+        /// What the caller holds too much of.
+        detail: String,
+    },
     /// The database is unavailable; retry later.
     #[error("service unavailable")]
     Unavailable,
@@ -116,7 +124,9 @@ impl ApiError {
     /// The stable code of this error.
     pub fn code(&self) -> &'static str {
         match self {
-            Self::BadRequest { code, .. } | Self::Conflict { code, .. } => code,
+            Self::BadRequest { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::TooManyRequests { code, .. } => code,
             Self::Validation(_) => "validation_failed",
             Self::Unauthorized(TokenError::Missing) => "token_missing",
             Self::Unauthorized(TokenError::Expired) => "token_expired",
@@ -148,6 +158,7 @@ impl ApiError {
             Self::IdempotencyKeyReused => "Idempotency key reused",
             Self::PayloadTooLarge => "Payload too large",
             Self::UnsupportedMediaType => "Unsupported media type",
+            Self::TooManyRequests { .. } => "Too many requests",
             Self::Unavailable => "Service unavailable",
             Self::Internal(_) => "Internal error",
         }
@@ -155,7 +166,9 @@ impl ApiError {
 
     fn detail(&self) -> Option<String> {
         match self {
-            Self::BadRequest { detail, .. } | Self::Conflict { detail, .. } => Some(detail.clone()),
+            Self::BadRequest { detail, .. }
+            | Self::Conflict { detail, .. }
+            | Self::TooManyRequests { detail, .. } => Some(detail.clone()),
             Self::Validation(v) => Some(v.to_string()),
             Self::Unauthorized(e) => Some(e.to_string()),
             Self::Forbidden(why) => Some(why.clone()),
@@ -212,6 +225,7 @@ impl ResponseError for ApiError {
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -122,8 +122,9 @@ impl Db {
     }
 
     /// How many SQL statements the pool's connections have sent since it was built (each
-    /// connection's set-up and the pool's checks before reuse aside), for the `/metrics` endpoint: a query plan that loads per
-    /// row instead of per batch shows as a count that grows with the rows.
+    /// connection's set-up and the pool's checks before reuse aside), for the `/metrics`
+    /// endpoint: a query plan that loads per row instead of per batch shows as a count that grows
+    /// with the rows.
     pub fn statements_run(&self) -> u64 {
         AtomicU64::load(&self.statements, Ordering::Relaxed)
     }

@@ -83,6 +83,14 @@ impl PageRequest {
         self.limit
     }
 
+    /// In a walk of changes, the change number it starts after.
+    pub fn changed_after(&self) -> Option<i64> {
+        match self.walk {
+            Walk::Changes(since) => Some(since),
+            Walk::Live(_) => None,
+        }
+    }
+
     pub(crate) fn walk(&self) -> Walk {
         self.walk
     }

@@ -21,7 +21,7 @@ impl FromRequest for Authenticated {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
-        let verified = verify(req);
+        let token = BearerToken::of(req);
         let db = req.app_data::<web::Data<Db>>().cloned();
         let request_id = req
             .extensions()
@@ -29,14 +29,9 @@ impl FromRequest for Authenticated {
             .map(|id| id.0.clone())
             .unwrap_or_default();
         Box::pin(async move {
-            let actor = verified?;
+            let token = token?;
             let db = db.ok_or_else(|| ApiError::internal("database missing from app data"))?;
-            // Every replica asks the database, so a revocation holds everywhere at once.
-            if revocations::is_revoked(&db, &actor.token_id, &actor.subject, actor.issued_at)
-                .await?
-            {
-                return Err(TokenError::Revoked.into());
-            }
+            let actor = token.verify(&db).await?;
             tracing::Span::current().record("sub", actor.subject.as_str());
             Ok(Authenticated(Caller { actor, request_id }))
         })
@@ -60,42 +55,51 @@ impl std::fmt::Debug for BearerToken {
 impl BearerToken {
     /// The request's bearer token, unchecked: [`Authenticated`] checks it.
     pub fn of(req: &HttpRequest) -> Result<Self, ApiError> {
-        let tokens = req
-            .app_data::<web::Data<TokenService>>()
-            .ok_or_else(|| ApiError::internal("token service missing from app data"))?;
+        Self::parse(bearer(req)?, token_service(req)?)
+    }
+
+    /// A token sent as `Bearer <token>` other than in a request's header (a WebSocket's
+    /// `connection_init` payload: browsers can't set headers on a WebSocket), unchecked.
+    pub fn parse(authorization: &str, tokens: TokenService) -> Result<Self, ApiError> {
+        let (scheme, token) = authorization.split_once(' ').ok_or(TokenError::Invalid)?;
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return Err(TokenError::Invalid.into());
+        }
         Ok(Self {
-            token: bearer(req)?.to_owned(),
-            tokens: tokens.get_ref().clone(),
+            token: token.trim().to_owned(),
+            tokens,
         })
+    }
+
+    /// Verifies the token: valid, not expired, not revoked. The actor it names.
+    pub async fn verify(&self, db: &Db) -> Result<Actor, ApiError> {
+        let actor = self.tokens.verify(&self.token)?;
+        // Every replica asks the database, so a revocation holds everywhere at once.
+        if revocations::is_revoked(db, &actor.token_id, &actor.subject, actor.issued_at).await? {
+            return Err(TokenError::Revoked.into());
+        }
+        Ok(actor)
     }
 
     /// Checks the token again: still valid (not expired) and not revoked.
     pub async fn check(&self, db: &Db) -> Result<(), ApiError> {
-        let actor = self.tokens.verify(&self.token)?;
-        if revocations::is_revoked(db, &actor.token_id, &actor.subject, actor.issued_at).await? {
-            return Err(TokenError::Revoked.into());
-        }
-        Ok(())
+        self.verify(db).await.map(drop)
     }
 }
 
+/// The server's token service.
+pub fn token_service(req: &HttpRequest) -> Result<TokenService, ApiError> {
+    req.app_data::<web::Data<TokenService>>()
+        .map(|tokens| tokens.get_ref().clone())
+        .ok_or_else(|| ApiError::internal("token service missing from app data"))
+}
+
+/// The value of the `Authorization` header.
 fn bearer(req: &HttpRequest) -> Result<&str, ApiError> {
     // Tokens in URLs end up in logs and browser histories: only the header is accepted.
     let header = req
         .headers()
         .get(header::AUTHORIZATION)
         .ok_or(TokenError::Missing)?;
-    let value = header.to_str().map_err(|_| TokenError::Invalid)?;
-    let (scheme, token) = value.split_once(' ').ok_or(TokenError::Invalid)?;
-    if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(TokenError::Invalid.into());
-    }
-    Ok(token.trim())
-}
-
-fn verify(req: &HttpRequest) -> Result<Actor, ApiError> {
-    let Some(tokens) = req.app_data::<web::Data<TokenService>>() else {
-        return Err(ApiError::internal("token service missing from app data"));
-    };
-    Ok(tokens.verify(bearer(req)?)?)
+    Ok(header.to_str().map_err(|_| TokenError::Invalid)?)
 }

@@ -6,7 +6,7 @@ mod keys;
 pub mod secrets;
 mod tokens;
 
-pub use extractor::{Authenticated, BearerToken};
+pub use extractor::{Authenticated, BearerToken, token_service};
 pub use keys::{
     KeyError, PublicKey, SigningKey, load_or_generate_signing_key, load_public_key,
     load_signing_key,

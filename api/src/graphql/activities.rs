@@ -3,7 +3,6 @@
 //! parent, parts, programme and organizations come through the request's loaders.
 
 use async_graphql::connection::Connection;
-use async_graphql::connection::EmptyFields;
 use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject, Union};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::ActivityId;
@@ -12,7 +11,7 @@ use gloact_domain::value::{Code, DateSpan, District};
 use gloact_persistence::activities::ActivityFilter;
 use uuid::Uuid;
 
-use super::changes::{self, Deleted};
+use super::changes::{self, Deleted, Feed};
 use super::enums::{ActivityKind, ActivityStatus, ParticipationRole, Pillar, Visibility};
 use super::errors::{OrGraphqlError, found};
 use super::follow_ups::FollowUpAction;
@@ -390,9 +389,11 @@ impl ActivitiesQuery {
         )]
         changed_after: Option<i64>,
         #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
-        #[graphql(desc = "The cursor of the last edge of the previous page of changes.")]
+        #[graphql(
+            desc = "The `resumeCursor` (or an edge's cursor) of an earlier page of this feed."
+        )]
         after: Option<String>,
-    ) -> Result<Connection<String, ActivityChange, EmptyFields>> {
+    ) -> Result<Feed<ActivityChange>> {
         let (db, caller) = request(ctx)?;
         let request = changes::page(changed_after, first, after.as_deref())?;
         let items = service::activities::list(db, caller, &ActivityFilter::default(), &request)
@@ -402,6 +403,7 @@ impl ActivitiesQuery {
         loader::prime(loaders(ctx)?, node, &items.items).await?;
         Ok(changes::connection(
             items,
+            &request,
             after.is_some(),
             NodeKind::Activity,
             |d| d.activity.meta.change_seq,

@@ -13,7 +13,7 @@ use gloact_domain::case::{Case as Stored, Referral as StoredReferral};
 use gloact_persistence::cases::CaseFilter;
 use uuid::Uuid;
 
-use super::changes::{self, Deleted};
+use super::changes::{self, Deleted, Feed};
 use super::enums::{
     AgeBand, CaseStatus, EventStage, Exploitation, MeansOfControl, RecruiterRelation,
     RecruitmentMethod, ReferralStatus, Service, Sex,
@@ -255,9 +255,11 @@ impl CasesQuery {
         )]
         changed_after: Option<i64>,
         #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
-        #[graphql(desc = "The cursor of the last edge of the previous page of changes.")]
+        #[graphql(
+            desc = "The `resumeCursor` (or an edge's cursor) of an earlier page of this feed."
+        )]
         after: Option<String>,
-    ) -> Result<Connection<String, CaseChange, EmptyFields>> {
+    ) -> Result<Feed<CaseChange>> {
         let (db, caller) = request(ctx)?;
         let request = changes::page(changed_after, first, after.as_deref())?;
         let items = service::cases::list(db, caller, &CaseFilter::default(), &request)
@@ -265,6 +267,7 @@ impl CasesQuery {
             .gql()?;
         Ok(changes::connection(
             items,
+            &request,
             after.is_some(),
             NodeKind::Case,
             |x| x.meta.change_seq,

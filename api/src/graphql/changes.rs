@@ -3,11 +3,12 @@
 //! rows as [`Deleted`] — exactly as REST's `changed_after` walks them, through the same service
 //! calls, scopes and cursors.
 //!
-//! Each change is an edge, so the cursor of the last edge (`pageInfo.endCursor`) continues after
-//! the last change of the page, deletions included. A client syncs from scratch without
-//! `changedAfter`, then keeps passing the last `endCursor` as `after`.
+//! Each change is an edge, so the cursor of the last edge continues after the last change of the
+//! page, deletions included. A client syncs from scratch without `changedAfter`, then keeps
+//! passing the feed's `resumeCursor` as `after` (which, unlike `pageInfo.endCursor`, an empty
+//! page has too).
 
-use async_graphql::connection::{Connection, Edge, EmptyFields};
+use async_graphql::connection::{Connection, Edge};
 use async_graphql::{ID, OutputType, SimpleObject};
 use chrono::{DateTime, Utc};
 use gloact_persistence::{Cursor, Page, PageRequest};
@@ -31,9 +32,21 @@ pub struct Deleted {
     deleted_at: DateTime<Utc>,
 }
 
+/// A page of a change feed.
+pub type Feed<U> = Connection<String, U, Resume>;
+
+/// Where a client continues a feed from.
+#[derive(Debug, SimpleObject)]
+pub struct Resume {
+    /// Pass as `after` next time: after the last change of this page or, when it has none, where
+    /// it started. Never null (unlike `pageInfo.endCursor` on an empty page), so a client can
+    /// always keep the last one it got.
+    resume_cursor: String,
+}
+
 /// The page of changes a feed asks for: `first` (1 to 500, default 50) changes after the change
-/// number `changed_after` (every row's last change when not given) or after the cursor `after`
-/// of an earlier page of changes, with REST's checks and codes.
+/// number `changed_after` (from the start when not given) or after the cursor `after` of an
+/// earlier page of changes, whichever is later, with REST's checks and codes.
 pub(super) fn page(
     changed_after: Option<i64>,
     first: Option<i32>,
@@ -42,15 +55,17 @@ pub(super) fn page(
     page_request(after, page_limit(first), Some(changed_after.unwrap_or(0))).gql()
 }
 
-/// The connection of a page of changes: the changed rows (rendered by `node`) and the deleted
-/// ones merged in change order, each edge's cursor continuing after its change.
+/// The connection of a page of changes fetched for `request`: the changed rows (rendered by
+/// `node`) and the deleted ones merged in change order, each edge's cursor continuing after its
+/// change.
 pub(super) fn connection<T, Id, U>(
     page: Page<T, Id>,
+    request: &PageRequest,
     after_given: bool,
     kind: NodeKind,
     change_seq: impl Fn(&T) -> i64,
     node: impl Fn(T) -> U,
-) -> Connection<String, U, EmptyFields>
+) -> Feed<U>
 where
     Id: Into<Uuid> + Copy,
     U: OutputType + From<Deleted>,
@@ -72,7 +87,16 @@ where
     let mut changes: Vec<_> = changed.chain(deleted).collect();
     changes.sort_by_key(|(seq, _)| *seq);
 
-    let mut connection = Connection::new(after_given, page.next.is_some());
+    let resume = changes
+        .last()
+        .map(|(seq, _)| *seq)
+        .or(request.changed_after())
+        .unwrap_or(0);
+    let resume = Resume {
+        resume_cursor: encode_cursor(Cursor::Change(resume)),
+    };
+    let mut connection =
+        Connection::with_additional_fields(after_given, page.next.is_some(), resume);
     connection.edges.extend(
         changes
             .into_iter()

@@ -3,24 +3,23 @@
 //! the audit trail, as over REST.
 
 use async_graphql::connection::{Connection, EmptyFields};
-use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject, Subscription, Union};
 use chrono::{DateTime, Utc};
 use futures_util::{Stream, StreamExt};
 use gloact_domain::field_report::{FieldReport as Report, PayloadInput, Review};
 use gloact_persistence::field_reports::FieldReportFilter;
-use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use std::collections::HashSet;
 
 use super::activities::Activity;
-use super::changes::{self, Deleted};
+use super::changes::{self, Deleted, Feed};
 use super::enums::{FieldReportKind, ReviewStatus};
 use super::errors::{OrGraphqlError, api_error, found, service_error};
 use super::loader;
 use super::node::{NodeKind, global_id};
+use super::slots::SubscriptionSlots;
 use super::{connection, loaders, page, page_complexity, request};
 use crate::auth::BearerToken;
 use crate::error::ApiError;
@@ -199,9 +198,11 @@ impl FieldReportsQuery {
         )]
         changed_after: Option<i64>,
         #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
-        #[graphql(desc = "The cursor of the last edge of the previous page of changes.")]
+        #[graphql(
+            desc = "The `resumeCursor` (or an edge's cursor) of an earlier page of this feed."
+        )]
         after: Option<String>,
-    ) -> Result<Connection<String, FieldReportChange, EmptyFields>> {
+    ) -> Result<Feed<FieldReportChange>> {
         let (db, caller) = request(ctx)?;
         let request = changes::page(changed_after, first, after.as_deref())?;
         let items =
@@ -211,6 +212,7 @@ impl FieldReportsQuery {
         prime(ctx, &items.items).await?;
         Ok(changes::connection(
             items,
+            &request,
             after.is_some(),
             NodeKind::FieldReport,
             |x| x.meta.change_seq,
@@ -269,11 +271,6 @@ impl FieldReportsMutation {
     }
 }
 
-/// Slots for subscriptions: each open subscription holds one (and a database connection of its
-/// own); when none is free, a new subscription is refused with `unavailable`.
-#[derive(Debug, Clone)]
-pub struct SubscriptionSlots(pub Arc<Semaphore>);
-
 /// Field reports as they happen.
 #[derive(Debug, Default)]
 pub struct FieldReportsSubscription;
@@ -301,10 +298,8 @@ impl FieldReportsSubscription {
         let token = ctx.data::<BearerToken>()?.clone();
         let slot = ctx
             .data::<SubscriptionSlots>()?
-            .0
-            .clone()
-            .try_acquire_owned()
-            .map_err(|_| api_error(ApiError::Unavailable))?;
+            .take(&caller.actor.subject)
+            .map_err(api_error)?;
         let ids = service::field_reports::watch(&db, &caller).await.gql()?;
         // The token is checked before every event, and also every minute without one, so a
         // quiet subscription ends soon after its token expires or is revoked.

@@ -1,6 +1,6 @@
 //! Follow-up actions: read as their activities; UNODC writes; owners update their own.
 
-use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object, Result, Union};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::follow_up::{FollowUpChanges, NewFollowUpAction};
@@ -12,7 +12,7 @@ use uuid::Uuid;
 use std::collections::HashSet;
 
 use super::activities::Activity;
-use super::changes::{self, Deleted};
+use super::changes::{self, Deleted, Feed};
 use super::enums::FollowUpStatus;
 use super::errors::{OrGraphqlError, found};
 use super::loader;
@@ -193,9 +193,11 @@ impl FollowUpsQuery {
         )]
         changed_after: Option<i64>,
         #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
-        #[graphql(desc = "The cursor of the last edge of the previous page of changes.")]
+        #[graphql(
+            desc = "The `resumeCursor` (or an edge's cursor) of an earlier page of this feed."
+        )]
         after: Option<String>,
-    ) -> Result<Connection<String, FollowUpActionChange, EmptyFields>> {
+    ) -> Result<Feed<FollowUpActionChange>> {
         let (db, caller) = request(ctx)?;
         let request = changes::page(changed_after, first, after.as_deref())?;
         let items = service::follow_ups::list(db, caller, &FollowUpFilter::default(), &request)
@@ -204,6 +206,7 @@ impl FollowUpsQuery {
         prime(ctx, &items.items).await?;
         Ok(changes::connection(
             items,
+            &request,
             after.is_some(),
             NodeKind::FollowUpAction,
             |x| x.meta.change_seq,

@@ -3,7 +3,7 @@
 //! caller, the database and the request's loaders go into the request's data.
 
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, Response, Value};
 use async_graphql_actix_web::GraphQLSubscription;
@@ -12,10 +12,11 @@ use gloact_persistence::Db;
 use super::GloactSchema;
 use super::limits::{MUTATION_OVER_GET, ReadOnly, SubscriptionsOnly};
 use super::loader::Loaders;
-use crate::auth::{Authenticated, BearerToken};
+use crate::auth::{Authenticated, BearerToken, TokenError, token_service};
 use crate::config::Settings;
 use crate::error::ApiError;
 use crate::service::Caller;
+use crate::telemetry::RequestId;
 
 /// `POST /graphql`: one operation, or a batch (a JSON array) of at most `graphql.max_batch`.
 pub async fn post_graphql(
@@ -77,28 +78,71 @@ pub async fn get_graphql(
 
 /// `GET /graphql` with `Upgrade: websocket`: subscriptions over graphql-transport-ws (or the
 /// older graphql-ws). The token goes in the `Authorization` header of the upgrade request, checked
-/// as for every request (401 without a valid one) and again before every event.
+/// as for every request (401 without a valid one); browsers, which can't set that header on a
+/// WebSocket, send it as `{"Authorization": "Bearer …"}` in the `connection_init` payload instead,
+/// and the socket closes (1002, the reason starting with the error's code) unless it holds.
+/// Either way it is checked again before every event.
 pub async fn subscribe_graphql(
     schema: web::Data<GloactSchema>,
     db: web::Data<Db>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let Authenticated(caller) = Authenticated::extract(&req).await?;
-    let token = BearerToken::of(&req)?;
-    let loaders = Loaders::new(&db, &caller);
-    // A subscription lives long: what it reads must be read afresh, not from a cache.
+    let subscription = GraphQLSubscription::new(GloactSchema::clone(&schema));
+    let started = if req.headers().contains_key(header::AUTHORIZATION) {
+        let Authenticated(caller) = Authenticated::extract(&req).await?;
+        let token = BearerToken::of(&req)?;
+        subscription
+            .with_data(subscription_data(&db, caller, token))
+            .start(&req, payload)
+    } else {
+        let tokens = token_service(&req)?;
+        let request_id = req
+            .extensions()
+            .get::<RequestId>()
+            .map(|id| id.0.clone())
+            .unwrap_or_default();
+        let db = db.get_ref().clone();
+        subscription
+            .on_connection_init(move |init| async move {
+                let authenticated = async {
+                    let authorization = init
+                        .get("Authorization")
+                        .or_else(|| init.get("authorization"))
+                        .and_then(serde_json::Value::as_str)
+                        .ok_or(ApiError::Unauthorized(TokenError::Missing))?;
+                    let token = BearerToken::parse(authorization, tokens)?;
+                    let actor = token.verify(&db).await?;
+                    Ok::<_, ApiError>((token, actor))
+                };
+                // The socket closes with this as its reason: the code first, as a client can't
+                // see `extensions` there.
+                let (token, actor) = authenticated.await.map_err(|e| {
+                    let problem = e.problem();
+                    let detail = problem.detail.unwrap_or(problem.title);
+                    async_graphql::Error::new(format!("{}: {detail}", problem.code))
+                })?;
+                let caller = Caller { actor, request_id };
+                Ok(subscription_data(&db, caller, token))
+            })
+            .start(&req, payload)
+    };
+    started.map_err(|e| ApiError::bad_request("invalid_upgrade", e.to_string()))
+}
+
+/// What a subscription's resolvers read: the database, the caller and its token (checked again
+/// before every event), loaders that don't cache (a subscription lives long: what it reads must
+/// be read afresh), and the mark that lets only subscriptions run.
+fn subscription_data(db: &Db, caller: Caller, token: BearerToken) -> async_graphql::Data {
+    let loaders = Loaders::new(db, &caller);
     loaders.uncached();
     let mut data = async_graphql::Data::default();
-    data.insert(db.get_ref().clone());
+    data.insert(db.clone());
     data.insert(caller);
     data.insert(token);
     data.insert(loaders);
     data.insert(SubscriptionsOnly);
-    GraphQLSubscription::new(GloactSchema::clone(&schema))
-        .with_data(data)
-        .start(&req, payload)
-        .map_err(|e| ApiError::bad_request("invalid_upgrade", e.to_string()))
+    data
 }
 
 async fn run(

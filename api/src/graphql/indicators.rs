@@ -1,6 +1,6 @@
 //! Indicators of the results framework with their periods: target, actual and progress.
 
-use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result, SimpleObject, Union};
 use chrono::NaiveDate;
 use gloact_domain::IndicatorId;
@@ -9,7 +9,7 @@ use gloact_domain::value::{Code, Figure};
 use gloact_persistence::indicators::IndicatorFilter;
 use uuid::Uuid;
 
-use super::changes::{self, Deleted};
+use super::changes::{self, Deleted, Feed};
 use super::enums::{Measure, ResultLevel};
 use super::errors::{OrGraphqlError, found};
 use super::node::{NodeKind, global_id};
@@ -206,9 +206,11 @@ impl IndicatorsQuery {
         )]
         changed_after: Option<i64>,
         #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
-        #[graphql(desc = "The cursor of the last edge of the previous page of changes.")]
+        #[graphql(
+            desc = "The `resumeCursor` (or an edge's cursor) of an earlier page of this feed."
+        )]
         after: Option<String>,
-    ) -> Result<Connection<String, IndicatorChange, EmptyFields>> {
+    ) -> Result<Feed<IndicatorChange>> {
         let (db, caller) = request(ctx)?;
         let request = changes::page(changed_after, first, after.as_deref())?;
         let items = service::indicators::list(db, caller, &IndicatorFilter::default(), &request)
@@ -217,6 +219,7 @@ impl IndicatorsQuery {
         prime(ctx, &items.items).await?;
         Ok(changes::connection(
             items,
+            &request,
             after.is_some(),
             NodeKind::Indicator,
             |x| x.indicator.meta.change_seq,

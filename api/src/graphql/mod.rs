@@ -17,16 +17,15 @@ pub mod loader;
 pub mod node;
 pub mod organizations;
 pub mod programmes;
+pub mod slots;
 pub mod statistics;
 
 use async_graphql::connection::{Connection, Edge};
-use std::sync::Arc;
 
 use async_graphql::{
     Context, MaybeUndefined, MergedObject, MergedSubscription, ObjectType, OutputType, Schema,
 };
 use gloact_persistence::{Cursor, Db, Page, PageRequest};
-use tokio::sync::Semaphore;
 use uuid::Uuid;
 
 use crate::config::Settings;
@@ -68,8 +67,10 @@ pub type GloactSchema = Schema<Query, Mutation, Subscription>;
 /// errors that would give the schema away just as well, are on only where the settings say.
 pub fn schema(settings: &Settings) -> GloactSchema {
     let limits = &settings.graphql;
-    let slots =
-        field_reports::SubscriptionSlots(Arc::new(Semaphore::new(limits.max_subscriptions)));
+    let slots = slots::SubscriptionSlots::new(
+        limits.max_subscriptions,
+        limits.max_subscriptions_per_caller,
+    );
     let builder = Schema::build(
         Query::default(),
         Mutation::default(),

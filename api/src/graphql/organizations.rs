@@ -1,6 +1,6 @@
 //! Organizations and programmes' partners: everyone reads.
 
-use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result, Union};
 use chrono::{DateTime, Utc};
 use gloact_domain::OrganizationId;
@@ -8,7 +8,7 @@ use gloact_domain::value::CountryCode;
 use gloact_persistence::organizations::OrganizationFilter;
 use uuid::Uuid;
 
-use super::changes::{self, Deleted};
+use super::changes::{self, Deleted, Feed};
 use super::enums::OrganizationKind;
 use super::errors::{OrGraphqlError, found};
 use super::node::{NodeKind, global_id};
@@ -150,9 +150,11 @@ impl OrganizationsQuery {
         )]
         changed_after: Option<i64>,
         #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
-        #[graphql(desc = "The cursor of the last edge of the previous page of changes.")]
+        #[graphql(
+            desc = "The `resumeCursor` (or an edge's cursor) of an earlier page of this feed."
+        )]
         after: Option<String>,
-    ) -> Result<Connection<String, OrganizationChange, EmptyFields>> {
+    ) -> Result<Feed<OrganizationChange>> {
         let (db, caller) = request(ctx)?;
         let request = changes::page(changed_after, first, after.as_deref())?;
         let items =
@@ -161,6 +163,7 @@ impl OrganizationsQuery {
                 .gql()?;
         Ok(changes::connection(
             items,
+            &request,
             after.is_some(),
             NodeKind::Organization,
             |x| x.meta.change_seq,

@@ -1,12 +1,12 @@
 //! Programmes: everyone reads.
 
-use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result, Union};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::ProgrammeId;
 use uuid::Uuid;
 
-use super::changes::{self, Deleted};
+use super::changes::{self, Deleted, Feed};
 use super::errors::{OrGraphqlError, found};
 use super::node::{NodeKind, global_id};
 use super::{connection, page, page_complexity, request};
@@ -135,9 +135,11 @@ impl ProgrammesQuery {
         )]
         changed_after: Option<i64>,
         #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
-        #[graphql(desc = "The cursor of the last edge of the previous page of changes.")]
+        #[graphql(
+            desc = "The `resumeCursor` (or an edge's cursor) of an earlier page of this feed."
+        )]
         after: Option<String>,
-    ) -> Result<Connection<String, ProgrammeChange, EmptyFields>> {
+    ) -> Result<Feed<ProgrammeChange>> {
         let (db, caller) = request(ctx)?;
         let request = changes::page(changed_after, first, after.as_deref())?;
         let items = service::programmes::list(db, caller, &request)
@@ -145,6 +147,7 @@ impl ProgrammesQuery {
             .gql()?;
         Ok(changes::connection(
             items,
+            &request,
             after.is_some(),
             NodeKind::Programme,
             |x| x.meta.change_seq,

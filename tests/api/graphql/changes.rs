@@ -34,8 +34,9 @@ type Change = (String, i64, bool);
 /// The query of one page of a feed.
 fn feed_query(feed: &str, node_type: &str) -> String {
     format!(
-        "query($after: String, $since: Int) {{ {feed}(first: 500, after: $after, changedAfter: $since) {{
-            pageInfo {{ hasNextPage endCursor }}
+        "query($after: String, $since: Int, $first: Int) {{
+            {feed}(first: $first, after: $after, changedAfter: $since) {{
+            resumeCursor pageInfo {{ hasNextPage }}
             edges {{ cursor node {{
                 __typename
                 ... on {node_type} {{ uuid changeSeq }}
@@ -43,18 +44,21 @@ fn feed_query(feed: &str, node_type: &str) -> String {
     )
 }
 
-/// Every change of a feed after `since`, page by page over GraphQL.
+/// Every change of a feed after `since`, `first` a page over GraphQL, each page continuing from
+/// the `resumeCursor` of the one before.
 async fn graphql_changes(
     app: &TestApp,
     role: Role,
     (feed, node_type, _): (&str, &str, &str),
     since: i64,
+    first: u16,
 ) -> Vec<Change> {
     let query = feed_query(feed, node_type);
     let mut changes = Vec::new();
     let mut after = Value::Null;
     loop {
-        let page = data(app, role, &query, json!({ "after": after, "since": since })).await;
+        let variables = json!({ "after": after, "since": since, "first": first });
+        let page = data(app, role, &query, variables).await;
         let page = &page[feed];
         for edge in page["edges"].as_array().unwrap() {
             let node = &edge["node"];
@@ -67,7 +71,7 @@ async fn graphql_changes(
         if page["pageInfo"]["hasNextPage"] != true {
             return changes;
         }
-        after = page["pageInfo"]["endCursor"].clone();
+        after = page["resumeCursor"].clone();
     }
 }
 
@@ -126,8 +130,11 @@ fn case_referred_to(to: &str) -> Value {
 #[tokio::test]
 async fn every_feed_gives_each_role_the_changes_rest_gives_it() {
     let app = spawn_seeded_app().await;
-    // Something of every kind, some of it out of the government's sight, and a deletion.
+    // Something of every kind, some of it out of the government's sight, and deletions: a public
+    // meeting, and a restricted workshop the Ministry of Law took part in (not MOHA).
     delete_activity(&app, &app.activity("NC-2020-M01").await).await;
+    let workshop = app.activity("WS-2020-01").await;
+    delete_activity(&app, &workshop).await;
     for (role, id) in [
         (Role::Government, "6f1c9a52-2d4e-4a7b-9f0e-1c2d3e4f5a6b"),
         (Role::Iom, "7a2d0b63-3e5f-4b8c-8a1f-2d3e4f5a6b7c"),
@@ -153,37 +160,81 @@ async fn every_feed_gives_each_role_the_changes_rest_gives_it() {
                 assert_eq!(refused["data"], Value::Null, "{name}: {refused}");
                 continue;
             }
-            let over_graphql = graphql_changes(&app, role, feed, 0).await;
-            assert!(!over_graphql.is_empty(), "{role} {name}");
-            assert_eq!(
-                over_graphql,
-                rest_changes(&app, role, path, 0).await,
-                "{role} {name}"
-            );
+            let over_rest = rest_changes(&app, role, path, 0).await;
+            assert!(!over_rest.is_empty(), "{role} {name}");
+            // In one page, and in pages of two (rows and deletions across page ends).
+            for first in [500, 2] {
+                let over_graphql = graphql_changes(&app, role, feed, 0, first).await;
+                assert_eq!(over_graphql, over_rest, "{role} {name}, first {first}");
+            }
         }
     }
 
     // The feeds are scoped, not merely equal: the government misses what it may not see.
     let cases = FEEDS[6];
     assert_eq!(
-        graphql_changes(&app, Role::Government, cases, 0)
+        graphql_changes(&app, Role::Government, cases, 0, 500)
             .await
             .len(),
         1
     );
-    assert_eq!(graphql_changes(&app, Role::Unodc, cases, 0).await.len(), 2);
+    assert_eq!(
+        graphql_changes(&app, Role::Unodc, cases, 0, 500)
+            .await
+            .len(),
+        2
+    );
     let reports = FEEDS[5];
-    let government = graphql_changes(&app, Role::Government, reports, 0).await;
+    let government = graphql_changes(&app, Role::Government, reports, 0, 500).await;
     assert_eq!(government.len(), 1);
     assert_eq!(government[0].0, "6f1c9a52-2d4e-4a7b-9f0e-1c2d3e4f5a6b");
-    // The deletion is in the activity feed of those who saw the activity.
-    let activities = graphql_changes(&app, Role::Unodc, FEEDS[2], 0).await;
-    assert_eq!(activities.iter().filter(|(_, _, gone)| *gone).count(), 1);
+    // A deletion reaches those who saw the activity, and only them.
+    let deletions = |changes: Vec<Change>| -> Vec<String> {
+        changes
+            .into_iter()
+            .filter(|(_, _, gone)| *gone)
+            .map(|(id, _, _)| id)
+            .collect()
+    };
+    let activities = FEEDS[2];
+    let unodc = deletions(graphql_changes(&app, Role::Unodc, activities, 0, 500).await);
+    assert_eq!(unodc.len(), 2);
+    assert!(unodc.contains(&workshop["id"].as_str().unwrap().to_owned()));
+    let moljpa = app.token_for(Role::Government, "MOLJPA-BGD");
+    let query = feed_query("activityChanges", "Activity");
+    let answer = gql_as(&app, &moljpa, &query, json!({ "first": 500 })).await;
+    let seen: Vec<&Value> = answer["data"]["activityChanges"]["edges"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{answer}"))
+        .iter()
+        .filter(|e| e["node"]["__typename"] == "Deleted")
+        .map(|e| &e["node"]["uuid"])
+        .collect();
+    assert!(seen.contains(&&workshop["id"]), "{answer}");
+    let moha = deletions(graphql_changes(&app, Role::Government, activities, 0, 500).await);
+    assert!(
+        !moha.contains(&workshop["id"].as_str().unwrap().to_owned()),
+        "MOHA never saw the workshop, so it hears nothing of its deletion"
+    );
+    assert_eq!(moha.len(), 1, "the public meeting's deletion: {moha:?}");
+}
+
+/// Posts one operation with `token`; returns the whole answer.
+async fn gql_as(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
+    json(
+        app.request(Method::POST, "/graphql", token)
+            .json(&json!({ "query": query, "variables": variables }))
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await
 }
 
 const ACTIVITY_CHANGES: &str = "query($since: Int, $first: Int, $after: String) {
     activityChanges(changedAfter: $since, first: $first, after: $after) {
-        pageInfo { hasNextPage endCursor }
+        resumeCursor pageInfo { hasNextPage endCursor }
         edges { cursor node {
             __typename
             ... on Activity { id uuid code status changeSeq }
@@ -204,10 +255,13 @@ async fn changes_come_in_order_and_pages_continue_after_a_deletion() {
         data(&app, Role::Unodc, ACTIVITY_CHANGES, variables).await["activityChanges"].clone()
     };
 
-    // Nothing changed yet.
+    // Nothing changed yet: no edge, so no `endCursor`, but a cursor to resume from.
     let none = changes(json!({ "since": high })).await;
     assert_eq!(none["edges"], json!([]), "{none}");
     assert_eq!(none["pageInfo"]["hasNextPage"], false);
+    assert_eq!(none["pageInfo"]["endCursor"], Value::Null);
+    let resume = none["resumeCursor"].clone();
+    assert!(resume.is_string(), "{none}");
 
     let validation = app.activity("VW-2020-04").await;
     let meeting = app.activity("NC-2020-M01").await;
@@ -232,6 +286,18 @@ async fn changes_come_in_order_and_pages_continue_after_a_deletion() {
         .collect();
     assert_eq!(kinds, ["Deleted", "Activity"], "{both}");
 
+    // Resumed from the empty page: both.
+    let resumed = changes(json!({ "after": resume })).await;
+    assert_eq!(resumed["edges"], both["edges"], "{resumed}");
+    // `changedAfter` and `after` together: the later of the two.
+    let first_seq = both["edges"][0]["node"]["changeSeq"].as_i64().unwrap();
+    let later = changes(json!({ "since": first_seq, "after": resume })).await;
+    assert_eq!(
+        later["edges"][0]["node"]["__typename"], "Activity",
+        "{later}"
+    );
+    assert_eq!(later["edges"].as_array().unwrap().len(), 1, "{later}");
+
     // One change a page: a page that ends on a deletion continues after it.
     let first = changes(json!({ "since": high, "first": 1 })).await;
     let edges = first["edges"].as_array().unwrap();
@@ -242,6 +308,7 @@ async fn changes_come_in_order_and_pages_continue_after_a_deletion() {
     assert!(gone["deletedAt"].is_string());
     assert_eq!(first["pageInfo"]["hasNextPage"], true);
     assert_eq!(first["pageInfo"]["endCursor"], edges[0]["cursor"]);
+    assert_eq!(first["resumeCursor"], edges[0]["cursor"]);
     let node = data(
         &app,
         Role::Unodc,
@@ -251,7 +318,7 @@ async fn changes_come_in_order_and_pages_continue_after_a_deletion() {
     .await;
     assert_eq!(node["node"], Value::Null, "a deleted row is found no more");
 
-    let second = changes(json!({ "first": 1, "after": first["pageInfo"]["endCursor"] })).await;
+    let second = changes(json!({ "first": 1, "after": first["resumeCursor"] })).await;
     let edges = second["edges"].as_array().unwrap();
     assert_eq!(edges.len(), 1, "{second}");
     let changed = &edges[0]["node"];
@@ -261,10 +328,12 @@ async fn changes_come_in_order_and_pages_continue_after_a_deletion() {
     assert!(changed["changeSeq"].as_i64().unwrap() > gone["changeSeq"].as_i64().unwrap());
     assert_eq!(second["pageInfo"]["hasNextPage"], false);
 
-    // The last cursor waits for what comes next: nothing yet, then the next change.
-    let cursor = second["pageInfo"]["endCursor"].clone();
-    let quiet = changes(json!({ "after": cursor })).await;
+    // A client that always passes the last `resumeCursor` it got waits for what comes next:
+    // nothing yet (the empty page resumes where it started), then the next change.
+    let quiet = changes(json!({ "after": second["resumeCursor"] })).await;
     assert_eq!(quiet["edges"], json!([]), "{quiet}");
+    assert_eq!(quiet["resumeCursor"], second["resumeCursor"]);
+    let cursor = quiet["resumeCursor"].clone();
     let changed_again = app
         .patch(
             &format!("/api/v1/activities/{}", validation["id"].as_str().unwrap()),

@@ -22,30 +22,77 @@ async fn subscribe(app: &TestApp, token: &str) -> Socket {
 
 /// Opens a graphql-transport-ws connection with `token` and sends `query` over it.
 async fn subscribe_with(app: &TestApp, token: &str, query: &str) -> Socket {
+    let mut socket = open(app, Some(token), Value::Null).await;
+    assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
+    send(&mut socket, "1", query).await;
+    socket
+}
+
+/// Opens a graphql-transport-ws connection, with `token` in the upgrade request's
+/// `Authorization` header if given, and sends `connection_init` with `init` as its payload.
+async fn open(app: &TestApp, token: Option<&str>, init: Value) -> Socket {
     use futures_util::SinkExt;
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let url = format!("{}/graphql", app.address.replace("http://", "ws://"));
     let mut request = url.into_client_request().unwrap();
     let headers = request.headers_mut();
-    headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    if let Some(token) = token {
+        headers.insert("authorization", format!("Bearer {token}").parse().unwrap());
+    }
     headers.insert(
         "sec-websocket-protocol",
         "graphql-transport-ws".parse().unwrap(),
     );
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let send = |v: Value| tokio_tungstenite::tungstenite::Message::text(v.to_string());
+    let init = json!({ "type": "connection_init", "payload": init });
     socket
-        .send(send(json!({ "type": "connection_init" })))
-        .await
-        .unwrap();
-    assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
-    socket
-        .send(send(
-            json!({ "id": "1", "type": "subscribe", "payload": { "query": query } }),
+        .send(tokio_tungstenite::tungstenite::Message::text(
+            init.to_string(),
         ))
         .await
         .unwrap();
     socket
+}
+
+/// Sends a `subscribe` message with this id and query.
+async fn send(socket: &mut Socket, id: &str, query: &str) {
+    use futures_util::SinkExt;
+    let message = json!({ "id": id, "type": "subscribe", "payload": { "query": query } });
+    socket
+        .send(tokio_tungstenite::tungstenite::Message::text(
+            message.to_string(),
+        ))
+        .await
+        .unwrap();
+}
+
+/// The code and reason the server closes a socket with, within 10 seconds.
+async fn closed(socket: &mut Socket) -> (u16, String) {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::Message;
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        let message = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .expect("a message within 10 s")
+            .expect("a close frame before the end");
+        match message {
+            Ok(Message::Close(Some(frame))) => {
+                return (frame.code.into(), frame.reason.to_string());
+            }
+            Ok(Message::Text(text)) => panic!("a message before the close: {text}"),
+            Ok(_) => {}
+            Err(e) => panic!("closed without a close frame: {e}"),
+        }
+    }
+}
+
+/// The errors of a refused subscription, in either of the shapes the protocol allows.
+fn errors_of(refused: &Value) -> Value {
+    match refused["type"].as_str() {
+        Some("error") => refused["payload"].clone(),
+        _ => refused["payload"]["errors"].clone(),
+    }
 }
 
 /// The next GraphQL message of a socket (pings aside), within 10 seconds.
@@ -83,6 +130,7 @@ async fn subscribers_get_the_reports_they_may_see_as_they_come_and_are_reviewed(
     let upgrade = app
         .client
         .get(format!("{}/graphql", app.address))
+        .header("authorization", "Bearer not-a-token")
         .header("connection", "upgrade")
         .header("upgrade", "websocket")
         .header("sec-websocket-version", "13")
@@ -91,13 +139,10 @@ async fn subscribers_get_the_reports_they_may_see_as_they_come_and_are_reviewed(
         .send()
         .await
         .unwrap();
-    problem(upgrade, 401, "token_missing").await;
+    problem(upgrade, 401, "token_invalid").await;
     let mut eu = subscribe(&app, &app.token(Role::Eu)).await;
     let refused = next_message(&mut eu).await;
-    let errors = match refused["type"].as_str() {
-        Some("error") => refused["payload"].clone(),
-        _ => refused["payload"]["errors"].clone(),
-    };
+    let errors = errors_of(&refused);
     assert_eq!(errors[0]["extensions"]["code"], "forbidden", "{refused}");
 
     let government_token = app.token(Role::Government);
@@ -191,10 +236,7 @@ async fn subscriptions_beyond_the_cap_are_refused_as_unavailable() {
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
     let mut second = subscribe(&app, &app.token(Role::Iom)).await;
     let refused = next_message(&mut second).await;
-    let errors = match refused["type"].as_str() {
-        Some("error") => refused["payload"].clone(),
-        _ => refused["payload"]["errors"].clone(),
-    };
+    let errors = errors_of(&refused);
     assert_eq!(errors[0]["extensions"]["code"], "unavailable", "{refused}");
     let id = "6f1c9a52-2d4e-4a7b-9f0e-1c2d3e4f5a6b";
     let sent = app
@@ -226,13 +268,108 @@ async fn the_socket_carries_subscriptions_only() {
     ] {
         let mut socket = subscribe_with(&app, &app.token(Role::Unodc), query).await;
         let refused = next_message(&mut socket).await;
-        let errors = match refused["type"].as_str() {
-            Some("error") => refused["payload"].clone(),
-            _ => refused["payload"]["errors"].clone(),
-        };
+        let errors = errors_of(&refused);
         assert_eq!(
             errors[0]["extensions"]["code"], "subscriptions_only",
             "{refused}"
         );
     }
+}
+
+#[tokio::test]
+async fn browsers_send_the_token_in_connection_init_and_nothing_runs_without_one() {
+    let app = spawn_seeded_app().await;
+    let government = app.token(Role::Government);
+    let mut socket = open(
+        &app,
+        None,
+        json!({ "Authorization": format!("Bearer {government}") }),
+    )
+    .await;
+    assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
+    send(
+        &mut socket,
+        "1",
+        "subscription { fieldReportEvents { uuid organization } }",
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    let theirs = "7a2d0b63-3e5f-4b8c-8a1f-2d3e4f5a6b7c";
+    let ours = "6f1c9a52-2d4e-4a7b-9f0e-1c2d3e4f5a6b";
+    for (role, id) in [(Role::Iom, theirs), (Role::Government, ours)] {
+        let sent = app
+            .post("/api/v1/field-reports", role, &report(id, "Dhaka"))
+            .await;
+        assert_eq!(sent.status(), 201);
+    }
+    // The caller is the token's: the government officer gets its organization's report only.
+    assert_eq!(
+        next_event(&mut socket).await,
+        json!({ "uuid": ours, "organization": "MOHA-BGD" })
+    );
+
+    // No token, a bad one, a revoked one: the socket closes before anything runs, its reason
+    // starting with the code.
+    let admin = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "admin");
+    let revoked = app.token(Role::Iom);
+    let jti = {
+        use base64::Engine;
+        let claims = revoked.split('.').nth(1).unwrap();
+        let claims = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(claims)
+            .unwrap();
+        serde_json::from_slice::<Value>(&claims).unwrap()["jti"].clone()
+    };
+    let response = app
+        .request(Method::POST, "/api/v1/admin/revocations", &admin)
+        .json(&json!({ "jti": jti }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 204);
+    for (init, code) in [
+        (Value::Null, "token_missing"),
+        (
+            json!({ "Authorization": "Bearer not-a-token" }),
+            "token_invalid",
+        ),
+        (
+            json!({ "Authorization": format!("Basic {government}") }),
+            "token_invalid",
+        ),
+        (
+            json!({ "Authorization": format!("Bearer {revoked}") }),
+            "token_revoked",
+        ),
+    ] {
+        let mut socket = open(&app, None, init.clone()).await;
+        let (status, reason) = closed(&mut socket).await;
+        assert_eq!(status, 1002, "{init}: {reason}");
+        assert!(reason.starts_with(&format!("{code}: ")), "{init}: {reason}");
+    }
+}
+
+#[tokio::test]
+async fn one_caller_holds_at_most_its_share_of_subscriptions() {
+    let app = spawn_seeded_app_with(|s| s.graphql.max_subscriptions_per_caller = 1).await;
+    let mut first = subscribe(&app, &app.token(Role::Unodc)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    // The same caller again (another tab): refused.
+    let mut again = subscribe(&app, &app.token(Role::Unodc)).await;
+    let refused = next_message(&mut again).await;
+    assert_eq!(
+        errors_of(&refused)[0]["extensions"]["code"],
+        "too_many_subscriptions",
+        "{refused}"
+    );
+    // Another caller still gets one, and both hear of the next report.
+    let mut other = subscribe(&app, &app.token(Role::Iom)).await;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let id = "6f1c9a52-2d4e-4a7b-9f0e-1c2d3e4f5a6b";
+    let sent = app
+        .post("/api/v1/field-reports", Role::Iom, &report(id, "Dhaka"))
+        .await;
+    assert_eq!(sent.status(), 201);
+    assert_eq!(next_event(&mut first).await["uuid"], id);
+    assert_eq!(next_event(&mut other).await["uuid"], id);
 }
