@@ -5,9 +5,12 @@
 use actix_web::http::header;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
-use async_graphql::{BatchRequest, BatchResponse, Response, Value};
+use async_graphql::{BatchRequest, BatchResponse, Executor, Request, Response, Value};
 use async_graphql_actix_web::GraphQLSubscription;
+use futures_util::stream::{BoxStream, StreamExt};
 use gloact_persistence::Db;
+use std::future::Future;
+use std::sync::Arc;
 
 use super::GloactSchema;
 use super::limits::{MUTATION_OVER_GET, ReadOnly, SubscriptionsOnly};
@@ -88,7 +91,7 @@ pub async fn subscribe_graphql(
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let subscription = GraphQLSubscription::new(GloactSchema::clone(&schema));
+    let subscription = GraphQLSubscription::new(Coded(GloactSchema::clone(&schema)));
     let started = if req.headers().contains_key(header::AUTHORIZATION) {
         let Authenticated(caller) = Authenticated::extract(&req).await?;
         let token = BearerToken::of(&req)?;
@@ -128,6 +131,34 @@ pub async fn subscribe_graphql(
             .start(&req, payload)
     };
     started.map_err(|e| ApiError::bad_request("invalid_upgrade", e.to_string()))
+}
+
+/// The schema as the WebSocket runs it: every error gets its stable code, as over HTTP.
+#[derive(Clone)]
+struct Coded(GloactSchema);
+
+impl Executor for Coded {
+    fn execute(&self, request: Request) -> impl Future<Output = Response> + Send {
+        let run = self.0.execute(request);
+        async move {
+            let mut response = run.await;
+            code_errors(&mut response);
+            response
+        }
+    }
+
+    fn execute_stream(
+        &self,
+        request: Request,
+        session_data: Option<Arc<async_graphql::Data>>,
+    ) -> BoxStream<'static, Response> {
+        Executor::execute_stream(&self.0, request, session_data)
+            .map(|mut response| {
+                code_errors(&mut response);
+                response
+            })
+            .boxed()
+    }
 }
 
 /// What a subscription's resolvers read: the database, the caller and its token (checked again

@@ -262,16 +262,28 @@ async fn the_socket_carries_subscriptions_only() {
     // Its token is checked at the upgrade and by the subscription; queries and mutations must
     // go over HTTP, where every request's token is checked.
     let app = spawn_seeded_app().await;
-    for query in [
-        "{ fieldReports(first: 1) { edges { node { uuid } } } }",
-        "mutation { reviewFieldReport(id: \"x\", expectedVersion: 1, decision: VERIFIED) { uuid } }",
+    for (query, code) in [
+        (
+            "{ fieldReports(first: 1) { edges { node { uuid } } } }",
+            "subscriptions_only",
+        ),
+        (
+            "mutation { reviewFieldReport(id: \"x\", expectedVersion: 1, decision: VERIFIED) { uuid } }",
+            "subscriptions_only",
+        ),
+        // Errors before execution are coded over the socket as over HTTP.
+        ("subscription { noSuchEvents { uuid } }", "invalid_graphql"),
+        (
+            "subscription { fieldReportEvents { uuid ",
+            "invalid_graphql",
+        ),
     ] {
         let mut socket = subscribe_with(&app, &app.token(Role::Unodc), query).await;
         let refused = next_message(&mut socket).await;
-        let errors = errors_of(&refused);
         assert_eq!(
-            errors[0]["extensions"]["code"], "subscriptions_only",
-            "{refused}"
+            errors_of(&refused)[0]["extensions"]["code"],
+            code,
+            "{query}: {refused}"
         );
     }
 }
