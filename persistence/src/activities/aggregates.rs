@@ -35,7 +35,7 @@ pub async fn counts_by(
     dimension: ActivityDimension,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     let mut conn = db.conn().await?;
-    let Some(ids) = matching(&mut conn, scope, filter).await? else {
+    let Some(matching) = matching(&mut conn, scope, filter).await? else {
         return Ok(Vec::new());
     };
     // The grouping expression comes from this fixed list, never from input.
@@ -48,9 +48,9 @@ pub async fn counts_by(
         }
         ActivityDimension::District => "coalesce(district, 'unknown')",
     };
-    // One statement: the scope and filter are a subquery, so no id leaves the database.
+    // One statement, one scan: the scope and filter are the counting query's own condition.
     Ok(activity::table
-        .filter(activity::id.eq_any(ids))
+        .filter(matching)
         .group_by(sql::<Text>(key))
         .select((sql::<Text>(key), count_star()))
         .order(sql::<Text>("1"))
@@ -111,12 +111,12 @@ pub async fn participant_totals(
     filter: &ActivityFilter,
 ) -> Result<ParticipantTotals, StoreError> {
     let mut conn = db.conn().await?;
-    let Some(ids) = matching(&mut conn, scope, filter).await? else {
+    let Some(matching) = matching(&mut conn, scope, filter).await? else {
         return Ok(ParticipantTotals::default());
     };
     // One statement, as for the counts; sums of no rows are 0.
     let sums: Sums = activity::table
-        .filter(activity::id.eq_any(ids))
+        .filter(matching)
         .select((
             count_star(),
             sum(activity::participants_female),

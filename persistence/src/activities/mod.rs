@@ -110,39 +110,64 @@ fn filtered<ST: 'static>(
     filter: &ActivityFilter,
     programme_id: Option<Uuid>,
 ) -> activity::BoxedQuery<'static, Pg, ST> {
-    let mut query = match activity_visible(scope) {
-        Some(condition) => query.filter(condition),
-        None => query,
-    };
+    conditions(scope, filter, programme_id)
+        .into_iter()
+        .fold(query, |query, condition| query.filter(condition))
+}
+
+/// What an activity must meet to be one the caller may see that matches the filter.
+fn conditions(
+    scope: &ActivityScope,
+    filter: &ActivityFilter,
+    programme_id: Option<Uuid>,
+) -> Vec<ActivityCondition> {
+    // A comparison with a NULL column is NULL: in a WHERE clause, as good as false, so the
+    // conditions on nullable columns are taken as plain booleans.
+    let mut all: Vec<ActivityCondition> = Vec::new();
+    all.extend(activity_visible(scope));
     if let Some(id) = programme_id {
-        query = query.filter(activity::programme_id.eq(id));
+        all.push(Box::new(activity::programme_id.eq(id)));
     }
     if let Some(parent) = filter.parent_id {
-        query = query.filter(activity::parent_id.eq(parent.0));
+        all.push(Box::new(activity::parent_id.eq(parent.0).assume_not_null()));
     }
     if let Some(kind) = filter.kind {
-        query = query.filter(activity::kind.eq(kind.as_str()));
+        all.push(Box::new(activity::kind.eq(kind.as_str())));
     }
     if let Some(pillar) = filter.pillar {
-        query = query.filter(activity::pillar.eq(pillar.as_str()));
+        all.push(Box::new(activity::pillar.eq(pillar.as_str())));
     }
     if let Some(status) = filter.status {
-        query = query.filter(activity::status.eq(status.as_str()));
+        all.push(Box::new(activity::status.eq(status.as_str())));
     }
     if let Some(org) = &filter.organization {
-        query = query.filter(activity::id.eq_any(participating_in(org.as_str().to_owned())));
+        all.push(Box::new(
+            activity::id.eq_any(participating_in(org.as_str().to_owned())),
+        ));
     }
     if let Some(district) = &filter.district {
-        query = query.filter(activity::district.eq(district.as_str().to_owned()));
+        all.push(Box::new(
+            activity::district
+                .eq(district.as_str().to_owned())
+                .assume_not_null(),
+        ));
     }
     // A span open at one end counts from or to its known day; no planned day, no match.
     if let Some(from) = filter.from {
-        query = query.filter(coalesce(activity::planned_end, activity::planned_start).ge(from));
+        all.push(Box::new(
+            coalesce(activity::planned_end, activity::planned_start)
+                .ge(from)
+                .assume_not_null(),
+        ));
     }
     if let Some(to) = filter.to {
-        query = query.filter(coalesce(activity::planned_start, activity::planned_end).le(to));
+        all.push(Box::new(
+            coalesce(activity::planned_start, activity::planned_end)
+                .le(to)
+                .assume_not_null(),
+        ));
     }
-    query
+    all
 }
 
 /// The id of the filter's programme: `Ok(None)` without one, `Err(None)` when it names no
@@ -254,21 +279,23 @@ async fn load_where(
     rows.into_iter().map(|row| children.attach(row)).collect()
 }
 
-/// The ids of the live activities the caller may see that match the filter, as a query for the
-/// aggregates to count over in the same statement (`None`: nothing matches).
+/// The condition a live activity the caller may see that matches the filter meets, for the
+/// aggregates to count and sum in one scan (`None`: nothing matches).
 pub(crate) async fn matching(
     conn: &mut AsyncPgConnection,
     scope: &ActivityScope,
     filter: &ActivityFilter,
-) -> Result<Option<activity::BoxedQuery<'static, Pg, diesel::sql_types::Uuid>>, StoreError> {
+) -> Result<Option<ActivityCondition>, StoreError> {
     let programme_id = match programme_of(conn, filter).await {
         Ok(id) => id,
         Err(None) => return Ok(None),
         Err(Some(error)) => return Err(error),
     };
-    let query = activity::table.select(activity::id).into_boxed();
+    let live: ActivityCondition = Box::new(activity::deleted_at.is_null());
     Ok(Some(
-        filtered(query, scope, filter, programme_id).filter(activity::deleted_at.is_null()),
+        conditions(scope, filter, programme_id)
+            .into_iter()
+            .fold(live, |all, condition| Box::new(all.and(condition))),
     ))
 }
 

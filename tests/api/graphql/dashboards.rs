@@ -56,6 +56,80 @@ async fn dashboard_aggregates_agree_with_the_rows_each_role_sees() {
 }
 
 #[tokio::test]
+async fn aggregates_take_every_filter_as_the_list_does() {
+    let app = spawn_seeded_app().await;
+    let workshop = app.activity("WS-2020-01").await;
+    let parent = app.activity("NC-2020").await;
+    // The REST query string and the same filter over GraphQL.
+    let filters = [
+        ("district=Dhaka", json!({ "district": "Dhaka" })),
+        (
+            "from=2020-02-11&to=2020-02-24",
+            json!({ "from": "2020-02-11", "to": "2020-02-24" }),
+        ),
+        (
+            "organization=MOLJPA-BGD",
+            json!({ "organization": "MOLJPA-BGD" }),
+        ),
+        ("programme=GLOACT-BGD", json!({ "programme": "GLOACT-BGD" })),
+        ("programme=NO-SUCH", json!({ "programme": "NO-SUCH" })),
+        (
+            &format!("parent_id={}", parent["id"].as_str().unwrap()),
+            json!({ "parentId": parent["id"] }),
+        ),
+        (
+            "pillar=capacity_building&status=completed&kind=workshop",
+            json!({ "pillar": "CAPACITY_BUILDING", "status": "COMPLETED", "kind": "WORKSHOP" }),
+        ),
+    ];
+    let query = "query($filter: ActivityFilterInput) {
+        activityCounts(by: STATUS, filter: $filter) { key count }
+        participantTotals(filter: $filter) { activities } }";
+    let mut matched_somewhere = 0;
+    for role in ROLES {
+        for (rest_filter, filter) in &filters {
+            let rows = app
+                .get_all(&format!("/api/v1/activities?{rest_filter}"), role)
+                .await;
+            let found = data(&app, role, query, json!({ "filter": filter })).await;
+            let counted: i64 = found["activityCounts"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| c["count"].as_i64().unwrap())
+                .sum();
+            assert_eq!(counted, rows.len() as i64, "{role} {rest_filter}");
+            assert_eq!(
+                found["participantTotals"]["activities"],
+                rows.len(),
+                "{role} {rest_filter}"
+            );
+            matched_somewhere += rows.len();
+        }
+    }
+    assert!(matched_somewhere > 0);
+    // The restricted workshop counts for the ministry that took part, not for another one.
+    let workshops = json!({ "filter": { "kind": "WORKSHOP", "district": workshop["district"] } });
+    let by = |org: &str| {
+        let token = app.token_for(Role::Government, org);
+        let (app, workshops) = (&app, &workshops);
+        async move {
+            let answer = app
+                .request(Method::POST, "/graphql", &token)
+                .json(&json!({ "query": query, "variables": workshops }))
+                .send()
+                .await
+                .unwrap();
+            gloact_tests::json(answer, 200).await["data"]["participantTotals"]["activities"]
+                .as_i64()
+                .unwrap()
+        }
+    };
+    assert_eq!(by("MOLJPA-BGD").await, 1);
+    assert_eq!(by("MOHA-BGD").await, 0);
+}
+
+#[tokio::test]
 async fn field_report_statistics_are_protected_as_over_rest() {
     let app = spawn_seeded_app().await;
     for (i, district) in ["Dhaka", "Dhaka", "Jessore"].iter().enumerate() {
