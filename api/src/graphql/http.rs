@@ -268,6 +268,7 @@ fn code_errors(response: &mut Response) {
         let code = match error.message.as_str() {
             "Query is too complex." => "query_too_complex",
             "Query is nested too deep." => "query_too_deep",
+            m if m.starts_with("The number of directives on the field") => "too_many_directives",
             _ => "invalid_graphql",
         };
         error

@@ -8,6 +8,10 @@ use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, N
 use async_graphql::parser::types::{ExecutableDocument, OperationType, Selection, SelectionSet};
 use async_graphql::{ErrorExtensionValues, ServerError, ServerResult, Variables};
 
+/// Most directives on one field: `@skip` and `@include` are all a query needs; thousands of them
+/// would make one field cost the server a long parse and check.
+pub const MAX_DIRECTIVES: usize = 4;
+
 /// Marks a request that came by `GET`: it may hold queries only.
 #[derive(Debug, Clone, Copy)]
 pub struct ReadOnly;

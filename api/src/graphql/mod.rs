@@ -79,6 +79,7 @@ pub fn schema(settings: &Settings) -> GloactSchema {
     .data(slots)
     .limit_depth(limits.max_depth)
     .limit_complexity(limits.max_complexity)
+    .limit_directives(limits::MAX_DIRECTIVES)
     .extension(limits::ParseLimits {
         max_aliases: limits.max_aliases,
     });

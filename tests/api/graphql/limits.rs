@@ -55,6 +55,12 @@ async fn limits_refuse_deep_complex_aliased_and_batched_excess_with_codes() {
         first_code(&gql(&app, Role::Unodc, through_fragments, json!({})).await),
         "too_many_aliases"
     );
+    let directives = "{ programmes @skip(if: false) @skip(if: false) @skip(if: false)
+        @skip(if: false) @skip(if: false) { totalCount } }";
+    assert_eq!(
+        first_code(&gql(&app, Role::Unodc, directives, json!({})).await),
+        "too_many_directives"
+    );
     let three = "{ a: programmes { totalCount } b: programmes { totalCount } c: programmes { totalCount } }";
     assert_eq!(
         data(&app, Role::Unodc, three, json!({})).await["c"]["totalCount"],
