@@ -191,6 +191,9 @@ async fn scoped_cases(
     conn: &mut AsyncPgConnection,
     scope: &CaseScope,
 ) -> Result<Option<CaseQuery<'static>>, StoreError> {
+    let Some(condition) = scope_condition(conn, scope).await? else {
+        return Ok(None);
+    };
     let query = victim_case::table
         .inner_join(organization::table)
         .select((
@@ -201,8 +204,29 @@ async fn scoped_cases(
             ),
         ))
         .into_boxed();
+    Ok(Some(match condition {
+        Some(condition) => query.filter(condition),
+        None => query,
+    }))
+}
+
+/// A condition on a case joined to its organization.
+type CaseCondition = Box<
+    dyn BoxableExpression<
+            diesel::dsl::InnerJoinQuerySource<victim_case::table, organization::table>,
+            Pg,
+            SqlType = diesel::sql_types::Bool,
+        >,
+>;
+
+/// What a case must meet for `scope` to see it: `None` when nothing can, `Some(None)` when every
+/// case can.
+async fn scope_condition(
+    conn: &mut AsyncPgConnection,
+    scope: &CaseScope,
+) -> Result<Option<Option<CaseCondition>>, StoreError> {
     Ok(match scope {
-        CaseScope::All => Some(query),
+        CaseScope::All => Some(None),
         CaseScope::ReferredByOrTo(code) => {
             let organization_id = match id_by_code(conn, "organization", code).await {
                 Ok(id) => id,
@@ -217,10 +241,30 @@ async fn scoped_cases(
                         .or(case_referral::to_organization_id.eq(organization_id)),
                 )
                 .select(case_referral::case_id);
-            Some(query.filter(victim_case::id.eq_any(referred)))
+            Some(Some(Box::new(victim_case::id.eq_any(referred))))
         }
         CaseScope::Nothing => None,
     })
+}
+
+/// How many live cases the caller may see match the filter.
+pub async fn count(db: &Db, scope: &CaseScope, filter: &CaseFilter) -> Result<i64, StoreError> {
+    let mut conn = db.conn().await?;
+    let Some(condition) = scope_condition(&mut conn, scope).await? else {
+        return Ok(0);
+    };
+    let mut query = victim_case::table
+        .inner_join(organization::table)
+        .filter(victim_case::deleted_at.is_null())
+        .select(diesel::dsl::count_star())
+        .into_boxed();
+    if let Some(condition) = condition {
+        query = query.filter(condition);
+    }
+    if let Some(status) = filter.status {
+        query = query.filter(victim_case::status.eq(status.as_str()));
+    }
+    Ok(query.get_result(&mut conn).await?)
 }
 
 /// Loads the events and referrals of `rows` (two statements whatever their number) and builds

@@ -263,11 +263,54 @@ pub async fn list(
     filter: &FieldReportFilter,
     request: &PageRequest,
 ) -> Result<Page<FieldReport, Uuid>, StoreError> {
+    let Some(conditions) = conditions(scope, filter) else {
+        return Ok(Page::empty());
+    };
     let mut conn = db.conn().await?;
-    let mut query = field_report::table
+    let query = field_report::table
         .inner_join(organization::table)
         .select((FieldReportRow::as_select(), organization::code))
         .into_boxed();
+    let query = conditions.into_iter().fold(query, |q, c| q.filter(c));
+    let rows = paged!(query, field_report, request).load(&mut conn).await?;
+    Page::from_rows(request, rows, keys, to_domain)
+}
+
+/// How many live reports the caller may see match the filter.
+pub async fn count(
+    db: &Db,
+    scope: &FieldReportScope,
+    filter: &FieldReportFilter,
+) -> Result<i64, StoreError> {
+    let Some(conditions) = conditions(scope, filter) else {
+        return Ok(0);
+    };
+    let mut conn = db.conn().await?;
+    let query = field_report::table
+        .inner_join(organization::table)
+        .filter(field_report::deleted_at.is_null())
+        .select(diesel::dsl::count_star())
+        .into_boxed();
+    let query = conditions.into_iter().fold(query, |q, c| q.filter(c));
+    Ok(query.get_result(&mut conn).await?)
+}
+
+/// A condition on a report joined to its organization.
+type ReportCondition = Box<
+    dyn BoxableExpression<
+            diesel::dsl::InnerJoinQuerySource<field_report::table, organization::table>,
+            Pg,
+            SqlType = diesel::sql_types::Bool,
+        >,
+>;
+
+/// What a report must meet to be one the caller may see that matches the filter (`None`: the
+/// caller may see none).
+fn conditions(
+    scope: &FieldReportScope,
+    filter: &FieldReportFilter,
+) -> Option<Vec<ReportCondition>> {
+    let mut all: Vec<ReportCondition> = Vec::new();
     match scope {
         FieldReportScope::All => {}
         FieldReportScope::Organization(code) => {
@@ -275,27 +318,27 @@ pub async fn list(
             let referred_to = diesel::dsl::sql::<diesel::sql_types::Text>(
                 "field_report.payload ->> 'to_organization'",
             );
-            query = query.filter(
+            all.push(Box::new(
                 organization::code
                     .eq(code.as_str().to_owned())
                     .or(field_report::kind
                         .eq(FieldReportKind::Referral.as_str())
-                        .and(referred_to.eq(code.as_str().to_owned()))),
-            )
+                        .and(referred_to.eq(code.as_str().to_owned()))
+                        .assume_not_null()),
+            ));
         }
         FieldReportScope::SentBy(code) => {
-            query = query.filter(organization::code.eq(code.as_str().to_owned()))
+            all.push(Box::new(organization::code.eq(code.as_str().to_owned())));
         }
-        FieldReportScope::Nothing => return Ok(Page::empty()),
+        FieldReportScope::Nothing => return None,
     }
     if let Some(kind) = filter.kind {
-        query = query.filter(field_report::kind.eq(kind.as_str()));
+        all.push(Box::new(field_report::kind.eq(kind.as_str())));
     }
     if let Some(review) = filter.review {
-        query = query.filter(field_report::review_status.eq(review.as_str()));
+        all.push(Box::new(field_report::review_status.eq(review.as_str())));
     }
-    let rows = paged!(query, field_report, request).load(&mut conn).await?;
-    Page::from_rows(request, rows, keys, to_domain)
+    Some(all)
 }
 
 /// One report the caller may see.

@@ -6,7 +6,7 @@
 //! `/api/v1/cases/{id}/identity` is the one way to read it, for those allowed, each read on the
 //! record. A case says only whether an identity is stored (`hasIdentity`).
 
-use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::connection::Connection;
 use async_graphql::{Context, ID, Object, Result, SimpleObject, Union};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::case::{Case as Stored, Referral as StoredReferral};
@@ -209,6 +209,19 @@ pub enum CaseChange {
     Deleted(Deleted),
 }
 
+/// How many cases match a list's filters.
+#[derive(Debug)]
+pub struct CaseTotals(CaseFilter);
+
+#[Object]
+impl CaseTotals {
+    /// How many cases you may see match the filters, on every page.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        let (db, caller) = request(ctx)?;
+        service::cases::count(db, caller, &self.0).await.gql()
+    }
+}
+
 /// Victim-assistance cases.
 #[derive(Debug, Default)]
 pub struct CasesQuery;
@@ -226,7 +239,7 @@ impl CasesQuery {
         #[graphql(desc = "The cursor of the last edge of the previous page.")] after: Option<
             String,
         >,
-    ) -> Result<Connection<String, Case, EmptyFields>> {
+    ) -> Result<Connection<String, Case, CaseTotals>> {
         let (db, caller) = request(ctx)?;
         let filter = CaseFilter {
             status: status.map(Into::into),
@@ -238,7 +251,7 @@ impl CasesQuery {
         Ok(connection(
             items,
             after.is_some(),
-            EmptyFields,
+            CaseTotals(filter),
             |c| c.id,
             Case,
         ))

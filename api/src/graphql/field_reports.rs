@@ -2,7 +2,7 @@
 //! reads its own organization's (and referrals made to it); the EU reads none. Every read is on
 //! the audit trail, as over REST.
 
-use async_graphql::connection::{Connection, EmptyFields};
+use async_graphql::connection::Connection;
 
 use async_graphql::{Context, Enum, ID, Json, Object, Result, SimpleObject, Subscription, Union};
 use chrono::{DateTime, Utc};
@@ -150,6 +150,21 @@ pub struct Gps {
     pub accuracy_m: f64,
 }
 
+/// How many reports match a list's filters.
+#[derive(Debug)]
+pub struct FieldReportTotals(FieldReportFilter);
+
+#[Object]
+impl FieldReportTotals {
+    /// How many reports you may see match the filters, on every page.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        let (db, caller) = request(ctx)?;
+        service::field_reports::count(db, caller, &self.0)
+            .await
+            .gql()
+    }
+}
+
 /// Field reports.
 #[derive(Debug, Default)]
 pub struct FieldReportsQuery;
@@ -167,7 +182,7 @@ impl FieldReportsQuery {
         #[graphql(desc = "The cursor of the last edge of the previous page.")] after: Option<
             String,
         >,
-    ) -> Result<Connection<String, FieldReport, EmptyFields>> {
+    ) -> Result<Connection<String, FieldReport, FieldReportTotals>> {
         let (db, caller) = request(ctx)?;
         let filter = FieldReportFilter {
             kind: kind.map(Into::into),
@@ -181,7 +196,7 @@ impl FieldReportsQuery {
         Ok(connection(
             items,
             after.is_some(),
-            EmptyFields,
+            FieldReportTotals(filter),
             |r| r.report.id,
             FieldReport,
         ))

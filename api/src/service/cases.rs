@@ -25,6 +25,13 @@ pub async fn list(
     Ok(page)
 }
 
+/// How many of the cases the caller may see match the filter (what it could count by reading
+/// them all).
+pub async fn count(db: &Db, caller: &Caller, filter: &CaseFilter) -> ServiceResult<i64> {
+    authorize(&caller.actor, Resource::Case, Action::Read)?;
+    Ok(cases::count(db, &CaseScope::of(&caller.actor), filter).await?)
+}
+
 /// One case the caller may see.
 pub async fn get(db: &Db, caller: &Caller, id: Uuid) -> ServiceResult<Case> {
     authorize(&caller.actor, Resource::Case, Action::Read)?;

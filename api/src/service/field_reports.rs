@@ -40,6 +40,14 @@ pub async fn list(
     Ok(page)
 }
 
+/// How many of the reports the caller may see match the filter (what it could count by reading
+/// them all).
+pub async fn count(db: &Db, caller: &Caller, filter: &FieldReportFilter) -> ServiceResult<i64> {
+    let actor = &caller.actor;
+    authorize(actor, Resource::FieldReport, Action::Read)?;
+    Ok(field_reports::count(db, &FieldReportScope::of(actor), filter).await?)
+}
+
 /// One report the caller may see.
 pub async fn get(db: &Db, caller: &Caller, id: Uuid) -> ServiceResult<FieldReport> {
     let actor = &caller.actor;

@@ -109,6 +109,16 @@ async fn cases_follow_the_policy_per_role_as_over_rest() {
         let closed = data(&app, role, LIST, json!({ "status": "CLOSED" })).await;
         assert_eq!(uuids(&closed), [id(&kept)], "{role}");
     }
+    // `totalCount` is what each could count by reading the list: no more.
+    let count = "query($status: CaseStatus) { cases(status: $status) { totalCount } }";
+    for (role, status, total) in [
+        (Role::Unodc, None, 3),
+        (Role::Iom, Some("CLOSED"), 1),
+        (Role::Government, None, 1),
+    ] {
+        let found = data(&app, role, count, json!({ "status": status })).await;
+        assert_eq!(found["cases"]["totalCount"], total, "{role} {status:?}");
+    }
     // Pages continue after the cursor of their last edge.
     let first = data(&app, Role::Unodc, LIST, json!({ "first": 2 })).await;
     assert_eq!(first["cases"]["pageInfo"]["hasNextPage"], true);

@@ -44,6 +44,22 @@ async fn field_reports_follow_the_policy_and_their_review_its_rules() {
         ids(&gql(&app, Role::Government, query, json!({})).await),
         [ours]
     );
+    // `totalCount` is what each could count by reading the list: no more.
+    let total = |role| {
+        let app = &app;
+        async move {
+            data(
+                app,
+                role,
+                "query($review: ReviewStatus) { fieldReports(review: $review) { totalCount } }",
+                json!({ "review": "SUBMITTED" }),
+            )
+            .await["fieldReports"]["totalCount"]
+                .clone()
+        }
+    };
+    assert_eq!(total(Role::Unodc).await, 2);
+    assert_eq!(total(Role::Government).await, 1);
     let eu = gql(&app, Role::Eu, query, json!({})).await;
     assert_eq!(first_code(&eu), "forbidden");
     assert_eq!(
