@@ -56,6 +56,9 @@ pub struct GraphqlSettings {
     pub max_subscriptions: usize,
     /// Most of those one caller (token subject) may hold at once.
     pub max_subscriptions_per_caller: usize,
+    /// How long a WebSocket opened without a token may wait for the `connection_init` that
+    /// carries one before it is closed, in milliseconds.
+    pub connection_init_timeout_ms: u64,
     /// Whether the schema answers introspection (and suggests field names in errors). Unset:
     /// on for the embedded default run, off with `DATABASE_URL`.
     pub introspection: Option<bool>,
@@ -72,6 +75,7 @@ impl Default for GraphqlSettings {
             max_batch: 10,
             max_subscriptions: 32,
             max_subscriptions_per_caller: 4,
+            connection_init_timeout_ms: 10_000,
             introspection: None,
             graphiql: None,
         }

@@ -2,15 +2,20 @@
 //! bad token is the same 401 problem), the body is capped by the server's body limit, and the
 //! caller, the database and the request's loaders go into the request's data.
 
+use actix_web::error::PayloadError;
 use actix_web::http::header;
+use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, Executor, Request, Response, Value};
 use async_graphql_actix_web::GraphQLSubscription;
+use futures_util::Stream;
 use futures_util::stream::{BoxStream, StreamExt};
 use gloact_persistence::Db;
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use super::GloactSchema;
 use super::limits::{MUTATION_OVER_GET, ReadOnly, SubscriptionsOnly};
@@ -88,6 +93,7 @@ pub async fn get_graphql(
 pub async fn subscribe_graphql(
     schema: web::Data<GloactSchema>,
     db: web::Data<Db>,
+    settings: web::Data<Settings>,
     req: HttpRequest,
     payload: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
@@ -106,9 +112,12 @@ pub async fn subscribe_graphql(
             .map(|id| id.0.clone())
             .unwrap_or_default();
         let db = db.get_ref().clone();
+        let authenticated = Arc::new(AtomicBool::new(false));
+        let deadline = Duration::from_millis(settings.graphql.connection_init_timeout_ms);
+        let payload = closed_unless_authenticated(payload, Arc::clone(&authenticated), deadline);
         subscription
             .on_connection_init(move |init| async move {
-                let authenticated = async {
+                let verified = async {
                     let authorization = init
                         .get("Authorization")
                         .or_else(|| init.get("authorization"))
@@ -120,17 +129,49 @@ pub async fn subscribe_graphql(
                 };
                 // The socket closes with this as its reason: the code first, as a client can't
                 // see `extensions` there.
-                let (token, actor) = authenticated.await.map_err(|e| {
+                let (token, actor) = verified.await.map_err(|e| {
                     let problem = e.problem();
                     let detail = problem.detail.unwrap_or(problem.title);
                     async_graphql::Error::new(format!("{}: {detail}", problem.code))
                 })?;
+                authenticated.store(true, Ordering::Release);
                 let caller = Caller { actor, request_id };
                 Ok(subscription_data(&db, caller, token))
             })
             .start(&req, payload)
     };
     started.map_err(|e| ApiError::bad_request("invalid_upgrade", e.to_string()))
+}
+
+/// Most bytes a socket may send before its `connection_init` has authenticated it (that message
+/// is a few hundred bytes; the library would buffer a fragmented message of any length).
+const MAX_BYTES_BEFORE_AUTHENTICATION: usize = 16 * 1024;
+
+/// A socket's input, ended (which closes the socket) when `authenticated` isn't set by
+/// `deadline`, or when more than [`MAX_BYTES_BEFORE_AUTHENTICATION`] come before it is: a socket
+/// opened without a token holds the server's resources only that long, and only that much,
+/// unless its `connection_init` brings a valid one.
+fn closed_unless_authenticated(
+    payload: web::Payload,
+    authenticated: Arc<AtomicBool>,
+    deadline: Duration,
+) -> impl Stream<Item = Result<Bytes, PayloadError>> {
+    let in_time = Arc::clone(&authenticated);
+    let expired = async move {
+        tokio::time::sleep(deadline).await;
+        if in_time.load(Ordering::Acquire) {
+            std::future::pending::<()>().await;
+        }
+    };
+    let mut received = 0_usize;
+    payload
+        .take_while(move |chunk| {
+            if !authenticated.load(Ordering::Acquire) {
+                received += chunk.as_ref().map_or(0, Bytes::len);
+            }
+            std::future::ready(received <= MAX_BYTES_BEFORE_AUTHENTICATION)
+        })
+        .take_until(expired)
 }
 
 /// The schema as the WebSocket runs it: every error gets its stable code, as over HTTP.

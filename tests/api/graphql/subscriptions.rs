@@ -385,3 +385,66 @@ async fn one_caller_holds_at_most_its_share_of_subscriptions() {
     assert_eq!(next_event(&mut first).await["uuid"], id);
     assert_eq!(next_event(&mut other).await["uuid"], id);
 }
+
+#[tokio::test]
+async fn a_socket_without_a_token_is_closed_unless_its_connection_init_brings_one() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let app = spawn_seeded_app_with(|s| s.graphql.connection_init_timeout_ms = 500).await;
+    // Silent after the upgrade: closed soon after the deadline.
+    let url = format!("{}/graphql", app.address.replace("http://", "ws://"));
+    let mut request = url.into_client_request().unwrap();
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "graphql-transport-ws".parse().unwrap(),
+    );
+    let (mut silent, _) = tokio_tungstenite::connect_async(request).await.unwrap();
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(Ok(message)) = silent.next().await {
+            assert!(
+                message.is_ping() || message.is_close(),
+                "nothing but pings before the end: {message:?}"
+            );
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the silent socket is still open after 5 s");
+
+    // One that sends more than 16 KiB before it is authenticated is closed, even if a valid
+    // token is in there.
+    let token = app.token(Role::Unodc);
+    let padded = json!({ "Authorization": format!("Bearer {token}"), "pad": "x".repeat(20_000) });
+    let mut flooding = open(&app, None, padded).await;
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(Ok(message)) = flooding.next().await {
+            assert!(
+                !message.is_text(),
+                "no answer to an oversized connection_init: {message:?}"
+            );
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the flooding socket is still open after 5 s");
+
+    // One that authenticates in time stays open past the deadline.
+    let mut socket = open(
+        &app,
+        None,
+        json!({ "Authorization": format!("Bearer {token}") }),
+    )
+    .await;
+    assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
+    send(
+        &mut socket,
+        "1",
+        "subscription { fieldReportEvents { uuid } }",
+    )
+    .await;
+    tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
+    let id = "6f1c9a52-2d4e-4a7b-9f0e-1c2d3e4f5a6b";
+    let sent = app
+        .post("/api/v1/field-reports", Role::Iom, &report(id, "Dhaka"))
+        .await;
+    assert_eq!(sent.status(), 201);
+    assert_eq!(next_event(&mut socket).await["uuid"], id);
+}
