@@ -17,6 +17,7 @@ use crate::error::StoreError;
 use crate::page::{Page, PageRequest, RowKeys, paged};
 use crate::schema::{activity, follow_up_action, organization};
 use crate::scope::visible_activity_ids;
+use crate::sight;
 
 #[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = follow_up_action, check_for_backend(diesel::pg::Pg))]
@@ -147,7 +148,8 @@ pub async fn list(
     let rows = paged!(query, follow_up_action, request)
         .load(&mut conn)
         .await?;
-    Page::from_rows(request, rows, keys, to_domain)
+    let lost = sight::lost(&mut conn, scope, sight::Entity::FollowUpAction, request).await?;
+    Page::from_rows_and_lost(request, rows, lost, keys, to_domain)
 }
 
 /// How many live follow-up actions the caller may see match the filter.

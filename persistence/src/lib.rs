@@ -24,6 +24,7 @@ mod schema;
 mod scope;
 pub mod sealed;
 pub mod seed;
+mod sight;
 pub mod statistics;
 
 pub use db::{Db, DbSettings, migrate, migrations_fingerprint, pending_migrations, revert_all};

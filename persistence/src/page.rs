@@ -170,6 +170,46 @@ impl<T, Id: From<Uuid>> Page<T, Id> {
     }
 }
 
+impl<T, Id> Page<T, Id> {
+    /// Builds a page of changes from rows fetched with [`PageRequest::fetch_limit`] and the
+    /// tombstones of rows that left the caller's sight (fetched alike, see `crate::sight`): the
+    /// first `limit` changes of the two together, in change order.
+    pub(crate) fn from_rows_and_lost<R>(
+        request: &PageRequest,
+        rows: Vec<R>,
+        lost: Vec<Tombstone<Id>>,
+        keys: impl Fn(&R) -> RowKeys,
+        convert: impl FnMut(R) -> Result<T, StoreError>,
+    ) -> Result<Self, StoreError>
+    where
+        Id: From<Uuid>,
+    {
+        if lost.is_empty() {
+            return Self::from_rows(request, rows, keys, convert);
+        }
+        let limit = usize::from(request.limit);
+        let mut changes: Vec<i64> = rows
+            .iter()
+            .map(|r| keys(r).change_seq)
+            .chain(lost.iter().map(|t| t.change_seq))
+            .collect();
+        changes.sort_unstable();
+        // When more follow, the page ends at its `limit`th change.
+        let last = (changes.len() > limit).then(|| changes[limit - 1]);
+        let on_page = |seq: i64| last.is_none_or(|last| seq <= last);
+        let rows: Vec<R> = rows
+            .into_iter()
+            .filter(|r| on_page(keys(r).change_seq))
+            .collect();
+        let mut page = Self::from_rows(request, rows, &keys, convert)?;
+        page.tombstones
+            .extend(lost.into_iter().filter(|t| on_page(t.change_seq)));
+        page.tombstones.sort_by_key(|t| t.change_seq);
+        page.next = last.map(Cursor::Change);
+        Ok(page)
+    }
+}
+
 /// Applies a page request to a boxed query of one table: filter, order, limit.
 macro_rules! paged {
     ($query:expr, $table:ident, $request:expr) => {{
@@ -192,3 +232,67 @@ macro_rules! paged {
 }
 
 pub(crate) use paged;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A row of a walk of changes: its id's last byte and its change number.
+    fn row(n: u8, change_seq: i64) -> (Uuid, i64) {
+        (Uuid::from_bytes([n; 16]), change_seq)
+    }
+
+    fn lost(n: u8, change_seq: i64) -> Tombstone<Uuid> {
+        Tombstone {
+            id: Uuid::from_bytes([n; 16]),
+            change_seq,
+            deleted_at: DateTime::<Utc>::UNIX_EPOCH,
+        }
+    }
+
+    /// A page of two changes after `since`, of rows changed at 1, 4 and 6 and rows that left
+    /// sight at 2, 3 and 5, each fetched as the store fetches them.
+    fn page(since: i64) -> Page<(Uuid, i64), Uuid> {
+        let request = PageRequest::new(None, 2, Some(since)).unwrap();
+        let fetch = usize::try_from(request.fetch_limit()).unwrap();
+        let rows: Vec<_> = [row(1, 1), row(4, 4), row(6, 6)]
+            .into_iter()
+            .filter(|r| r.1 > since)
+            .take(fetch)
+            .collect();
+        let gone: Vec<_> = [lost(2, 2), lost(3, 3), lost(5, 5)]
+            .into_iter()
+            .filter(|t| t.change_seq > since)
+            .take(fetch)
+            .collect();
+        let keys = |r: &(Uuid, i64)| RowKeys {
+            id: r.0,
+            change_seq: r.1,
+            deleted_at: None,
+        };
+        Page::from_rows_and_lost(&request, rows, gone, keys, Ok).unwrap()
+    }
+
+    #[test]
+    fn rows_and_rows_out_of_sight_page_together_in_change_order() {
+        let mut seen = Vec::new();
+        let mut since = 0;
+        loop {
+            let page = page(since);
+            assert!(page.items.len() + page.tombstones.len() <= 2);
+            seen.extend(page.items.iter().map(|r| r.1));
+            seen.extend(page.tombstones.iter().map(|t| t.change_seq));
+            match page.next {
+                Some(Cursor::Change(next)) => since = next,
+                Some(Cursor::Id(_)) => panic!("a walk of changes continues by change"),
+                None => break,
+            }
+        }
+        seen.sort_unstable();
+        assert_eq!(seen, [1, 2, 3, 4, 5, 6], "each change once, none skipped");
+        let first = page(0);
+        assert_eq!(first.items.len(), 1);
+        assert_eq!(first.tombstones[0].change_seq, 2);
+        assert_eq!(first.next, Some(Cursor::Change(2)));
+    }
+}

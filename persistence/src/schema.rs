@@ -304,6 +304,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    sight_lost (change_seq) {
+        change_seq -> Int8,
+        entity -> Text,
+        row_id -> Uuid,
+        activity_id -> Uuid,
+        lost_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     victim_case (id) {
         id -> Uuid,
         organization_id -> Uuid,
@@ -344,6 +354,7 @@ diesel::joinable!(participation -> activity (activity_id));
 diesel::joinable!(participation -> organization (organization_id));
 diesel::joinable!(programme_partner -> organization (organization_id));
 diesel::joinable!(programme_partner -> programme (programme_id));
+diesel::joinable!(sight_lost -> activity (activity_id));
 diesel::joinable!(victim_case -> organization (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
@@ -366,5 +377,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     programme_partner,
     revoked_subject,
     revoked_token,
+    sight_lost,
     victim_case,
 );

@@ -320,3 +320,132 @@ async fn a_government_partner_is_told_of_the_deletion_of_a_restricted_activity_i
         .await;
     assert!(moha["tombstones"].as_array().unwrap().is_empty(), "{moha}");
 }
+
+#[tokio::test]
+async fn an_activity_made_restricted_is_a_tombstone_to_those_who_no_longer_see_it() {
+    let app = spawn_seeded_app().await;
+    let activity = json(
+        app.post(
+            "/api/v1/activities",
+            Role::Unodc,
+            &body!({
+                "programme": "GLOACT-BGD", "code": "TR-2020-06",
+                "title": "Training of labour attaches on safe migration",
+                "kind": "training", "pillar": "capacity_building", "visibility": "public",
+                "planned_start": "2020-06-01", "planned_end": "2020-06-02", "district": "Dhaka",
+                "participations": [{"organization": "UNODC-BGD", "role": "organizer"},
+                                   {"organization": "MOLJPA-BGD", "role": "participant"}],
+            }),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let id = activity["id"].as_str().unwrap().to_owned();
+    let action = json(
+        app.post(
+            "/api/v1/follow-up-actions",
+            Role::Unodc,
+            &body!({ "activity_id": id, "owner": "UNODC-BGD",
+                     "title": "Share the training report", "due_date": "2020-06-30" }),
+        )
+        .await,
+        201,
+    )
+    .await;
+    // MOHA (not taking part) synced both while the training was public.
+    let activity = app.activity("TR-2020-06").await;
+    let since = action["change_seq"]
+        .as_i64()
+        .unwrap()
+        .max(activity["change_seq"].as_i64().unwrap());
+    let ids = |page: &Value, key: &str| -> Vec<String> {
+        page[key]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+
+    let restricted = app
+        .patch(
+            &format!("/api/v1/activities/{id}"),
+            Role::Unodc,
+            activity["version"].as_i64().unwrap(),
+            &body!({ "visibility": "restricted" }),
+        )
+        .await;
+    json(restricted, 200).await;
+
+    // MOHA is told to drop the training and its follow-up action, and sees nothing of them.
+    let activities = app
+        .get_json(
+            &format!("/api/v1/activities?changed_after={since}"),
+            Role::Government,
+            200,
+        )
+        .await;
+    assert_eq!(
+        ids(&activities, "items"),
+        Vec::<String>::new(),
+        "{activities}"
+    );
+    assert_eq!(
+        ids(&activities, "tombstones"),
+        [id.as_str()],
+        "{activities}"
+    );
+    assert!(activities["tombstones"][0]["deleted_at"].is_string());
+    let actions = app
+        .get_json(
+            &format!("/api/v1/follow-up-actions?changed_after={since}"),
+            Role::Government,
+            200,
+        )
+        .await;
+    assert_eq!(ids(&actions, "items"), Vec::<String>::new(), "{actions}");
+    assert_eq!(
+        ids(&actions, "tombstones"),
+        [action["id"].as_str().unwrap().to_owned()],
+        "{actions}"
+    );
+    // Paged one change at a time, the tombstone comes and the walk ends after it.
+    let first = app
+        .get_json(
+            &format!("/api/v1/activities?changed_after={since}&limit=1"),
+            Role::Government,
+            200,
+        )
+        .await;
+    assert_eq!(ids(&first, "tombstones"), [id.as_str()], "{first}");
+    let after_it = first["tombstones"][0]["change_seq"].as_i64().unwrap();
+    let rest = app
+        .get_json(
+            &format!("/api/v1/activities?changed_after={after_it}"),
+            Role::Government,
+            200,
+        )
+        .await;
+    assert_eq!(ids(&rest, "tombstones"), Vec::<String>::new(), "{rest}");
+
+    // The ministry taking part still sees it, changed; UNODC sees the change, no tombstone.
+    let moljpa = app.token_for(Role::Government, "MOLJPA-BGD");
+    for token in [moljpa, app.token(Role::Unodc)] {
+        let page = json(
+            app.request(
+                Method::GET,
+                &format!("/api/v1/activities?changed_after={since}"),
+                &token,
+            )
+            .send()
+            .await
+            .unwrap(),
+            200,
+        )
+        .await;
+        assert_eq!(ids(&page, "items"), [id.as_str()], "{page}");
+        assert_eq!(page["items"][0]["visibility"], "restricted");
+        assert_eq!(ids(&page, "tombstones"), Vec::<String>::new(), "{page}");
+    }
+}

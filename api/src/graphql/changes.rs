@@ -19,7 +19,9 @@ use super::node::{NodeKind, global_id};
 use super::page_limit;
 use crate::rest::common::{encode_cursor, page_request};
 
-/// A row deleted after the change number asked from: drop it from your copy.
+/// A row deleted after the change number asked from, or that you may no longer see (an activity
+/// made restricted, and its follow-up actions, for those not taking part): drop it from your
+/// copy.
 #[derive(Debug, SimpleObject)]
 pub struct Deleted {
     /// The deleted row's global id (`node` finds nothing under it any more).
@@ -28,7 +30,7 @@ pub struct Deleted {
     uuid: Uuid,
     /// The change number of the deletion.
     change_seq: i64,
-    /// When it was deleted.
+    /// When it was deleted (or left your sight).
     deleted_at: DateTime<Utc>,
 }
 

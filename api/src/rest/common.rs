@@ -22,7 +22,9 @@ pub const DEFAULT_LIMIT: u32 = 50;
 pub struct PageDto<T: ToSchema> {
     /// The items of this page, in the list's order.
     pub items: Vec<T>,
-    /// Deleted rows, only when `changed_after` is given: drop them from your copy.
+    /// Rows deleted, or that you may no longer see (an activity made restricted and its follow-up
+    /// actions, for those not taking part), only when `changed_after` is given: drop them from
+    /// your copy.
     pub tombstones: Vec<TombstoneDto>,
     /// Pass as `after` to get the next page; absent on the last page.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -43,7 +45,7 @@ impl<T: ToSchema> PageDto<T> {
     }
 }
 
-/// A row deleted after the change number a client asked from.
+/// A row deleted, or out of the caller's sight, after the change number a client asked from.
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Tombstone)]
 pub struct TombstoneDto {
@@ -51,7 +53,7 @@ pub struct TombstoneDto {
     pub id: Uuid,
     /// The change number of the deletion.
     pub change_seq: i64,
-    /// When it was deleted.
+    /// When it was deleted (or left the caller's sight).
     pub deleted_at: DateTime<Utc>,
 }
 

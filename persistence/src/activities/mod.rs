@@ -23,6 +23,7 @@ use crate::error::StoreError;
 use crate::page::{Page, PageRequest, paged};
 use crate::schema::activity;
 use crate::scope::{ActivityCondition, activity_visible, participating_in};
+use crate::sight;
 
 use children::Children;
 use rows::ActivityRow;
@@ -211,7 +212,10 @@ pub async fn list(
         .map(|r| r.id)
         .collect();
     let mut children = Children::load(&mut conn, &live).await?;
-    Page::from_rows(request, rows, ActivityRow::keys, |row| children.attach(row))
+    let lost = sight::lost(&mut conn, scope, sight::Entity::Activity, request).await?;
+    Page::from_rows_and_lost(request, rows, lost, ActivityRow::keys, |row| {
+        children.attach(row)
+    })
 }
 
 /// How many live activities the caller may see match the filter.

@@ -15,6 +15,7 @@ use crate::audit::{Audit, Entry, append};
 use crate::db::{Db, lock_changes};
 use crate::error::StoreError;
 use crate::schema::{activity, objective, participation};
+use crate::sight;
 
 use super::rows::{ActivityChangeset, ActivityRow, NewActivityRow, db_count};
 use super::{find, visible};
@@ -189,6 +190,12 @@ pub async fn update(
             .set(&changeset)
             .execute(conn)
             .await?;
+        if current.activity.visibility == Visibility::Public
+            && changes.visibility == Some(Visibility::Restricted)
+        {
+            // Those not taking part lose sight of it: their copies are told to drop it.
+            sight::record_restricted(conn, id).await?;
+        }
         append(
             conn,
             audit,
