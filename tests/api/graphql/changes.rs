@@ -135,6 +135,17 @@ async fn every_feed_gives_each_role_the_changes_rest_gives_it() {
     delete_activity(&app, &app.activity("NC-2020-M01").await).await;
     let workshop = app.activity("WS-2020-01").await;
     delete_activity(&app, &workshop).await;
+    // And the Ministry of Law's public meeting made restricted: out of MOHA's sight.
+    let meeting = app.activity("NC-2020-M03").await;
+    let restricted = app
+        .patch(
+            &format!("/api/v1/activities/{}", meeting["id"].as_str().unwrap()),
+            Role::Unodc,
+            meeting["version"].as_i64().unwrap(),
+            &json!({ "visibility": "restricted" }),
+        )
+        .await;
+    assert_eq!(restricted.status(), 200);
     for (role, id) in [
         (Role::Government, "6f1c9a52-2d4e-4a7b-9f0e-1c2d3e4f5a6b"),
         (Role::Iom, "7a2d0b63-3e5f-4b8c-8a1f-2d3e4f5a6b7c"),
@@ -216,7 +227,22 @@ async fn every_feed_gives_each_role_the_changes_rest_gives_it() {
         !moha.contains(&workshop["id"].as_str().unwrap().to_owned()),
         "MOHA never saw the workshop, so it hears nothing of its deletion"
     );
-    assert_eq!(moha.len(), 1, "the public meeting's deletion: {moha:?}");
+    assert_eq!(moha.len(), 2, "the public meeting's deletion: {moha:?}");
+    assert!(
+        moha.contains(&meeting["id"].as_str().unwrap().to_owned()),
+        "the meeting made restricted is dropped from MOHA's copy: {moha:?}"
+    );
+    // The ministry that took part in the meeting still has it, live.
+    let answer = gql_as(&app, &moljpa, &query, json!({ "first": 500 })).await;
+    let edges = answer["data"]["activityChanges"]["edges"]
+        .as_array()
+        .unwrap();
+    assert!(
+        edges
+            .iter()
+            .any(|e| e["node"]["__typename"] == "Activity" && e["node"]["uuid"] == meeting["id"]),
+        "{answer}"
+    );
 }
 
 /// Posts one operation with `token`; returns the whole answer.
