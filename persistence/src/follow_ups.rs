@@ -145,10 +145,21 @@ pub async fn list(
     if let Some(status) = filter.status {
         query = query.filter(follow_up_action::status.eq(status.as_str()));
     }
-    let rows = paged!(query, follow_up_action, request)
-        .load(&mut conn)
-        .await?;
-    let lost = sight::lost(&mut conn, scope, sight::Entity::FollowUpAction, request).await?;
+    let read = async |conn: &mut AsyncPgConnection| {
+        let rows = paged!(query, follow_up_action, request).load(conn).await?;
+        let lost = sight::lost(conn, scope, sight::Entity::FollowUpAction, request).await?;
+        Ok::<_, StoreError>((rows, lost))
+    };
+    let (rows, lost) = if sight::applies(scope, request) {
+        // Two reads, one snapshot (see the activity list).
+        conn.build_transaction()
+            .read_only()
+            .repeatable_read()
+            .run(read)
+            .await?
+    } else {
+        read(&mut conn).await?
+    };
     Page::from_rows_and_lost(request, rows, lost, keys, to_domain)
 }
 

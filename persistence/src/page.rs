@@ -182,7 +182,7 @@ impl<T, Id> Page<T, Id> {
         convert: impl FnMut(R) -> Result<T, StoreError>,
     ) -> Result<Self, StoreError>
     where
-        Id: From<Uuid>,
+        Id: From<Uuid> + Into<Uuid> + Copy,
     {
         if lost.is_empty() {
             return Self::from_rows(request, rows, keys, convert);
@@ -201,9 +201,21 @@ impl<T, Id> Page<T, Id> {
             .into_iter()
             .filter(|r| on_page(keys(r).change_seq))
             .collect();
+        // A row back in sight later on the same page (made public again) is not dropped: a
+        // client applying the page's items before its tombstones would lose it.
+        let back: Vec<(Uuid, i64)> = rows
+            .iter()
+            .map(|r| (keys(r).id, keys(r).change_seq))
+            .collect();
+        let superseded = |t: &Tombstone<Id>| {
+            back.iter()
+                .any(|(id, seq)| *id == t.id.into() && *seq > t.change_seq)
+        };
         let mut page = Self::from_rows(request, rows, &keys, convert)?;
-        page.tombstones
-            .extend(lost.into_iter().filter(|t| on_page(t.change_seq)));
+        page.tombstones.extend(
+            lost.into_iter()
+                .filter(|t| on_page(t.change_seq) && !superseded(t)),
+        );
         page.tombstones.sort_by_key(|t| t.change_seq);
         page.next = last.map(Cursor::Change);
         Ok(page)

@@ -54,6 +54,12 @@ pub(crate) async fn record_restricted(
     Ok(())
 }
 
+/// Whether a page fetched for `request` holds rows that left the sight of `scope`: in walks of
+/// changes, for callers who don't see every activity.
+pub(crate) fn applies(scope: &ActivityScope, request: &PageRequest) -> bool {
+    request.changed_after().is_some() && matches!(scope, ActivityScope::PublicOrParticipating(_))
+}
+
 /// The rows of `entity` that left the sight of `scope` after the change number a walk of
 /// changes starts from, as tombstones in change order, at most as many as the page fetches.
 /// Nothing outside a walk of changes, or for callers who see every activity.

@@ -429,6 +429,9 @@ async fn an_activity_made_restricted_is_a_tombstone_to_those_who_no_longer_see_i
         .await;
     assert_eq!(ids(&rest, "tombstones"), Vec::<String>::new(), "{rest}");
 
+    let lost_at = |page: &Value| page["tombstones"][0]["change_seq"].as_i64().unwrap();
+    let (activity_lost, action_lost) = (lost_at(&activities), lost_at(&actions));
+
     // The ministry taking part still sees it, changed; UNODC sees the change, no tombstone.
     let moljpa = app.token_for(Role::Government, "MOLJPA-BGD");
     for token in [moljpa, app.token(Role::Unodc)] {
@@ -447,5 +450,39 @@ async fn an_activity_made_restricted_is_a_tombstone_to_those_who_no_longer_see_i
         assert_eq!(ids(&page, "items"), [id.as_str()], "{page}");
         assert_eq!(page["items"][0]["visibility"], "restricted");
         assert_eq!(ids(&page, "tombstones"), Vec::<String>::new(), "{page}");
+    }
+
+    // Made public again: MOHA gets both back, and a client that slept through both changes gets
+    // the rows without a tombstone for them on the same page.
+    let current = app.activity("TR-2020-06").await;
+    let public = app
+        .patch(
+            &format!("/api/v1/activities/{id}"),
+            Role::Unodc,
+            current["version"].as_i64().unwrap(),
+            &body!({ "visibility": "public" }),
+        )
+        .await;
+    json(public, 200).await;
+    let action_id = action["id"].as_str().unwrap();
+    for (path, from, row) in [
+        ("activities", activity_lost, id.as_str()),
+        ("follow-up-actions", action_lost, action_id),
+        ("activities", since, id.as_str()),
+        ("follow-up-actions", since, action_id),
+    ] {
+        let page = app
+            .get_json(
+                &format!("/api/v1/{path}?changed_after={from}"),
+                Role::Government,
+                200,
+            )
+            .await;
+        assert_eq!(ids(&page, "items"), [row], "{path} after {from}: {page}");
+        assert_eq!(
+            ids(&page, "tombstones"),
+            Vec::<String>::new(),
+            "{path} after {from}: {page}"
+        );
     }
 }

@@ -205,14 +205,28 @@ pub async fn list(
         .select(ActivityRow::as_select())
         .into_boxed();
     let query = filtered(query, scope, filter, programme_id);
-    let rows: Vec<ActivityRow> = paged!(query, activity, request).load(&mut conn).await?;
-    let live: Vec<Uuid> = rows
-        .iter()
-        .filter(|r| r.deleted_at.is_none())
-        .map(|r| r.id)
-        .collect();
-    let mut children = Children::load(&mut conn, &live).await?;
-    let lost = sight::lost(&mut conn, scope, sight::Entity::Activity, request).await?;
+    let read = async |conn: &mut AsyncPgConnection| {
+        let rows: Vec<ActivityRow> = paged!(query, activity, request).load(conn).await?;
+        let live: Vec<Uuid> = rows
+            .iter()
+            .filter(|r| r.deleted_at.is_none())
+            .map(|r| r.id)
+            .collect();
+        let children = Children::load(conn, &live).await?;
+        let lost = sight::lost(conn, scope, sight::Entity::Activity, request).await?;
+        Ok::<_, StoreError>((rows, children, lost))
+    };
+    let (rows, mut children, lost) = if sight::applies(scope, request) {
+        // Rows and rows out of sight come from two reads: one snapshot, or a change committed
+        // between them could fall behind the page's end.
+        conn.build_transaction()
+            .read_only()
+            .repeatable_read()
+            .run(read)
+            .await?
+    } else {
+        read(&mut conn).await?
+    };
     Page::from_rows_and_lost(request, rows, lost, ActivityRow::keys, |row| {
         children.attach(row)
     })

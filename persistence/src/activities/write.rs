@@ -14,7 +14,7 @@ use gloact_domain::{ActivityId, ObjectiveId, ParticipationId};
 use crate::audit::{Audit, Entry, append};
 use crate::db::{Db, lock_changes};
 use crate::error::StoreError;
-use crate::schema::{activity, objective, participation};
+use crate::schema::{activity, follow_up_action, objective, participation};
 use crate::sight;
 
 use super::rows::{ActivityChangeset, ActivityRow, NewActivityRow, db_count};
@@ -190,6 +190,22 @@ pub async fn update(
             .set(&changeset)
             .execute(conn)
             .await?;
+        if changes
+            .visibility
+            .is_some_and(|v| v != current.activity.visibility)
+        {
+            // Its follow-up actions are seen as it is: they change with it, so that delta sync
+            // brings them back to those who see them again (and their activity's visibility,
+            // which they show, to everyone).
+            diesel::update(
+                follow_up_action::table
+                    .filter(follow_up_action::activity_id.eq(id.0))
+                    .filter(follow_up_action::deleted_at.is_null()),
+            )
+            .set(follow_up_action::updated_at.eq(Utc::now()))
+            .execute(conn)
+            .await?;
+        }
         if current.activity.visibility == Visibility::Public
             && changes.visibility == Some(Visibility::Restricted)
         {
