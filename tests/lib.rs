@@ -168,6 +168,8 @@ pub fn test_settings(database_url: &str) -> Settings {
 pub struct TestApp {
     /// `http://127.0.0.1:<port>`.
     pub address: String,
+    /// `http://127.0.0.1:<port>` of the listener of `/metrics` alone, when it has one.
+    pub metrics_address: Option<String>,
     /// A pool on the test's database, for checks behind the API's back.
     pub db: Db,
     /// Mints tokens the server accepts.
@@ -248,6 +250,9 @@ async fn spawn_with_settings(
     let app =
         Application::build(&settings, db.clone(), tokens.clone(), false).expect("the server binds");
     let address = format!("http://127.0.0.1:{}", app.port());
+    let metrics_address = app
+        .metrics_port()
+        .map(|port| format!("http://127.0.0.1:{port}"));
     let handle = app.handle();
     tokio::spawn(app.run_until_stopped());
     let client = reqwest::Client::builder()
@@ -257,6 +262,7 @@ async fn spawn_with_settings(
     TestApp {
         sealing_key: settings.sealing_key().expect("the test key"),
         address,
+        metrics_address,
         db,
         tokens,
         client,

@@ -15,6 +15,9 @@ use serde::{Deserialize, Serialize};
 pub struct Settings {
     /// Address to listen on (`GLOACT_LISTEN`).
     pub listen: SocketAddr,
+    /// Address of a listener of its own for `/metrics` (`GLOACT_METRICS_LISTEN`), for a network
+    /// only the monitoring reaches; unset, `/metrics` is on `listen` with the rest.
+    pub metrics_listen: Option<SocketAddr>,
     /// Folder of the embedded cluster and the demo keys (`GLOACT_DATA_DIR`).
     pub data_dir: PathBuf,
     /// PostgreSQL server to use (`DATABASE_URL`); without it the embedded cluster runs.
@@ -173,6 +176,7 @@ impl Default for Settings {
     fn default() -> Self {
         Self {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_listen: None,
             data_dir: PathBuf::from(".gloact"),
             database_url: None,
             pg_bin_dir: None,

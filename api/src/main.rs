@@ -499,6 +499,7 @@ async fn serve_on(
     tracing::info!(
         migrations_applied = applied,
         ready_ms = started.elapsed().as_millis() as u64,
+        metrics_port = app.metrics_port(),
         "ready"
     );
     println!(

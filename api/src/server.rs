@@ -1,6 +1,6 @@
 //! The HTTP server: the app with its middleware, routes and documents, bound and ready to run.
 
-use std::net::TcpListener;
+use std::net::{SocketAddr, TcpListener};
 
 use actix_web::dev::{Server, ServerHandle};
 use actix_web::middleware::{Compress, ErrorHandlers, from_fn};
@@ -18,6 +18,8 @@ use crate::rest;
 pub struct Application {
     server: Server,
     port: u16,
+    /// The listener of `/metrics` alone, when it has one, and its port.
+    metrics: Option<(Server, u16)>,
 }
 
 impl std::fmt::Debug for Application {
@@ -66,6 +68,11 @@ impl Application {
         let sealing_key = web::Data::new(settings.sealing_key().map_err(std::io::Error::other)?);
         let listener = TcpListener::bind(settings.listen)?;
         let port = listener.local_addr()?.port();
+        let metrics = settings
+            .metrics_listen
+            .map(|address| metrics_server(address, db.clone()))
+            .transpose()?;
+        let metrics_here = metrics.is_none();
         let spec = web::Data::new(openapi());
         let db = web::Data::new(db);
         let tokens = web::Data::new(tokens);
@@ -112,7 +119,11 @@ impl Application {
                         .to(crate::graphql::http::subscribe_graphql),
                 )
                 .route("/graphql", web::get().to(crate::graphql::http::get_graphql))
-                .route("/metrics", web::get().to(crate::metrics::get_metrics))
+                .configure(|cfg| {
+                    if metrics_here {
+                        cfg.route("/metrics", web::get().to(crate::metrics::get_metrics));
+                    }
+                })
                 .route(
                     "/docs",
                     web::get().to(|| async {
@@ -133,6 +144,7 @@ impl Application {
         Ok(Self {
             server: server.run(),
             port,
+            metrics,
         })
     }
 
@@ -146,8 +158,40 @@ impl Application {
         self.server.handle()
     }
 
-    /// Serves until stopped.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+    /// The port of the listener of `/metrics` alone, when it has one.
+    pub fn metrics_port(&self) -> Option<u16> {
+        self.metrics.as_ref().map(|(_, port)| *port)
     }
+
+    /// Serves until stopped; the listener of `/metrics` stops with the server.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let Some((metrics, _)) = self.metrics else {
+            return self.server.await;
+        };
+        let metrics_handle = metrics.handle();
+        let main = async {
+            let served = self.server.await;
+            metrics_handle.stop(true).await;
+            served
+        };
+        let (served, metrics_served) = tokio::join!(main, metrics);
+        served.and(metrics_served)
+    }
+}
+
+/// The listener of `/metrics` alone, at `address`: one worker, stopped with the main server.
+fn metrics_server(address: SocketAddr, db: Db) -> std::io::Result<(Server, u16)> {
+    let listener = TcpListener::bind(address)?;
+    let port = listener.local_addr()?.port();
+    let db = web::Data::new(db);
+    let server = HttpServer::new(move || {
+        App::new()
+            .app_data(db.clone())
+            .route("/metrics", web::get().to(crate::metrics::get_metrics))
+    })
+    .workers(1)
+    .disable_signals()
+    .listen(listener)?
+    .run();
+    Ok((server, port))
 }

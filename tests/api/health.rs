@@ -72,3 +72,38 @@ async fn an_unreachable_database_is_a_503_with_retry_after() {
         "no internal detail leaks: {body}"
     );
 }
+
+#[tokio::test]
+async fn metrics_are_on_the_main_listener_or_on_their_own_when_given_one() {
+    let metrics = |base: &str| format!("{base}/metrics");
+    let app = spawn_app().await;
+    let served = app.client.get(metrics(&app.address)).send().await.unwrap();
+    assert_eq!(served.status(), 200);
+    assert!(app.metrics_address.is_none());
+
+    let app = gloact_tests::spawn_seeded_app_with(|s| {
+        s.metrics_listen = Some(std::net::SocketAddr::from(([127, 0, 0, 1], 0)));
+    })
+    .await;
+    let own = app.metrics_address.clone().expect("a listener of its own");
+    let text = app
+        .client
+        .get(metrics(&own))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("gloact_db_statements_total "), "{text}");
+    // Not on the public listener any more, and nothing else on the metrics one.
+    let public = app.client.get(metrics(&app.address)).send().await.unwrap();
+    problem(public, 404, "route_not_found").await;
+    let api = app
+        .client
+        .get(format!("{own}/api/v1/programmes"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(api.status(), 404);
+}
