@@ -95,6 +95,10 @@ pub struct PiiSettings {
     /// A file holding the key in base64. Without it (and without `key`), the embedded default
     /// generates one into the data folder; a server on `DATABASE_URL` refuses to start.
     pub key_file: Option<PathBuf>,
+    /// Files of retired keys (base64) that still open what they sealed: rotate by configuring
+    /// a new key, listing the old one here, and running `gloact reseal`; then drop it.
+    #[serde(default)]
+    pub retired_key_files: Vec<PathBuf>,
 }
 
 /// Connection pool settings.
@@ -322,22 +326,36 @@ impl Settings {
             .unwrap_or_else(|| self.data_dir.join("keys").join("pii-xchacha20.key"))
     }
 
-    /// The key that seals identifying fields of cases: from `pii.key`, else from its file.
+    /// The key that seals identifying fields of cases: from `pii.key`, else from its file; with
+    /// the retired keys of `pii.retired_key_files`, which still open what they sealed.
     pub fn sealing_key(&self) -> Result<gloact_persistence::sealed::SealingKey, SettingsError> {
         use gloact_persistence::sealed::SealingKey;
-        if let Some(key) = &self.pii.key {
-            return SealingKey::from_base64(key.expose())
-                .map_err(|e| SettingsError(format!("pii.key: {e}")));
-        }
-        let path = self.pii_key_path();
-        let text = std::fs::read_to_string(&path).map_err(|e| {
-            SettingsError(format!(
-                "no key for identifying fields: set GLOACT_PII__KEY or pii.key_file ({}: {e})",
-                path.display()
-            ))
-        })?;
-        SealingKey::from_base64(&text)
-            .map_err(|e| SettingsError(format!("{}: {e}", path.display())))
+        let read = |path: &std::path::Path| {
+            let text = std::fs::read_to_string(path)
+                .map_err(|e| SettingsError(format!("{}: {e}", path.display())))?;
+            SealingKey::from_base64(&text)
+                .map_err(|e| SettingsError(format!("{}: {e}", path.display())))
+        };
+        let retired = self
+            .pii
+            .retired_key_files
+            .iter()
+            .map(|path| read(path))
+            .collect::<Result<Vec<_>, _>>()?;
+        let key = if let Some(key) = &self.pii.key {
+            SealingKey::from_base64(key.expose())
+                .map_err(|e| SettingsError(format!("pii.key: {e}")))?
+        } else {
+            let path = self.pii_key_path();
+            if !path.exists() {
+                return Err(SettingsError(format!(
+                    "no key for identifying fields: set GLOACT_PII__KEY or pii.key_file ({} does not exist)",
+                    path.display()
+                )));
+            }
+            read(&path)?
+        };
+        Ok(key.with_retired(retired))
     }
 
     /// Where the Ed25519 signing key is read from (or generated into, for the embedded default).
@@ -397,6 +415,33 @@ mod tests {
             let settings = Settings::load(None).map_err(|e| e.to_string())?;
             assert_eq!(settings.listen.port(), 7000);
             assert_eq!(settings.auth.leeway_secs, 2);
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn retired_identity_keys_come_with_the_key() {
+        use gloact_persistence::sealed::SealingKey;
+        figment::Jail::expect_with(|jail| {
+            let (old, new) = (SealingKey::generate_base64(), SealingKey::generate_base64());
+            jail.create_file("old.key", &old)?;
+            jail.create_file("new.key", &new)?;
+            jail.set_env("GLOACT_PII__KEY_FILE", "new.key");
+            jail.set_env("GLOACT_PII__RETIRED_KEY_FILES", "[old.key]");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            let key = settings.sealing_key().map_err(|e| e.to_string())?;
+            let new = SealingKey::from_base64(&new).map_err(|e| e.to_string())?;
+            assert_eq!(
+                key.id(),
+                new.id(),
+                "the key seals; the retired one only opens"
+            );
+            let debug = format!("{key:?}");
+            assert!(!debug.contains(&old), "no key material in Debug");
+            jail.set_env("GLOACT_PII__RETIRED_KEY_FILES", "[missing.key]");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            let error = settings.sealing_key().unwrap_err().to_string();
+            assert!(error.contains("missing.key"), "{error}");
             Ok(())
         });
     }

@@ -60,6 +60,9 @@ enum Command {
         #[arg(long)]
         pii: bool,
     },
+    /// Seal again, with the configured key for identifying fields, every identity sealed with a
+    /// retired one (`pii.retired_key_files`): the last step of rotating that key.
+    Reseal,
 }
 
 #[derive(Debug, clap::Args)]
@@ -248,6 +251,17 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             print!("{}", gloact_api::graphql::sdl());
             Ok(())
         }
+        Command::Reseal => {
+            let database = Database::open(&settings).await?;
+            let result = reseal(&settings, &database.url).await;
+            database.close().await;
+            println!(
+                "sealed again with key {}: {} identities",
+                settings.sealing_key()?.id(),
+                result?
+            );
+            Ok(())
+        }
         Command::Keygen { out, pii } => {
             if out.exists() {
                 anyhow::bail!("{} exists; refusing to overwrite a key", out.display());
@@ -392,6 +406,13 @@ async fn verify_audit(
 
 /// A connection to a database that must be migrated already: administration commands don't
 /// change the schema of a server that may be in production.
+async fn reseal(settings: &Settings, url: &str) -> anyhow::Result<u64> {
+    let key = settings.sealing_key()?;
+    let db = existing_db(settings, url).await?;
+    let operator = gloact_api::service::access::operator();
+    Ok(gloact_persistence::cases::reseal_identities(&db, &key, &operator).await?)
+}
+
 async fn existing_db(settings: &Settings, url: &str) -> anyhow::Result<Db> {
     let pending = gloact_persistence::pending_migrations(url).await?;
     if pending > 0 {

@@ -744,6 +744,67 @@ pub async fn set_referral_status(
     .await
 }
 
+/// Seals again with `key` every identity sealed with one of its retired keys, a hundred per
+/// transaction, each batch on the audit trail; how many. Run after rotating the key, before the
+/// old one leaves `pii.retired_key_files`. An identity sealed with a key `key` doesn't know
+/// stops it with an error naming that key (nothing of the batch is written).
+pub async fn reseal_identities(
+    db: &Db,
+    key: &SealingKey,
+    audit: &Audit,
+) -> Result<u64, StoreError> {
+    const BATCH: i64 = 100;
+    let mut conn = db.conn().await?;
+    let mut resealed = 0;
+    loop {
+        let batch = conn
+            .transaction(async |conn| {
+                lock_changes(conn).await?;
+                let rows: Vec<(Uuid, String, Vec<u8>, Vec<u8>)> = case_identity::table
+                    .filter(case_identity::key_id.ne(key.id()))
+                    .select((
+                        case_identity::case_id,
+                        case_identity::key_id,
+                        case_identity::nonce,
+                        case_identity::ciphertext,
+                    ))
+                    .order(case_identity::case_id)
+                    .limit(BATCH)
+                    .for_update()
+                    .load(conn)
+                    .await?;
+                for (case_id, key_id, nonce, ciphertext) in &rows {
+                    let plaintext = key.open(*case_id, key_id, nonce, ciphertext)?;
+                    let (nonce, ciphertext) = key.seal(*case_id, &plaintext)?;
+                    diesel::update(case_identity::table.filter(case_identity::case_id.eq(case_id)))
+                        .set((
+                            case_identity::key_id.eq(key.id()),
+                            case_identity::nonce.eq(nonce),
+                            case_identity::ciphertext.eq(ciphertext),
+                            case_identity::updated_at.eq(Utc::now()),
+                        ))
+                        .execute(conn)
+                        .await?;
+                }
+                if !rows.is_empty() {
+                    let ids = rows.iter().map(|r| r.0.to_string()).collect();
+                    append(
+                        conn,
+                        audit,
+                        vec![Entry::many("reseal", "case_identity", ids)],
+                    )
+                    .await?;
+                }
+                Ok::<_, StoreError>(rows.len())
+            })
+            .await?;
+        if batch == 0 {
+            return Ok(resealed);
+        }
+        resealed += batch as u64;
+    }
+}
+
 /// The identity of a case, opened with `key`; `None` when none is stored.
 pub async fn identity(
     db: &Db,

@@ -14,12 +14,18 @@ use crate::error::StoreError;
 
 /// The key that seals identities. Its id (a fingerprint, not the key) is stored with each record,
 /// so a record sealed with another key is refused clearly instead of failing as tampered.
+///
+/// Rotation: configure the new key with the old one as retired ([`SealingKey::with_retired`]);
+/// records sealed with the old one still open, new ones are sealed with the new one, and
+/// `cases::reseal_identities` seals the old ones again, after which the old key can go.
 #[derive(Clone)]
 pub struct SealingKey {
     cipher: XChaCha20Poly1305,
     id: String,
     /// A key of its own, derived from this one, for [`SealingKey::fingerprint`].
     fingerprint_key: [u8; 32],
+    /// Keys sealed with before this one, by id: they open what they sealed, never seal.
+    retired: Vec<(String, XChaCha20Poly1305)>,
 }
 
 impl std::fmt::Debug for SealingKey {
@@ -49,6 +55,7 @@ impl SealingKey {
             cipher: XChaCha20Poly1305::new(Key::from_slice(bytes)),
             id,
             fingerprint_key,
+            retired: Vec::new(),
         }
     }
 
@@ -62,6 +69,17 @@ impl SealingKey {
     /// A new random key, as base64 text to keep.
     pub fn generate_base64() -> String {
         STANDARD.encode(XChaCha20Poly1305::generate_key(&mut OsRng))
+    }
+
+    /// This key, also opening what the `retired` keys sealed.
+    #[must_use]
+    pub fn with_retired(mut self, retired: impl IntoIterator<Item = SealingKey>) -> Self {
+        for key in retired {
+            if key.id != self.id && !self.retired.iter().any(|(id, _)| *id == key.id) {
+                self.retired.push((key.id, key.cipher));
+            }
+        }
+        self
     }
 
     /// The key's fingerprint.
@@ -114,16 +132,23 @@ impl SealingKey {
         nonce: &[u8],
         ciphertext: &[u8],
     ) -> Result<Vec<u8>, StoreError> {
-        if key_id != self.id {
-            return Err(StoreError::Corrupt(format!(
-                "sealed with key {key_id}, the configured key is {}",
-                self.id
-            )));
-        }
+        let cipher = if key_id == self.id {
+            &self.cipher
+        } else {
+            match self.retired.iter().find(|(id, _)| id == key_id) {
+                Some((_, cipher)) => cipher,
+                None => {
+                    return Err(StoreError::Corrupt(format!(
+                        "sealed with key {key_id}, neither the configured key ({}) nor a retired one",
+                        self.id
+                    )));
+                }
+            }
+        };
         if nonce.len() != 24 {
             return Err(StoreError::Corrupt("nonce of the wrong length".into()));
         }
-        self.cipher
+        cipher
             .decrypt(
                 XNonce::from_slice(nonce),
                 Payload {
@@ -155,6 +180,27 @@ mod tests {
         let mut tampered = sealed.clone();
         tampered[0] ^= 1;
         assert!(key.open(row, key.id(), &nonce, &tampered).is_err());
+    }
+
+    #[test]
+    fn a_retired_key_opens_what_it_sealed_and_seals_nothing() {
+        let old = SealingKey::from_bytes(&[1; 32]);
+        let new = SealingKey::from_bytes(&[2; 32]);
+        let row = Uuid::now_v7();
+        let (nonce, sealed) = old.seal(row, b"Amina Begum").unwrap();
+        assert!(new.open(row, old.id(), &nonce, &sealed).is_err());
+        let rotated = new.clone().with_retired([old.clone()]);
+        assert_eq!(
+            rotated.open(row, old.id(), &nonce, &sealed).unwrap(),
+            b"Amina Begum"
+        );
+        // What it seals now is sealed with the new key, which opens it alone.
+        let (nonce, sealed) = rotated.seal(row, b"Amina Begum").unwrap();
+        assert_eq!(
+            new.open(row, new.id(), &nonce, &sealed).unwrap(),
+            b"Amina Begum"
+        );
+        assert!(old.open(row, new.id(), &nonce, &sealed).is_err());
     }
 
     #[test]

@@ -836,3 +836,87 @@ async fn case_statistics_withhold_small_cells_and_nothing_withheld_can_be_comput
     )
     .await;
 }
+
+#[tokio::test]
+async fn identities_sealed_with_a_retired_key_open_until_sealed_again_with_the_new_one() {
+    use gloact_persistence::audit::Audit;
+    use gloact_persistence::cases::{identity as opened, reseal_identities};
+    use gloact_persistence::sealed::SealingKey;
+
+    let app = spawn_seeded_app().await;
+    let caseworker = app.token_with_scopes(Role::Iom, "IOM-BGD", "pii");
+    let mut body = new_case("Cox's Bazar", "female");
+    body["identity"] = identity();
+    let case = json(
+        send(
+            &app,
+            Method::POST,
+            "/api/v1/cases",
+            &caseworker,
+            Some(&body),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let id: uuid::Uuid = case["id"].as_str().unwrap().parse().unwrap();
+    let old = app.sealing_key.clone();
+    let new = SealingKey::from_base64(&SealingKey::generate_base64()).unwrap();
+    let rotated = new.clone().with_retired([old.clone()]);
+
+    // The new key alone can't open it; with the old one retired, it can.
+    assert!(opened(&app.db, id, &new).await.is_err());
+    let before = opened(&app.db, id, &rotated).await.unwrap().unwrap();
+
+    let operator = Audit {
+        actor: "cli:test".into(),
+        role: "operator".into(),
+        organization: "-".into(),
+        request_id: None,
+    };
+    assert_eq!(
+        reseal_identities(&app.db, &rotated, &operator)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        reseal_identities(&app.db, &rotated, &operator)
+            .await
+            .unwrap(),
+        0
+    );
+
+    // Now the new key alone opens it, to the same identity, and the old one no longer does.
+    let after = opened(&app.db, id, &new).await.unwrap().unwrap();
+    assert!(after == before, "the same identity after resealing");
+    assert_eq!(after.given_name.as_ref().map(|n| n.as_str()), Some("Amina"));
+    assert!(opened(&app.db, id, &old).await.is_err());
+    assert_eq!(
+        rows_holding(&app, "Rahmanova").await,
+        0,
+        "still sealed at rest"
+    );
+
+    // Resealing is on the record.
+    let admin = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "admin");
+    let events = json(
+        send(
+            &app,
+            Method::GET,
+            "/api/v1/admin/audit-events?resource_type=case_identity",
+            &admin,
+            None,
+        )
+        .await,
+        200,
+    )
+    .await;
+    let resealed = events["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["action"] == "reseal")
+        .unwrap_or_else(|| panic!("no reseal event: {events}"));
+    assert_eq!(resealed["actor"], "cli:test");
+}
