@@ -255,11 +255,16 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let database = Database::open(&settings).await?;
             let result = reseal(&settings, &database.url).await;
             database.close().await;
+            let (resealed, left) = result?;
             println!(
-                "sealed again with key {}: {} identities",
-                settings.sealing_key()?.id(),
-                result?
+                "sealed again with key {}: {resealed} identities; {left} under other keys",
+                settings.sealing_key()?.id()
             );
+            if left > 0 {
+                anyhow::bail!(
+                    "{left} identities were sealed with another key meanwhile: is a server still running with the old key as its key?"
+                );
+            }
             Ok(())
         }
         Command::Keygen { out, pii } => {
@@ -406,11 +411,15 @@ async fn verify_audit(
 
 /// A connection to a database that must be migrated already: administration commands don't
 /// change the schema of a server that may be in production.
-async fn reseal(settings: &Settings, url: &str) -> anyhow::Result<u64> {
+/// Seals again every identity under a retired key; how many, and how many are under another
+/// key than the current one afterwards.
+async fn reseal(settings: &Settings, url: &str) -> anyhow::Result<(u64, i64)> {
+    use gloact_persistence::cases::{identities_not_under, reseal_identities};
     let key = settings.sealing_key()?;
     let db = existing_db(settings, url).await?;
     let operator = gloact_api::service::access::operator();
-    Ok(gloact_persistence::cases::reseal_identities(&db, &key, &operator).await?)
+    let resealed = reseal_identities(&db, &key, &operator).await?;
+    Ok((resealed, identities_not_under(&db, &key).await?))
 }
 
 async fn existing_db(settings: &Settings, url: &str) -> anyhow::Result<Db> {
@@ -511,8 +520,13 @@ async fn serve_on(
     if embedded && seed::seed(&db).await? == SeedOutcome::Seeded {
         tracing::info!("wrote the GLO.ACT-Bangladesh demo data");
     }
-    let app = Application::build(settings, db, tokens.clone(), true)
-        .with_context(|| format!("could not listen on {}", settings.listen))?;
+    let app =
+        Application::build(settings, db, tokens.clone(), true).with_context(|| {
+            match settings.metrics_listen {
+                Some(metrics) => format!("could not listen on {} and {metrics}", settings.listen),
+                None => format!("could not listen on {}", settings.listen),
+            }
+        })?;
     let base = settings
         .public_url
         .clone()

@@ -774,7 +774,10 @@ pub async fn reseal_identities(
                     .load(conn)
                     .await?;
                 for (case_id, key_id, nonce, ciphertext) in &rows {
-                    let plaintext = key.open(*case_id, key_id, nonce, ciphertext)?;
+                    // The case is named so the operator can find what stops the run.
+                    let plaintext = key.open(*case_id, key_id, nonce, ciphertext).map_err(|e| {
+                        StoreError::Corrupt(format!("the identity of case {case_id}: {e}"))
+                    })?;
                     let (nonce, ciphertext) = key.seal(*case_id, &plaintext)?;
                     diesel::update(case_identity::table.filter(case_identity::case_id.eq(case_id)))
                         .set((
@@ -803,6 +806,17 @@ pub async fn reseal_identities(
         }
         resealed += batch as u64;
     }
+}
+
+/// How many identities are sealed with another key than `key`: 0 once `gloact reseal` is done
+/// and no server seals with an old key any more.
+pub async fn identities_not_under(db: &Db, key: &SealingKey) -> Result<i64, StoreError> {
+    let mut conn = db.conn().await?;
+    Ok(case_identity::table
+        .filter(case_identity::key_id.ne(key.id()))
+        .count()
+        .get_result(&mut conn)
+        .await?)
 }
 
 /// The identity of a case, opened with `key`; `None` when none is stored.

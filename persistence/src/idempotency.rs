@@ -55,13 +55,18 @@ struct KeyRow {
     body: Option<Vec<u8>>,
 }
 
-/// Claims `key` of `owner` for a request with this fingerprint.
+/// Claims `key` of `owner` for a request with these fingerprints: the first is stored; any of
+/// them matches a stored one (the others are under retired keys, for requests sent before a
+/// rotation).
 pub async fn claim(
     db: &Db,
     owner: &str,
     key: &str,
-    fingerprint: &str,
+    fingerprints: &[String],
 ) -> Result<Claim, StoreError> {
+    let fingerprint = fingerprints
+        .first()
+        .ok_or_else(|| StoreError::Internal("a claim needs a fingerprint".into()))?;
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
         let claim = Uuid::new_v4();
@@ -115,7 +120,7 @@ pub async fn claim(
             .await?;
             return Ok(Claim::Run(claim));
         }
-        if row.fingerprint != fingerprint {
+        if !fingerprints.contains(&row.fingerprint) {
             return Ok(Claim::Mismatch);
         }
         Ok(match row.status_code {

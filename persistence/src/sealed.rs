@@ -24,8 +24,17 @@ pub struct SealingKey {
     id: String,
     /// A key of its own, derived from this one, for [`SealingKey::fingerprint`].
     fingerprint_key: [u8; 32],
-    /// Keys sealed with before this one, by id: they open what they sealed, never seal.
-    retired: Vec<(String, XChaCha20Poly1305)>,
+    /// Keys sealed with before this one: they open what they sealed and recognise their
+    /// fingerprints, never seal or fingerprint anew.
+    retired: Vec<Retired>,
+}
+
+/// A key sealed with before the current one.
+#[derive(Clone)]
+struct Retired {
+    id: String,
+    cipher: XChaCha20Poly1305,
+    fingerprint_key: [u8; 32],
 }
 
 impl std::fmt::Debug for SealingKey {
@@ -75,8 +84,12 @@ impl SealingKey {
     #[must_use]
     pub fn with_retired(mut self, retired: impl IntoIterator<Item = SealingKey>) -> Self {
         for key in retired {
-            if key.id != self.id && !self.retired.iter().any(|(id, _)| *id == key.id) {
-                self.retired.push((key.id, key.cipher));
+            if key.id != self.id && !self.retired.iter().any(|r| r.id == key.id) {
+                self.retired.push(Retired {
+                    id: key.id,
+                    cipher: key.cipher,
+                    fingerprint_key: key.fingerprint_key,
+                });
             }
         }
         self
@@ -91,16 +104,15 @@ impl SealingKey {
     /// request body kept to recognise its retries: unlike a plain hash, it can't be matched by
     /// guessing names and birth dates against it without the key.
     pub fn fingerprint(&self, data: &[u8]) -> String {
-        let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(&self.fingerprint_key) {
-            Ok(mac) => mac,
-            // HMAC takes keys of any length; this can't happen.
-            Err(_) => return String::new(),
-        };
-        mac.update(data);
-        mac.finalize()
-            .into_bytes()
-            .iter()
-            .map(|b| format!("{b:02x}"))
+        keyed_fingerprint(&self.fingerprint_key, data)
+    }
+
+    /// The fingerprints of `data` under this key and then each retired one: what was
+    /// fingerprinted before a rotation is still recognised after it.
+    pub fn fingerprints(&self, data: &[u8]) -> Vec<String> {
+        std::iter::once(&self.fingerprint_key)
+            .chain(self.retired.iter().map(|r| &r.fingerprint_key))
+            .map(|key| keyed_fingerprint(key, data))
             .collect()
     }
 
@@ -135,8 +147,8 @@ impl SealingKey {
         let cipher = if key_id == self.id {
             &self.cipher
         } else {
-            match self.retired.iter().find(|(id, _)| id == key_id) {
-                Some((_, cipher)) => cipher,
+            match self.retired.iter().find(|r| r.id == key_id) {
+                Some(retired) => &retired.cipher,
                 None => {
                     return Err(StoreError::Corrupt(format!(
                         "sealed with key {key_id}, neither the configured key ({}) nor a retired one",
@@ -158,6 +170,21 @@ impl SealingKey {
             )
             .map_err(|_| StoreError::Corrupt("sealed record fails authentication".into()))
     }
+}
+
+/// HMAC-SHA256 of `data` under `key`, in hex.
+fn keyed_fingerprint(key: &[u8; 32], data: &[u8]) -> String {
+    let mut mac = match <Hmac<Sha256> as Mac>::new_from_slice(key) {
+        Ok(mac) => mac,
+        // HMAC takes keys of any length; this can't happen.
+        Err(_) => return String::new(),
+    };
+    mac.update(data);
+    mac.finalize()
+        .into_bytes()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[cfg(test)]
@@ -201,6 +228,11 @@ mod tests {
             b"Amina Begum"
         );
         assert!(old.open(row, new.id(), &nonce, &sealed).is_err());
+        // A request fingerprinted before the rotation is recognised after it.
+        let before = old.fingerprint(b"body");
+        assert_eq!(rotated.fingerprint(b"body"), new.fingerprint(b"body"));
+        assert!(rotated.fingerprints(b"body").contains(&before));
+        assert_eq!(rotated.fingerprints(b"body")[0], new.fingerprint(b"body"));
     }
 
     #[test]

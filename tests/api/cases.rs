@@ -840,7 +840,7 @@ async fn case_statistics_withhold_small_cells_and_nothing_withheld_can_be_comput
 #[tokio::test]
 async fn identities_sealed_with_a_retired_key_open_until_sealed_again_with_the_new_one() {
     use gloact_persistence::audit::Audit;
-    use gloact_persistence::cases::{identity as opened, reseal_identities};
+    use gloact_persistence::cases::{identities_not_under, identity as opened, reseal_identities};
     use gloact_persistence::sealed::SealingKey;
 
     let app = spawn_seeded_app().await;
@@ -874,6 +874,7 @@ async fn identities_sealed_with_a_retired_key_open_until_sealed_again_with_the_n
         organization: "-".into(),
         request_id: None,
     };
+    assert_eq!(identities_not_under(&app.db, &new).await.unwrap(), 1);
     assert_eq!(
         reseal_identities(&app.db, &rotated, &operator)
             .await
@@ -886,6 +887,7 @@ async fn identities_sealed_with_a_retired_key_open_until_sealed_again_with_the_n
             .unwrap(),
         0
     );
+    assert_eq!(identities_not_under(&app.db, &new).await.unwrap(), 0);
 
     // Now the new key alone opens it, to the same identity, and the old one no longer does.
     let after = opened(&app.db, id, &new).await.unwrap().unwrap();
@@ -919,4 +921,39 @@ async fn identities_sealed_with_a_retired_key_open_until_sealed_again_with_the_n
         .find(|e| e["action"] == "reseal")
         .unwrap_or_else(|| panic!("no reseal event: {events}"));
     assert_eq!(resealed["actor"], "cli:test");
+}
+
+#[tokio::test]
+async fn a_retry_sent_before_a_key_rotation_is_recognised_after_it() {
+    use gloact_persistence::idempotency::{Claim, claim};
+    use gloact_persistence::sealed::SealingKey;
+
+    let app = spawn_seeded_app().await;
+    let old = app.sealing_key.clone();
+    let new = SealingKey::from_base64(&SealingKey::generate_base64()).unwrap();
+    let rotated = new.with_retired([old.clone()]);
+    let body = b"POST /api/v1/cases\n{\"district\":\"Dhaka\"}";
+    let first = claim(&app.db, "test-iom", "case-0001", &old.fingerprints(body))
+        .await
+        .unwrap();
+    assert!(matches!(first, Claim::Run(_)));
+    // The same request after the rotation: the first one's, still running, not another one's.
+    let retried = claim(
+        &app.db,
+        "test-iom",
+        "case-0001",
+        &rotated.fingerprints(body),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(retried, Claim::InProgress));
+    let other = claim(
+        &app.db,
+        "test-iom",
+        "case-0001",
+        &rotated.fingerprints(b"other"),
+    )
+    .await
+    .unwrap();
+    assert!(matches!(other, Claim::Mismatch));
 }

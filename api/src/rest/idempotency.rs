@@ -58,15 +58,15 @@ pub async fn once(
     let owner = format!("{}/{}", caller.actor.organization, caller.actor.subject);
     // serde_json's maps are sorted, so the same JSON gives the same fingerprint however its
     // fields were ordered.
-    let fingerprint =
-        keys.fingerprint(format!("{} {}\n{body}", req.method(), req.path()).as_bytes());
-    let mut claim = idempotency::claim(db, &owner, &key, &fingerprint).await?;
+    let fingerprints =
+        keys.fingerprints(format!("{} {}\n{body}", req.method(), req.path()).as_bytes());
+    let mut claim = idempotency::claim(db, &owner, &key, &fingerprints).await?;
     // A retry that races the first request waits a moment for its answer, so that simultaneous
     // sends are all answered alike; only a first request still running after that is a 409.
     let deadline = tokio::time::Instant::now() + IN_PROGRESS_WAIT;
     while claim == Claim::InProgress && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        claim = idempotency::claim(db, &owner, &key, &fingerprint).await?;
+        claim = idempotency::claim(db, &owner, &key, &fingerprints).await?;
     }
     match claim {
         Claim::Mismatch => Err(ApiError::IdempotencyKeyReused),
