@@ -252,13 +252,15 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Reseal => {
+            // Read before the database starts: a missing key file is said plainly, at once.
+            let key = settings.sealing_key()?;
             let database = Database::open(&settings).await?;
-            let result = reseal(&settings, &database.url).await;
+            let result = reseal(&settings, &database.url, &key).await;
             database.close().await;
             let (resealed, left) = result?;
             println!(
                 "sealed again with key {}: {resealed} identities; {left} under other keys",
-                settings.sealing_key()?.id()
+                key.id()
             );
             if left > 0 {
                 anyhow::bail!(
@@ -413,13 +415,16 @@ async fn verify_audit(
 /// change the schema of a server that may be in production.
 /// Seals again every identity under a retired key; how many, and how many are under another
 /// key than the current one afterwards.
-async fn reseal(settings: &Settings, url: &str) -> anyhow::Result<(u64, i64)> {
+async fn reseal(
+    settings: &Settings,
+    url: &str,
+    key: &gloact_persistence::sealed::SealingKey,
+) -> anyhow::Result<(u64, i64)> {
     use gloact_persistence::cases::{identities_not_under, reseal_identities};
-    let key = settings.sealing_key()?;
     let db = existing_db(settings, url).await?;
     let operator = gloact_api::service::access::operator();
-    let resealed = reseal_identities(&db, &key, &operator).await?;
-    Ok((resealed, identities_not_under(&db, &key).await?))
+    let resealed = reseal_identities(&db, key, &operator).await?;
+    Ok((resealed, identities_not_under(&db, key).await?))
 }
 
 async fn existing_db(settings: &Settings, url: &str) -> anyhow::Result<Db> {

@@ -19,6 +19,16 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RequestId(pub String);
 
+impl RequestId {
+    /// The id the request span gave `req` (empty outside one).
+    pub fn of(req: &actix_web::HttpRequest) -> String {
+        req.extensions()
+            .get::<Self>()
+            .map(|id| id.0.clone())
+            .unwrap_or_default()
+    }
+}
+
 /// Installs the global subscriber; `RUST_LOG` overrides the default level (info). Safe to call
 /// more than once (later calls do nothing).
 pub fn init(format: LogFormat) {

@@ -126,25 +126,16 @@ pub async fn list(
     request: &PageRequest,
 ) -> Result<Page<FollowUpAction, FollowUpActionId>, StoreError> {
     let mut conn = db.conn().await?;
-    let mut query = with_owner()
+    let query = with_owner()
         .select((
             FollowUpRow::as_select(),
             organization::code,
             activity::visibility,
         ))
         .into_boxed();
-    if let Some(visible) = visible_activity_ids(scope) {
-        query = query.filter(follow_up_action::activity_id.eq_any(visible));
-    }
-    if let Some(activity_id) = filter.activity_id {
-        query = query.filter(follow_up_action::activity_id.eq(activity_id.0));
-    }
-    if let Some(owner) = &filter.owner {
-        query = query.filter(organization::code.eq(owner.as_str().to_owned()));
-    }
-    if let Some(status) = filter.status {
-        query = query.filter(follow_up_action::status.eq(status.as_str()));
-    }
+    let query = conditions(scope, filter)
+        .into_iter()
+        .fold(query, |q, c| q.filter(c));
     let read = async |conn: &mut AsyncPgConnection| {
         let rows = paged!(query, follow_up_action, request).load(conn).await?;
         let lost = sight::lost(conn, scope, sight::Entity::FollowUpAction, request).await?;
@@ -170,23 +161,45 @@ pub async fn count(
     filter: &FollowUpFilter,
 ) -> Result<i64, StoreError> {
     let mut conn = db.conn().await?;
-    let mut query = with_owner()
+    let query = with_owner()
         .filter(follow_up_action::deleted_at.is_null())
         .select(diesel::dsl::count_star())
         .into_boxed();
+    let query = conditions(scope, filter)
+        .into_iter()
+        .fold(query, |q, c| q.filter(c));
+    Ok(query.get_result(&mut conn).await?)
+}
+
+/// A condition on an action joined to its owner and activity.
+type FollowUpCondition = Box<
+    dyn BoxableExpression<
+            diesel::dsl::InnerJoinQuerySource<
+                diesel::dsl::InnerJoinQuerySource<follow_up_action::table, organization::table>,
+                activity::table,
+            >,
+            diesel::pg::Pg,
+            SqlType = diesel::sql_types::Bool,
+        >,
+>;
+
+/// What an action must meet to be one the caller may see that matches the filter: the list and
+/// the count ask the same.
+fn conditions(scope: &ActivityScope, filter: &FollowUpFilter) -> Vec<FollowUpCondition> {
+    let mut all: Vec<FollowUpCondition> = Vec::new();
     if let Some(visible) = visible_activity_ids(scope) {
-        query = query.filter(follow_up_action::activity_id.eq_any(visible));
+        all.push(Box::new(follow_up_action::activity_id.eq_any(visible)));
     }
     if let Some(activity_id) = filter.activity_id {
-        query = query.filter(follow_up_action::activity_id.eq(activity_id.0));
+        all.push(Box::new(follow_up_action::activity_id.eq(activity_id.0)));
     }
     if let Some(owner) = &filter.owner {
-        query = query.filter(organization::code.eq(owner.as_str().to_owned()));
+        all.push(Box::new(organization::code.eq(owner.as_str().to_owned())));
     }
     if let Some(status) = filter.status {
-        query = query.filter(follow_up_action::status.eq(status.as_str()));
+        all.push(Box::new(follow_up_action::status.eq(status.as_str())));
     }
-    Ok(query.get_result(&mut conn).await?)
+    all
 }
 
 /// One follow-up action the caller may see.

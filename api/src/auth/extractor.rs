@@ -2,7 +2,7 @@
 //! never an anonymous caller.
 
 use actix_web::http::header;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, web};
+use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use gloact_domain::Actor;
 use gloact_persistence::{Db, revocations};
@@ -23,11 +23,7 @@ impl FromRequest for Authenticated {
     fn from_request(req: &HttpRequest, _: &mut actix_web::dev::Payload) -> Self::Future {
         let token = BearerToken::of(req);
         let db = req.app_data::<web::Data<Db>>().cloned();
-        let request_id = req
-            .extensions()
-            .get::<RequestId>()
-            .map(|id| id.0.clone())
-            .unwrap_or_default();
+        let request_id = RequestId::of(req);
         Box::pin(async move {
             let token = token?;
             let db = db.ok_or_else(|| ApiError::internal("database missing from app data"))?;

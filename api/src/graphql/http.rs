@@ -5,7 +5,7 @@
 use actix_web::error::PayloadError;
 use actix_web::http::header;
 use actix_web::web::Bytes;
-use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
+use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
 use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, Executor, Request, Response, Value};
 use async_graphql_actix_web::GraphQLSubscription;
@@ -106,11 +106,7 @@ pub async fn subscribe_graphql(
             .start(&req, payload)
     } else {
         let tokens = token_service(&req)?;
-        let request_id = req
-            .extensions()
-            .get::<RequestId>()
-            .map(|id| id.0.clone())
-            .unwrap_or_default();
+        let request_id = RequestId::of(&req);
         let db = db.get_ref().clone();
         let authenticated = Arc::new(AtomicBool::new(false));
         let deadline = Duration::from_millis(settings.graphql.connection_init_timeout_ms);

@@ -2,7 +2,7 @@
 //! systems. Its errors follow RFC 6749 section 5.2, as OAuth2 clients expect, not problem+json.
 
 use actix_web::http::header;
-use actix_web::{HttpMessage, HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use gloact_domain::Scopes;
@@ -171,11 +171,7 @@ pub async fn create_token(
     let ttl = chrono::Duration::seconds(
         i64::try_from(settings.auth.client_token_ttl_secs).unwrap_or(900),
     );
-    let request_id = req
-        .extensions()
-        .get::<RequestId>()
-        .map(|id| id.0.clone())
-        .unwrap_or_default();
+    let request_id = RequestId::of(&req);
     let request = access::TokenRequest {
         client_id: &client_id,
         secret: &secret,

@@ -239,16 +239,12 @@ pub async fn count(
     filter: &ActivityFilter,
 ) -> Result<i64, StoreError> {
     let mut conn = db.conn().await?;
-    let programme_id = match programme_of(&mut conn, filter).await {
-        Ok(id) => id,
-        Err(None) => return Ok(0),
-        Err(Some(error)) => return Err(error),
+    let Some(matching) = matching(&mut conn, scope, filter).await? else {
+        return Ok(0);
     };
-    let query = activity::table
-        .select(diesel::dsl::count_star())
-        .into_boxed();
-    Ok(filtered(query, scope, filter, programme_id)
-        .filter(activity::deleted_at.is_null())
+    Ok(activity::table
+        .filter(matching)
+        .count()
         .get_result(&mut conn)
         .await?)
 }
