@@ -387,6 +387,21 @@ impl TestApp {
             .expect("the server answers")
     }
 
+    /// Deletes an activity (as UNODC) at the version it was read with; it must go (204).
+    pub async fn delete_activity(&self, activity: &Value) {
+        let path = format!(
+            "/api/v1/activities/{}",
+            activity["id"].as_str().expect("an id")
+        );
+        let deleted = self
+            .request(Method::DELETE, &path, &self.token(Role::Unodc))
+            .header("if-match", format!("\"{}\"", activity["version"]))
+            .send()
+            .await
+            .expect("the server answers");
+        assert_eq!(deleted.status(), 204, "deleting {path}");
+    }
+
     /// PATCH a JSON body at a version with a token of this role.
     pub async fn patch(&self, path: &str, role: Role, version: i64, body: &Value) -> Response {
         self.request(Method::PATCH, path, &self.token(role))

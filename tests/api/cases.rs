@@ -92,6 +92,13 @@ struct Found {
     n: i64,
 }
 
+/// The audit trail's events about identities, as an administrator reads them.
+async fn identity_events(app: &TestApp) -> Value {
+    let admin = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "admin");
+    let path = "/api/v1/admin/audit-events?resource_type=case_identity";
+    json(send(app, Method::GET, path, &admin, None).await, 200).await
+}
+
 /// Rows of any table of the database whose text holds `needle`.
 async fn rows_holding(app: &TestApp, needle: &str) -> i64 {
     let mut conn = app.db.conn().await.unwrap();
@@ -225,19 +232,7 @@ async fn identities_are_sealed_at_rest_and_read_only_with_pii_each_read_on_the_r
     }
 
     // Each read left a trace naming who read whose identity.
-    let admin = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "admin");
-    let events = json(
-        send(
-            &app,
-            Method::GET,
-            "/api/v1/admin/audit-events?resource_type=case_identity",
-            &admin,
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let events = identity_events(&app).await;
     let reads: Vec<&Value> = events["items"]
         .as_array()
         .unwrap()
@@ -901,19 +896,7 @@ async fn identities_sealed_with_a_retired_key_open_until_sealed_again_with_the_n
     );
 
     // Resealing is on the record.
-    let admin = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "admin");
-    let events = json(
-        send(
-            &app,
-            Method::GET,
-            "/api/v1/admin/audit-events?resource_type=case_identity",
-            &admin,
-            None,
-        )
-        .await,
-        200,
-    )
-    .await;
+    let events = identity_events(&app).await;
     let resealed = events["items"]
         .as_array()
         .unwrap()

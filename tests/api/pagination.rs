@@ -103,17 +103,7 @@ async fn changed_after_returns_updates_and_tombstones_in_change_order() {
         )
         .await;
     json(updated, 200).await;
-    let deleted = app
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/activities/{}", meeting["id"].as_str().unwrap()),
-            &app.token(Role::Unodc),
-        )
-        .header("if-match", format!("\"{}\"", meeting["version"]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(deleted.status(), 204);
+    app.delete_activity(&meeting).await;
 
     let page = app
         .get_json(
@@ -284,17 +274,7 @@ async fn a_government_partner_is_told_of_the_deletion_of_a_restricted_activity_i
         .as_i64()
         .unwrap()
         .max(app.db.last_change_seq().await.unwrap());
-    let response = app
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/activities/{}", workshop["id"].as_str().unwrap()),
-            &app.token(Role::Unodc),
-        )
-        .header("if-match", format!("\"{}\"", workshop["version"]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 204);
+    app.delete_activity(&workshop).await;
     let feed = json(
         app.request(
             Method::GET,

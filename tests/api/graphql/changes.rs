@@ -103,21 +103,6 @@ async fn rest_changes(app: &TestApp, role: Role, path: &str, since: i64) -> Vec<
     changes
 }
 
-/// Deletes an activity over REST at the version read.
-async fn delete_activity(app: &TestApp, activity: &Value) {
-    let deleted = app
-        .request(
-            Method::DELETE,
-            &format!("/api/v1/activities/{}", activity["id"].as_str().unwrap()),
-            &app.token(Role::Unodc),
-        )
-        .header("if-match", format!("\"{}\"", activity["version"]))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(deleted.status(), 204);
-}
-
 /// A case IOM opens, referred to `to`.
 fn case_referred_to(to: &str) -> Value {
     json!({
@@ -132,9 +117,10 @@ async fn every_feed_gives_each_role_the_changes_rest_gives_it() {
     let app = spawn_seeded_app().await;
     // Something of every kind, some of it out of the government's sight, and deletions: a public
     // meeting, and a restricted workshop the Ministry of Law took part in (not MOHA).
-    delete_activity(&app, &app.activity("NC-2020-M01").await).await;
+    app.delete_activity(&app.activity("NC-2020-M01").await)
+        .await;
     let workshop = app.activity("WS-2020-01").await;
-    delete_activity(&app, &workshop).await;
+    app.delete_activity(&workshop).await;
     // And the Ministry of Law's public meeting made restricted: out of MOHA's sight.
     let meeting = app.activity("NC-2020-M03").await;
     let restricted = app
@@ -291,7 +277,7 @@ async fn changes_come_in_order_and_pages_continue_after_a_deletion() {
 
     let validation = app.activity("VW-2020-04").await;
     let meeting = app.activity("NC-2020-M01").await;
-    delete_activity(&app, &meeting).await;
+    app.delete_activity(&meeting).await;
     let updated = app
         .patch(
             &format!("/api/v1/activities/{}", validation["id"].as_str().unwrap()),

@@ -54,6 +54,32 @@ async fn open(app: &TestApp, token: Option<&str>, init: Value) -> Socket {
     socket
 }
 
+/// Opens a graphql-transport-ws connection as a browser does (the token in `connection_init`,
+/// none on the upgrade) and sends `query` over it.
+async fn subscribe_from_browser(app: &TestApp, token: &str, query: &str) -> Socket {
+    let init = json!({ "Authorization": format!("Bearer {token}") });
+    let mut socket = open(app, None, init).await;
+    assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
+    send(&mut socket, "1", query).await;
+    socket
+}
+
+/// Waits (5 s at most) for the server to end a socket, with nothing but pings and the close
+/// before the end: no answer to anything sent.
+async fn ends_unanswered(socket: &mut Socket, which: &str) {
+    use futures_util::StreamExt;
+    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
+        while let Some(Ok(message)) = socket.next().await {
+            assert!(
+                message.is_ping() || message.is_close(),
+                "nothing but pings before the end of the {which} socket: {message:?}"
+            );
+        }
+    })
+    .await;
+    assert!(ended.is_ok(), "the {which} socket is still open after 5 s");
+}
+
 /// Sends a `subscribe` message with this id and query.
 async fn send(socket: &mut Socket, id: &str, query: &str) {
     use futures_util::SinkExt;
@@ -292,16 +318,9 @@ async fn the_socket_carries_subscriptions_only() {
 async fn browsers_send_the_token_in_connection_init_and_nothing_runs_without_one() {
     let app = spawn_seeded_app().await;
     let government = app.token(Role::Government);
-    let mut socket = open(
+    let mut socket = subscribe_from_browser(
         &app,
-        None,
-        json!({ "Authorization": format!("Bearer {government}") }),
-    )
-    .await;
-    assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
-    send(
-        &mut socket,
-        "1",
+        &government,
         "subscription { fieldReportEvents { uuid organization } }",
     )
     .await;
@@ -388,7 +407,6 @@ async fn one_caller_holds_at_most_its_share_of_subscriptions() {
 
 #[tokio::test]
 async fn a_socket_without_a_token_is_closed_unless_its_connection_init_brings_one() {
-    use futures_util::StreamExt;
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     let app = spawn_seeded_app_with(|s| s.graphql.connection_init_timeout_ms = 500).await;
     // Silent after the upgrade: closed soon after the deadline.
@@ -399,47 +417,18 @@ async fn a_socket_without_a_token_is_closed_unless_its_connection_init_brings_on
         "graphql-transport-ws".parse().unwrap(),
     );
     let (mut silent, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
-        while let Some(Ok(message)) = silent.next().await {
-            assert!(
-                message.is_ping() || message.is_close(),
-                "nothing but pings before the end: {message:?}"
-            );
-        }
-    })
-    .await;
-    assert!(ended.is_ok(), "the silent socket is still open after 5 s");
+    ends_unanswered(&mut silent, "silent").await;
 
     // One that sends more than 16 KiB before it is authenticated is closed, even if a valid
     // token is in there.
     let token = app.token(Role::Unodc);
     let padded = json!({ "Authorization": format!("Bearer {token}"), "pad": "x".repeat(20_000) });
     let mut flooding = open(&app, None, padded).await;
-    let ended = tokio::time::timeout(std::time::Duration::from_secs(5), async {
-        while let Some(Ok(message)) = flooding.next().await {
-            assert!(
-                !message.is_text(),
-                "no answer to an oversized connection_init: {message:?}"
-            );
-        }
-    })
-    .await;
-    assert!(ended.is_ok(), "the flooding socket is still open after 5 s");
+    ends_unanswered(&mut flooding, "flooding").await;
 
     // One that authenticates in time stays open past the deadline.
-    let mut socket = open(
-        &app,
-        None,
-        json!({ "Authorization": format!("Bearer {token}") }),
-    )
-    .await;
-    assert_eq!(next_message(&mut socket).await["type"], "connection_ack");
-    send(
-        &mut socket,
-        "1",
-        "subscription { fieldReportEvents { uuid } }",
-    )
-    .await;
+    let mut socket =
+        subscribe_from_browser(&app, &token, "subscription { fieldReportEvents { uuid } }").await;
     tokio::time::sleep(std::time::Duration::from_millis(1000)).await;
     let id = "6f1c9a52-2d4e-4a7b-9f0e-1c2d3e4f5a6b";
     let sent = app
