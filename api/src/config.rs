@@ -38,6 +38,31 @@ pub struct Settings {
     pub max_body_bytes: usize,
     /// The GraphQL endpoint's limits and developer tools.
     pub graphql: GraphqlSettings,
+    /// How the audit trail is sealed and written (`GLOACT_AUDIT__*`).
+    #[serde(default)]
+    pub audit: AuditSettings,
+}
+
+/// How the audit trail is sealed and written (`GLOACT_AUDIT__*`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct AuditSettings {
+    /// How often this replica seals the events committed since (chains them and signs a
+    /// checkpoint of the head), in milliseconds; 0 never (another replica does it). Reading the
+    /// trail seals first, so this bounds how stale a check of the chain can be.
+    pub seal_interval_ms: u64,
+    /// Most reads of restricted activities and follow-up actions waiting to be written; a read
+    /// that finds the queue full waits for room (nothing is dropped).
+    pub read_queue: usize,
+}
+
+impl Default for AuditSettings {
+    fn default() -> Self {
+        Self {
+            seal_interval_ms: 1_000,
+            read_queue: 10_000,
+        }
+    }
 }
 
 /// Limits of the GraphQL endpoint, and whether it shows itself (`GLOACT_GRAPHQL__*`).
@@ -205,6 +230,7 @@ impl Default for Settings {
             pii: PiiSettings::default(),
             max_body_bytes: 1024 * 1024,
             graphql: GraphqlSettings::default(),
+            audit: AuditSettings::default(),
         }
     }
 }

@@ -384,7 +384,9 @@ async fn verify_audit(
     expect_head: Option<&str>,
 ) -> anyhow::Result<()> {
     let db = existing_db(settings, url).await?;
-    let report = gloact_persistence::audit::verify(&db).await?;
+    let tokens = token_service(settings)?;
+    let verification = gloact_api::service::audit::verify(&db, &tokens).await?;
+    let report = verification.chain;
     if let Some((seq, why)) = report.broken {
         anyhow::bail!(
             "audit trail broken at event {seq}: {why} ({} events before it are intact)",
@@ -404,7 +406,18 @@ async fn verify_audit(
             );
         }
     }
-    println!("audit trail intact: {} events", report.events);
+    if let [first, ..] = verification.bad_signatures.as_slice() {
+        anyhow::bail!(
+            "audit trail not vouched for: {} signed checkpoints (the first at event {first}) have a signature no known key verifies",
+            verification.bad_signatures.len()
+        );
+    }
+    println!(
+        "audit trail intact: {} events, {} signed checkpoints verified, {} events not sealed yet",
+        report.events,
+        report.checkpoints.len(),
+        report.unsealed
+    );
     if let Some(head) = head {
         println!("head: {head}");
     }

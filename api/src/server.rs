@@ -17,6 +17,10 @@ use crate::rest;
 /// A bound server, ready to run.
 pub struct Application {
     server: Server,
+    /// The database, to write what is queued when the server stops.
+    db: Db,
+    /// The task that seals the audit trail, when this replica runs one.
+    sealer: Option<tokio::task::JoinHandle<()>>,
     port: u16,
     /// The listener of `/metrics` alone, when it has one, and its port.
     metrics: Option<(Server, u16)>,
@@ -73,6 +77,20 @@ impl Application {
             .map(|address| metrics_server(address, db.clone()))
             .transpose()?;
         let metrics_here = metrics.is_none();
+        db.start_read_recorder(settings.audit.read_queue);
+        let sealer = match settings.audit.seal_interval_ms {
+            0 => None,
+            ms => {
+                let key =
+                    crate::auth::CheckpointKey::new(tokens.key()).map_err(std::io::Error::other)?;
+                Some(tokio::spawn(crate::service::audit::keep_sealing(
+                    db.clone(),
+                    key,
+                    std::time::Duration::from_millis(ms),
+                )))
+            }
+        };
+        let app_db = db.clone();
         let spec = web::Data::new(openapi());
         let db = web::Data::new(db);
         let tokens = web::Data::new(tokens);
@@ -143,6 +161,8 @@ impl Application {
         };
         Ok(Self {
             server: server.run(),
+            db: app_db,
+            sealer,
             port,
             metrics,
         })
@@ -163,19 +183,29 @@ impl Application {
         self.metrics.as_ref().map(|(_, port)| *port)
     }
 
-    /// Serves until stopped; the listener of `/metrics` stops with the server.
+    /// Serves until stopped; the listener of `/metrics` stops with the server. Then writes the
+    /// audit events of reads still queued, and stops sealing.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let Some((metrics, _)) = self.metrics else {
-            return self.server.await;
+        let served = match self.metrics {
+            None => self.server.await,
+            Some((metrics, _)) => {
+                let metrics_handle = metrics.handle();
+                let main = async {
+                    let served = self.server.await;
+                    metrics_handle.stop(true).await;
+                    served
+                };
+                let (served, metrics_served) = tokio::join!(main, metrics);
+                served.and(metrics_served)
+            }
         };
-        let metrics_handle = metrics.handle();
-        let main = async {
-            let served = self.server.await;
-            metrics_handle.stop(true).await;
-            served
-        };
-        let (served, metrics_served) = tokio::join!(main, metrics);
-        served.and(metrics_served)
+        if let Err(error) = gloact_persistence::audit::flush_reads(&self.db).await {
+            tracing::error!(%error, "audit events of reads queued at shutdown were not written");
+        }
+        if let Some(sealer) = self.sealer {
+            sealer.abort();
+        }
+        served
     }
 }
 

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use crate::audit::{Audit, Entry, append};
-use crate::db::{Db, lock_changes};
+use crate::db::Db;
 use crate::error::StoreError;
 use crate::organizations::id_by_code;
 use crate::page::{Page, PageRequest, RowKeys, paged};
@@ -368,6 +368,7 @@ pub async fn list(
     request: &PageRequest,
 ) -> Result<Page<Case, Uuid>, StoreError> {
     let mut conn = db.conn().await?;
+    crate::page::settle(&mut conn, request).await?;
     let Some(mut query) = scoped_cases(&mut conn, scope).await? else {
         return Ok(Page::empty());
     };
@@ -423,7 +424,6 @@ pub async fn create(
     let id = Uuid::now_v7();
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         let organization_id = id_by_code(conn, "organization", organization).await?;
         diesel::insert_into(victim_case::table)
             .values((
@@ -614,7 +614,6 @@ pub async fn update(
 ) -> Result<Case, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         let current = current_for_write(conn, id, Some(expected_version)).await?;
         let fields = changes.fields();
         if fields.is_empty() {
@@ -668,7 +667,6 @@ pub async fn add_referral(
 ) -> Result<Case, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         find(conn, scope, case_id).await?;
         let from_id = id_by_code(conn, "organization", from_organization).await?;
         let id = insert_referral(
@@ -698,7 +696,6 @@ pub async fn set_referral_status(
 ) -> Result<Case, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         current_for_write(conn, case_id, Some(expected_version)).await?;
         let current: String = case_referral::table
             .filter(case_referral::id.eq(referral_id))
@@ -759,7 +756,6 @@ pub async fn reseal_identities(
     loop {
         let batch = conn
             .transaction(async |conn| {
-                lock_changes(conn).await?;
                 let rows: Vec<(Uuid, String, Vec<u8>, Vec<u8>)> = case_identity::table
                     .filter(case_identity::key_id.ne(key.id()))
                     .select((
@@ -862,7 +858,6 @@ pub async fn put_identity(
 ) -> Result<Case, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         let current = current_for_write(conn, case_id, Some(expected_version)).await?;
         if !current.consent.0 {
             return Err(StoreError::Invalid {
@@ -898,7 +893,6 @@ pub async fn erase_identity(
 ) -> Result<Case, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         let current = current_for_write(conn, case_id, Some(expected_version)).await?;
         if !current.has_identity {
             return Err(StoreError::NotFound);

@@ -1,7 +1,7 @@
 //! The connection pool, migrations, and the write transaction every change goes through.
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use diesel::connection::{Instrumentation, InstrumentationEvent};
@@ -19,9 +19,6 @@ use futures_util::FutureExt;
 use crate::error::StoreError;
 
 const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
-
-/// The key of the advisory lock under which change numbers are taken (see the first migration).
-const CHANGE_LOCK: i64 = 7_243_001;
 
 /// No transaction of ours waits on the client between statements, so one idle this long is
 /// abandoned.
@@ -53,6 +50,8 @@ pub struct Db {
     pool: Pool<AsyncPgConnection>,
     statements: Arc<AtomicU64>,
     url: Arc<str>,
+    /// The writer of audit events of reads, once started (see [`Db::start_read_recorder`]).
+    reads: Arc<OnceLock<crate::audit::ReadRecorder>>,
 }
 
 impl std::fmt::Debug for Db {
@@ -75,7 +74,8 @@ impl Db {
             async move {
                 let mut conn = AsyncPgConnection::establish(url).await?;
                 // A transaction left open (its future dropped when a client went away) would hold
-                // the change lock and stall every writer: the server ends it after a few seconds.
+                // back the change horizon, and with it every client's delta sync and the sealing
+                // of the audit chain: the server ends it after a few seconds.
                 for setting in [
                     format!("SET statement_timeout = {statement_timeout_ms}"),
                     format!("SET idle_in_transaction_session_timeout = {IDLE_IN_TRANSACTION_MS}"),
@@ -118,7 +118,28 @@ impl Db {
             pool,
             statements,
             url: settings.url.as_str().into(),
+            reads: Arc::new(OnceLock::new()),
         })
+    }
+
+    /// Writes the audit events of reads of restricted activities in batches from now on, on a
+    /// task of the current runtime, with room for `capacity` reads waiting (see
+    /// [`crate::audit::ReadRecorder`]). Every clone of this `Db` shares it; a second call
+    /// changes nothing.
+    pub fn start_read_recorder(&self, capacity: usize) {
+        // The writer's own handle has no recorder: clones of it don't keep the writer alive.
+        let plain = Self {
+            pool: self.pool.clone(),
+            statements: Arc::clone(&self.statements),
+            url: Arc::clone(&self.url),
+            reads: Arc::new(OnceLock::new()),
+        };
+        self.reads
+            .get_or_init(|| crate::audit::ReadRecorder::start(plain, capacity));
+    }
+
+    pub(crate) fn read_recorder(&self) -> Option<&crate::audit::ReadRecorder> {
+        self.reads.get()
     }
 
     /// How many SQL statements the pool's connections have sent since it was built (each
@@ -155,7 +176,7 @@ impl Db {
         Ok(())
     }
 
-    /// The newest change number handed out so far (0 on an empty database).
+    /// The highest change number stored (0 on an empty database).
     pub async fn last_change_seq(&self) -> Result<i64, StoreError> {
         #[derive(QueryableByName)]
         struct Last {
@@ -163,11 +184,9 @@ impl Db {
             last: i64,
         }
         let mut conn = self.conn().await?;
-        let row: Last = diesel::sql_query(
-            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END AS last FROM change_seq",
-        )
-        .get_result(&mut conn)
-        .await?;
+        let row: Last = diesel::sql_query("SELECT gloact_last_change_number() AS last")
+            .get_result(&mut conn)
+            .await?;
         Ok(row.last)
     }
 }
@@ -183,12 +202,21 @@ impl Instrumentation for StatementCounter {
     }
 }
 
-/// Takes the change-number lock for the rest of the transaction. Every writing transaction calls
-/// this first, before it locks any row, so writers queue here instead of deadlocking in the
-/// trigger (see the first migration for why numbers are taken under a lock).
-pub(crate) async fn lock_changes(conn: &mut AsyncPgConnection) -> Result<(), StoreError> {
-    diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-        .bind::<BigInt, _>(CHANGE_LOCK)
+/// How long a walk of changes (or a sealing of the audit trail) waits for the transactions
+/// running when it starts to end, so that it sees what committed before it (see
+/// [`await_change_horizon`]). Writers' transactions last milliseconds; this bounds the wait
+/// behind a long one anywhere in the cluster (transaction ids are the cluster's).
+const CHANGE_HORIZON_WAIT_MS: i32 = 2_000;
+
+/// Waits, briefly, until every transaction that was running when it was called has ended. A walk
+/// of changes serves rows only below the change horizon (the oldest running transaction, see
+/// the `lock_free_changes` migration); waiting first makes a client that writes and then syncs
+/// see its own write. After the wait a page is still correct, only possibly shorter: a
+/// transaction that runs longer is served on a later page. Runs outside a REPEATABLE READ
+/// transaction, which would keep one snapshot.
+pub(crate) async fn await_change_horizon(conn: &mut AsyncPgConnection) -> Result<(), StoreError> {
+    diesel::sql_query("SELECT gloact_await_change_horizon($1)")
+        .bind::<diesel::sql_types::Integer, _>(CHANGE_HORIZON_WAIT_MS)
         .execute(conn)
         .await?;
     Ok(())
@@ -208,9 +236,21 @@ pub async fn migrate(url: &str) -> Result<usize, StoreError> {
             diesel::sql_query(format!("SELECT pg_advisory_lock({MIGRATION_LOCK})")),
             &mut conn,
         )?;
-        conn.run_pending_migrations(MIGRATIONS)
+        let ran = conn
+            .run_pending_migrations(MIGRATIONS)
             .map(|ran| ran.len())
-            .map_err(|e| StoreError::Internal(format!("migration failed: {e}")))
+            .map_err(|e| StoreError::Internal(format!("migration failed: {e}")))?;
+        // A database restored into another cluster sees transaction ids below those its change
+        // clock started at: set the clock again before anything is written (under the
+        // migration lock, so one replica does it).
+        diesel::RunQueryDsl::execute(
+            diesel::sql_query(
+                "SELECT gloact_rebase_change_clock() FROM change_clock \
+                 WHERE gloact_change_clock_behind()",
+            ),
+            &mut conn,
+        )?;
+        Ok(ran)
     })
     .await
     .map_err(|e| StoreError::Internal(e.to_string()))?

@@ -14,7 +14,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::audit::{Audit, Entry, append};
-use crate::db::{Db, lock_changes};
+use crate::db::Db;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest, RowKeys, paged};
 use crate::schema::{field_report, organization};
@@ -157,7 +157,6 @@ pub async fn submit_all(
 ) -> Result<Vec<Result<Stored, StoreError>>, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         let organization_id =
             crate::organizations::id_by_code(conn, "organization", organization).await?;
         let scope =
@@ -267,6 +266,7 @@ pub async fn list(
         return Ok(Page::empty());
     };
     let mut conn = db.conn().await?;
+    crate::page::settle(&mut conn, request).await?;
     let query = field_report::table
         .inner_join(organization::table)
         .select((FieldReportRow::as_select(), organization::code))
@@ -376,7 +376,6 @@ pub async fn review(
     };
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         let (row, _) = find_any(conn, id)
             .await?
             .filter(|(row, _)| row.deleted_at.is_none())

@@ -12,7 +12,7 @@ use gloact_domain::{ActivityId, FollowUpActionId, OrganizationId, RowMeta};
 use uuid::Uuid;
 
 use crate::audit::{Audit, Entry, append};
-use crate::db::{Db, lock_changes};
+use crate::db::Db;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest, RowKeys, paged};
 use crate::schema::{activity, follow_up_action, organization};
@@ -126,6 +126,7 @@ pub async fn list(
     request: &PageRequest,
 ) -> Result<Page<FollowUpAction, FollowUpActionId>, StoreError> {
     let mut conn = db.conn().await?;
+    crate::page::settle(&mut conn, request).await?;
     let query = with_owner()
         .select((
             FollowUpRow::as_select(),
@@ -260,7 +261,6 @@ pub async fn create(
 ) -> Result<FollowUpAction, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         if !crate::activities::is_visible(conn, scope, new.activity_id).await? {
             return Err(StoreError::UnknownReference {
                 field: "activity_id".into(),
@@ -322,7 +322,6 @@ pub async fn update(
 ) -> Result<FollowUpAction, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         let current = find(conn, scope, id).await?;
         StoreError::check_version(current.meta.version, expected_version)?;
         let owner = match &changes.owner {

@@ -11,7 +11,7 @@ use gloact_domain::{IndicatorId, IndicatorPeriodId, ProgrammeId, RowMeta};
 use uuid::Uuid;
 
 use crate::audit::{Audit, Entry, append};
-use crate::db::{Db, lock_changes};
+use crate::db::Db;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest, RowKeys, paged};
 use crate::schema::{indicator, indicator_period};
@@ -146,6 +146,7 @@ pub async fn list(
     request: &PageRequest,
 ) -> Result<Page<IndicatorDetail, IndicatorId>, StoreError> {
     let mut conn = db.conn().await?;
+    crate::page::settle(&mut conn, request).await?;
     let mut query = indicator::table
         .select(IndicatorRow::as_select())
         .into_boxed();
@@ -235,7 +236,6 @@ pub async fn record_actual(
 ) -> Result<IndicatorDetail, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         let current = find(conn, indicator_id).await?;
         StoreError::check_version(current.indicator.meta.version, expected_version)?;
         if !current.periods.iter().any(|p| p.id == period_id) {

@@ -11,7 +11,7 @@ use gloact_domain::{OrganizationId, RowMeta};
 use uuid::Uuid;
 
 use crate::audit::{Audit, Entry, append};
-use crate::db::{Db, lock_changes};
+use crate::db::Db;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest, RowKeys, paged};
 use crate::schema::organization;
@@ -106,6 +106,7 @@ pub async fn list(
     request: &PageRequest,
 ) -> Result<Page<Organization, OrganizationId>, StoreError> {
     let mut conn = db.conn().await?;
+    crate::page::settle(&mut conn, request).await?;
     let mut query = organization::table
         .select(OrganizationRow::as_select())
         .into_boxed();
@@ -197,7 +198,6 @@ pub async fn create(
 ) -> Result<Organization, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         let parent_id = match &new.parent {
             Some(code) => Some(id_by_code(conn, "parent", code).await?),
             None => None,
@@ -238,7 +238,6 @@ pub async fn update(
 ) -> Result<Organization, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         let current = find(conn, id).await?;
         StoreError::check_version(current.meta.version, expected_version)?;
         let parent_id = match &changes.parent {

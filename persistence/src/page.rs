@@ -222,6 +222,29 @@ impl<T, Id> Page<T, Id> {
     }
 }
 
+diesel::define_sql_function! {
+    /// Every change number below this one is final (see the `lock_free_changes` migration):
+    /// walks of changes stop there.
+    fn gloact_change_horizon() -> diesel::sql_types::BigInt;
+}
+
+/// The change horizon of the statement's snapshot, as a query expression.
+pub(crate) fn change_horizon() -> gloact_change_horizon {
+    gloact_change_horizon()
+}
+
+/// Readies a connection for the page: before a walk of changes, waits briefly for the
+/// transactions running at the call to end, so that the walk sees what committed before it.
+pub(crate) async fn settle(
+    conn: &mut diesel_async::AsyncPgConnection,
+    request: &PageRequest,
+) -> Result<(), StoreError> {
+    if request.changed_after().is_some() {
+        crate::db::await_change_horizon(conn).await?;
+    }
+    Ok(())
+}
+
 /// Applies a page request to a boxed query of one table: filter, order, limit.
 macro_rules! paged {
     ($query:expr, $table:ident, $request:expr) => {{
@@ -235,8 +258,11 @@ macro_rules! paged {
                 };
                 query.order($table::id.asc())
             }
+            // Only below the horizon: a row above it may yet be joined by one that commits
+            // later with a smaller number.
             $crate::page::Walk::Changes(since) => $query
                 .filter($table::change_seq.gt(since))
+                .filter($table::change_seq.lt($crate::page::change_horizon()))
                 .order($table::change_seq.asc()),
         };
         query.limit(request.fetch_limit())

@@ -103,6 +103,7 @@ pub async fn list(
     request: &PageRequest,
 ) -> Result<Page<Programme, ProgrammeId>, StoreError> {
     let mut conn = db.conn().await?;
+    crate::page::settle(&mut conn, request).await?;
     let query = programme::table
         .select(ProgrammeRow::as_select())
         .into_boxed();

@@ -16,8 +16,8 @@ diesel::table! {
 }
 
 diesel::table! {
-    audit_event (seq) {
-        seq -> Int8,
+    audit_event (pos) {
+        seq -> Nullable<Int8>,
         occurred_at -> Timestamptz,
         actor -> Text,
         role -> Text,
@@ -28,8 +28,27 @@ diesel::table! {
         resource_ids -> Array<Text>,
         request_id -> Nullable<Text>,
         changed_fields -> Array<Text>,
-        prev_hash -> Text,
+        prev_hash -> Nullable<Text>,
+        hash -> Nullable<Text>,
+        pos -> Int8,
+    }
+}
+
+diesel::table! {
+    audit_checkpoint (seq) {
+        seq -> Int8,
         hash -> Text,
+        signed_at -> Timestamptz,
+        key_id -> Text,
+        signature -> Text,
+    }
+}
+
+diesel::table! {
+    change_clock (only_row) {
+        only_row -> Bool,
+        base -> Int8,
+        xid0 -> Int8,
     }
 }
 
@@ -360,10 +379,12 @@ diesel::joinable!(victim_case -> organization (organization_id));
 diesel::allow_tables_to_appear_in_same_query!(
     activity,
     api_client,
+    audit_checkpoint,
     audit_event,
     case_event,
     case_identity,
     case_referral,
+    change_clock,
     field_report,
     field_report_attachment,
     follow_up_action,

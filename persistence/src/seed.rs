@@ -11,7 +11,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::db::{Db, lock_changes};
+use crate::db::Db;
 use crate::error::StoreError;
 use crate::schema::{
     activity, follow_up_action, indicator, indicator_period, objective, organization,
@@ -208,7 +208,6 @@ fn day(year: i32, month: u32, day: u32) -> Result<NaiveDate, StoreError> {
 pub async fn seed(db: &Db) -> Result<SeedOutcome, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         let exists: bool = diesel::select(diesel::dsl::exists(
             programme::table.filter(programme::code.eq(PROGRAMME_CODE)),
         ))

@@ -35,17 +35,17 @@ impl Entity {
 }
 
 /// Records that an activity just made restricted, and its live follow-up actions, left the
-/// sight of the organizations not taking part in it. Runs in the writing transaction, under the
-/// change lock.
+/// sight of the organizations not taking part in it. Runs in the writing transaction; each row
+/// takes its change number from the transaction (the column's default).
 pub(crate) async fn record_restricted(
     conn: &mut AsyncPgConnection,
     activity: ActivityId,
 ) -> Result<(), StoreError> {
     diesel::sql_query(
-        "INSERT INTO sight_lost (change_seq, entity, row_id, activity_id) \
-         SELECT nextval('change_seq'), 'activity', $1, $1 \
+        "INSERT INTO sight_lost (entity, row_id, activity_id) \
+         SELECT 'activity', $1, $1 \
          UNION ALL \
-         SELECT nextval('change_seq'), 'follow_up_action', f.id, f.activity_id \
+         SELECT 'follow_up_action', f.id, f.activity_id \
            FROM follow_up_action f WHERE f.activity_id = $1 AND f.deleted_at IS NULL",
     )
     .bind::<diesel::sql_types::Uuid, _>(activity.0)
@@ -79,6 +79,7 @@ pub(crate) async fn lost<Id: From<Uuid>>(
     let rows: Vec<(Uuid, i64, DateTime<Utc>)> = sight_lost::table
         .filter(sight_lost::entity.eq(entity.as_str()))
         .filter(sight_lost::change_seq.gt(since))
+        .filter(sight_lost::change_seq.lt(crate::page::change_horizon()))
         // Those taking part still see it.
         .filter(sight_lost::activity_id.ne_all(participating_in(org.as_str().to_owned())))
         .order(sight_lost::change_seq.asc())

@@ -347,6 +347,7 @@ async fn events_cut_off_the_end_are_caught_by_comparing_the_head_kept_elsewhere(
         )
         .await;
     }
+    audit::seal(&app.db).await.unwrap();
     let (seq, hash) = audit::verify(&app.db).await.unwrap().head.unwrap();
     assert_eq!(
         audit::hash_at(&app.db, seq).await.unwrap().as_deref(),
@@ -448,5 +449,139 @@ async fn reading_the_follow_up_of_a_restricted_activity_is_recorded() {
             .await
             .len(),
         before + 1
+    );
+}
+
+#[tokio::test]
+async fn a_signed_checkpoint_catches_events_cut_off_the_end_and_a_forged_signature() {
+    let app = spawn_seeded_app().await;
+    for code in ["SIG-1", "SIG-2"] {
+        let body = json!({"code": code, "name": "Audited", "kind": "other", "country": "BGD"});
+        json(
+            app.post("/api/v1/organizations", Role::Unodc, &body).await,
+            201,
+        )
+        .await;
+    }
+    let key = gloact_api::auth::CheckpointKey::new(app.tokens.key()).unwrap();
+    let sealed = gloact_api::service::audit::seal_and_sign(&app.db, &key)
+        .await
+        .unwrap();
+    let (head, _) = sealed.head.unwrap();
+    let checked = gloact_api::service::audit::verify(&app.db, &app.tokens)
+        .await
+        .unwrap();
+    assert_eq!(checked.chain.broken, None);
+    assert_eq!(checked.chain.unsealed, 0);
+    assert_eq!(
+        checked
+            .chain
+            .checkpoints
+            .iter()
+            .map(|c| c.seq)
+            .collect::<Vec<_>>(),
+        vec![head]
+    );
+    assert!(checked.bad_signatures.is_empty());
+    // Keys the server never had vouch for nothing.
+    let stranger = gloact_api::auth::TokenService::new(
+        gloact_api::auth::SigningKey::generate().unwrap(),
+        &gloact_tests::test_settings(&app.database_url()).auth,
+    )
+    .unwrap();
+    let checked = gloact_api::service::audit::verify(&app.db, &stranger)
+        .await
+        .unwrap();
+    assert_eq!(checked.bad_signatures, vec![head]);
+
+    // The head cut off is caught by the checkpoint, without a head kept elsewhere.
+    let mut conn = AsyncPgConnection::establish(&app.database_url())
+        .await
+        .unwrap();
+    diesel::sql_query("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    diesel::sql_query(format!("DELETE FROM audit_event WHERE seq = {head}"))
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let report = audit::verify(&app.db).await.unwrap();
+    assert_eq!(
+        report.broken,
+        Some((head, "events a signed checkpoint names are gone"))
+    );
+}
+
+#[tokio::test]
+async fn events_a_crash_left_unsealed_are_sealed_in_commit_order_by_the_next_server() {
+    let app = spawn_seeded_app().await;
+    for i in 0..6 {
+        let body = json!({"code": format!("CRASH-{i}"), "name": "Before the crash", "kind": "other", "country": "BGD"});
+        json(
+            app.post("/api/v1/organizations", Role::Unodc, &body).await,
+            201,
+        )
+        .await;
+    }
+    // The server goes away without sealing (the tests' servers don't seal in the background).
+    app.stop().await;
+    #[derive(diesel::QueryableByName)]
+    struct Row {
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        resource_id: String,
+    }
+    let mut conn = AsyncPgConnection::establish(&app.database_url())
+        .await
+        .unwrap();
+    let unsealed: Vec<Row> = diesel::sql_query(
+        "SELECT coalesce(resource_id, '') AS resource_id FROM audit_event WHERE seq IS NULL ORDER BY pos",
+    )
+    .load(&mut conn)
+    .await
+    .unwrap();
+    assert!(unsealed.len() >= 6, "the writes' events wait for a sealer");
+
+    // The next server seals them in the background, in the order they committed.
+    let mut settings = gloact_tests::test_settings(&app.database_url());
+    settings.audit.seal_interval_ms = 50;
+    let next = gloact_api::server::Application::build(
+        &settings,
+        app.db.clone(),
+        app.tokens.clone(),
+        false,
+    )
+    .unwrap();
+    let handle = next.handle();
+    tokio::spawn(next.run_until_stopped());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let report = loop {
+        let checked = gloact_api::service::audit::verify(&app.db, &app.tokens)
+            .await
+            .unwrap();
+        if checked.chain.unsealed == 0 && !checked.chain.checkpoints.is_empty() {
+            assert!(checked.bad_signatures.is_empty());
+            break checked.chain;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "not sealed: {checked:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    handle.stop(false).await;
+    assert_eq!(report.broken, None);
+    let sealed: Vec<Row> = diesel::sql_query(format!(
+        "SELECT coalesce(resource_id, '') AS resource_id FROM audit_event \
+         WHERE seq > {} ORDER BY seq",
+        report.events - unsealed.len() as u64
+    ))
+    .load(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(
+        sealed.iter().map(|r| &r.resource_id).collect::<Vec<_>>(),
+        unsealed.iter().map(|r| &r.resource_id).collect::<Vec<_>>(),
+        "sealed in the order they committed"
     );
 }

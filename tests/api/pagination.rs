@@ -466,3 +466,92 @@ async fn an_activity_made_restricted_is_a_tombstone_to_those_who_no_longer_see_i
         );
     }
 }
+
+/// The guarantee behind delta sync, without a lock: a change that commits late, with a smaller
+/// change number than one already committed, is not passed over. A transaction is held open
+/// behind the API's back while a later write commits; a poll then stops before the later write,
+/// and after the commit it gets both.
+#[tokio::test]
+async fn a_change_that_commits_late_is_not_passed_over_by_a_poller() {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+    let app = spawn_app().await;
+    let ids = create_organizations(&app, "LATE", 2).await;
+    let since = app.db.last_change_seq().await.unwrap();
+
+    // The early writer takes its change number and waits before committing.
+    let mut early = AsyncPgConnection::establish(&app.database_url())
+        .await
+        .unwrap();
+    diesel::sql_query("BEGIN")
+        .execute(&mut early)
+        .await
+        .unwrap();
+    diesel::sql_query(format!(
+        "UPDATE organization SET name = 'Written early, committed late' WHERE id = '{}'",
+        ids[0]
+    ))
+    .execute(&mut early)
+    .await
+    .unwrap();
+    // The late writer commits first.
+    let current = app
+        .get_json(
+            &format!("/api/v1/organizations/{}", ids[1]),
+            Role::Unodc,
+            200,
+        )
+        .await;
+    let later = json(
+        app.patch(
+            &format!("/api/v1/organizations/{}", ids[1]),
+            Role::Unodc,
+            current["version"].as_i64().unwrap(),
+            &body!({"name": "Written late, committed early"}),
+        )
+        .await,
+        200,
+    )
+    .await;
+
+    let poll = |since: i64| {
+        let app = &app;
+        async move {
+            app.get_json(
+                &format!("/api/v1/organizations?changed_after={since}&limit=100"),
+                Role::Eu,
+                200,
+            )
+            .await["items"]
+                .as_array()
+                .unwrap()
+                .clone()
+        }
+    };
+    let first = poll(since).await;
+    assert!(
+        first.iter().all(|item| item["id"] != later["id"]),
+        "a change above one still in flight is not served yet: {first:?}"
+    );
+    let since = first
+        .iter()
+        .map(|item| item["change_seq"].as_i64().unwrap())
+        .fold(since, i64::max);
+
+    diesel::sql_query("COMMIT")
+        .execute(&mut early)
+        .await
+        .unwrap();
+    let second = poll(since).await;
+    let names: Vec<&str> = second
+        .iter()
+        .map(|item| item["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "Written early, committed late",
+            "Written late, committed early"
+        ],
+        "both changes, in change order"
+    );
+}

@@ -124,6 +124,61 @@ impl SigningKey {
     }
 }
 
+/// Signs checkpoints of the audit chain with the token signing key (its messages can't pass for
+/// a token: see `Checkpoint::message`), so that the public keys partners already fetch from the
+/// JWKS also verify the trail's head.
+pub struct CheckpointKey {
+    kid: String,
+    key: ed25519_dalek::SigningKey,
+}
+
+impl std::fmt::Debug for CheckpointKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CheckpointKey")
+            .field("kid", &self.kid)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CheckpointKey {
+    /// The signer of checkpoints with `key`.
+    pub fn new(key: &SigningKey) -> Result<Self, KeyError> {
+        let key = ed25519_dalek::SigningKey::from_pkcs8_pem(key.private_pem())
+            .map_err(|_| KeyError::NotEd25519)?;
+        Ok(Self {
+            kid: kid_of(&key.verifying_key().to_bytes()),
+            key,
+        })
+    }
+}
+
+impl gloact_persistence::audit::CheckpointSigner for CheckpointKey {
+    fn key_id(&self) -> String {
+        self.kid.clone()
+    }
+
+    fn sign(&self, message: &[u8]) -> String {
+        use base64::Engine;
+        use ed25519_dalek::Signer;
+        base64::engine::general_purpose::STANDARD.encode(self.key.sign(message).to_bytes())
+    }
+}
+
+impl PublicKey {
+    /// Whether `signature` (base64, as [`CheckpointKey`] writes it) is this key's over `message`.
+    pub fn verifies(&self, message: &[u8], signature: &str) -> bool {
+        use base64::Engine;
+        let Ok(bytes) = base64::engine::general_purpose::STANDARD.decode(signature) else {
+            return false;
+        };
+        let Ok(signature) = ed25519_dalek::Signature::from_slice(&bytes) else {
+            return false;
+        };
+        ed25519_dalek::VerifyingKey::from_bytes(&self.raw)
+            .is_ok_and(|key| key.verify_strict(message, &signature).is_ok())
+    }
+}
+
 /// Why the signing key can't be had.
 #[derive(Debug, thiserror::Error)]
 pub enum KeyError {

@@ -8,7 +8,7 @@ mod tokens;
 
 pub use extractor::{Authenticated, BearerToken, token_service};
 pub use keys::{
-    KeyError, PublicKey, SigningKey, load_or_generate_signing_key, load_public_key,
+    CheckpointKey, KeyError, PublicKey, SigningKey, load_or_generate_signing_key, load_public_key,
     load_signing_key,
 };
 pub use tokens::{Claims, MintError, TokenError, TokenService};

@@ -152,6 +152,11 @@ impl TokenService {
         &self.key
     }
 
+    /// The public key of `kid`, when it is the signing key or a retired one.
+    pub fn public_key(&self, kid: &str) -> Option<&PublicKey> {
+        self.verifying.get(kid).map(|(key, _)| key)
+    }
+
     /// The public keys that verify our tokens, signing key first, as a JWK Set (RFC 7517/8037).
     pub fn jwks(&self) -> serde_json::Value {
         use base64::Engine;

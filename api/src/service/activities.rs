@@ -11,7 +11,7 @@ use gloact_persistence::activities::{self, ActivityFilter};
 use gloact_persistence::{Db, Page, PageRequest};
 
 use super::{
-    Caller, ServiceError, ServiceResult, audit_restricted_reads, authorize, check_version,
+    Caller, ServiceError, ServiceResult, audit_restricted_activity_reads, authorize, check_version,
 };
 
 /// A page of the activities the caller may see.
@@ -24,7 +24,7 @@ pub async fn list(
     let actor = &caller.actor;
     authorize(actor, Resource::Activity, Action::Read)?;
     let page = activities::list(db, &ActivityScope::of(actor), filter, page).await?;
-    audit_restricted_reads(db, caller, "activity", restricted(&page.items)).await?;
+    audit_restricted_activity_reads(db, caller, "activity", restricted(&page.items)).await?;
     Ok(page)
 }
 
@@ -33,7 +33,7 @@ pub async fn get(db: &Db, caller: &Caller, id: ActivityId) -> ServiceResult<Acti
     let actor = &caller.actor;
     authorize(actor, Resource::Activity, Action::Read)?;
     let detail = activities::get(db, &ActivityScope::of(actor), id).await?;
-    audit_restricted_reads(
+    audit_restricted_activity_reads(
         db,
         caller,
         "activity",
@@ -60,7 +60,7 @@ pub async fn get_many(
     let actor = &caller.actor;
     authorize(actor, Resource::Activity, Action::Read)?;
     let found = activities::get_many(db, &ActivityScope::of(actor), ids).await?;
-    audit_restricted_reads(db, caller, "activity", restricted(&found)).await?;
+    audit_restricted_activity_reads(db, caller, "activity", restricted(&found)).await?;
     Ok(found)
 }
 
@@ -73,7 +73,7 @@ pub async fn parts_of(
     let actor = &caller.actor;
     authorize(actor, Resource::Activity, Action::Read)?;
     let found = activities::parts_of(db, &ActivityScope::of(actor), parents).await?;
-    audit_restricted_reads(db, caller, "activity", restricted(&found)).await?;
+    audit_restricted_activity_reads(db, caller, "activity", restricted(&found)).await?;
     Ok(found)
 }
 
@@ -157,7 +157,7 @@ pub async fn update(
     let changes = current.activity.apply(patch)?;
     if changes == ActivityChanges::default() {
         // Nothing written, but the activity goes out: a read like any other.
-        audit_restricted_reads(
+        audit_restricted_activity_reads(
             db,
             caller,
             "activity",

@@ -1,12 +1,17 @@
-//! The audit trail, for UNODC administrators.
+//! The audit trail, for UNODC administrators, and the sealing that chains it.
+
+use std::time::Duration;
 
 use gloact_domain::policy::{Action, Resource};
-use gloact_persistence::Db;
-use gloact_persistence::audit::{self, AuditEvent, AuditFilter};
+use gloact_persistence::audit::{self, AuditEvent, AuditFilter, ChainReport};
+use gloact_persistence::{Db, StoreError};
 
 use super::{Caller, ServiceResult, authorize};
+use crate::auth::{CheckpointKey, TokenService};
 
-/// Events after `after_seq` matching the filter, oldest first; and whether more follow.
+/// Events after `after_seq` matching the filter, oldest first; and whether more follow. Seals
+/// first, so the trail shows every event committed before the call (this replica's queued reads
+/// included).
 pub async fn list(
     db: &Db,
     caller: &Caller,
@@ -15,5 +20,61 @@ pub async fn list(
     limit: u16,
 ) -> ServiceResult<(Vec<AuditEvent>, bool)> {
     authorize(&caller.actor, Resource::AuditEvent, Action::Read)?;
+    audit::flush_reads(db).await?;
+    audit::seal(db).await?;
     Ok(audit::list(db, filter, after_seq, limit).await?)
+}
+
+/// Seals what committed since the last run and signs a checkpoint of the new head, every
+/// `interval`, until the task is dropped. A failed run is logged and tried again next time: an
+/// event waits, it is never lost (it is in the table already).
+pub async fn keep_sealing(db: Db, key: CheckpointKey, interval: Duration) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if let Err(error) = seal_and_sign(&db, &key).await {
+            tracing::warn!(%error, "sealing the audit trail failed; trying again");
+        }
+    }
+}
+
+/// One sealing run: chain, then checkpoint the head.
+pub async fn seal_and_sign(db: &Db, key: &CheckpointKey) -> Result<audit::Sealed, StoreError> {
+    let sealed = audit::seal(db).await?;
+    audit::checkpoint(db, key).await?;
+    if sealed.events > 0 {
+        tracing::debug!(events = sealed.events, head = ?sealed.head.as_ref().map(|h| h.0), "audit trail sealed");
+    }
+    Ok(sealed)
+}
+
+/// What `gloact audit verify` found: the chain, and the checkpoints whose signature no known key
+/// verifies.
+#[derive(Debug)]
+pub struct Verification {
+    /// The chain's check.
+    pub chain: ChainReport,
+    /// Checkpoints (their `seq`) signed by an unknown key or with a bad signature.
+    pub bad_signatures: Vec<i64>,
+}
+
+/// Checks the chain and every checkpoint's signature against the keys `tokens` knows (the
+/// signing key and the retired ones).
+pub async fn verify(db: &Db, tokens: &TokenService) -> Result<Verification, StoreError> {
+    let chain = audit::verify(db).await?;
+    let bad_signatures = chain
+        .checkpoints
+        .iter()
+        .filter(|c| {
+            !tokens
+                .public_key(&c.key_id)
+                .is_some_and(|key| key.verifies(&c.message(), &c.signature))
+        })
+        .map(|c| c.seq)
+        .collect();
+    Ok(Verification {
+        chain,
+        bad_signatures,
+    })
 }

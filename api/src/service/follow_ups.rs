@@ -8,7 +8,7 @@ use gloact_persistence::follow_ups::{self, FollowUpFilter};
 use gloact_persistence::{Db, Page, PageRequest};
 
 use super::{
-    Caller, ServiceError, ServiceResult, audit_restricted_reads, authorize, check_version,
+    Caller, ServiceError, ServiceResult, audit_restricted_activity_reads, authorize, check_version,
 };
 
 /// A page of the follow-up actions the caller may see.
@@ -21,7 +21,8 @@ pub async fn list(
     let actor = &caller.actor;
     authorize(actor, Resource::FollowUpAction, Action::Read)?;
     let page = follow_ups::list(db, &ActivityScope::of(actor), filter, page).await?;
-    audit_restricted_reads(db, caller, "follow_up_action", restricted(&page.items)).await?;
+    audit_restricted_activity_reads(db, caller, "follow_up_action", restricted(&page.items))
+        .await?;
     Ok(page)
 }
 
@@ -46,7 +47,7 @@ pub async fn get(db: &Db, caller: &Caller, id: FollowUpActionId) -> ServiceResul
     let actor = &caller.actor;
     authorize(actor, Resource::FollowUpAction, Action::Read)?;
     let action = follow_ups::get(db, &ActivityScope::of(actor), id).await?;
-    audit_restricted_reads(
+    audit_restricted_activity_reads(
         db,
         caller,
         "follow_up_action",

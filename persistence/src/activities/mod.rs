@@ -196,6 +196,7 @@ pub async fn list(
     request: &PageRequest,
 ) -> Result<Page<ActivityDetail, ActivityId>, StoreError> {
     let mut conn = db.conn().await?;
+    crate::page::settle(&mut conn, request).await?;
     let programme_id = match programme_of(&mut conn, filter).await {
         Ok(id) => id,
         Err(None) => return Ok(Page::empty()),

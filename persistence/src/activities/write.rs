@@ -1,4 +1,4 @@
-//! Creating, changing and deleting activities: each in one transaction under the change lock.
+//! Creating, changing and deleting activities: each in one transaction.
 
 use chrono::Utc;
 use diesel::prelude::*;
@@ -12,7 +12,7 @@ use gloact_domain::value::{District, Location, Narrative, Title};
 use gloact_domain::{ActivityId, ObjectiveId, ParticipationId};
 
 use crate::audit::{Audit, Entry, append};
-use crate::db::{Db, lock_changes};
+use crate::db::Db;
 use crate::error::StoreError;
 use crate::schema::{activity, follow_up_action, objective, participation};
 use crate::sight;
@@ -29,7 +29,6 @@ pub async fn create(
 ) -> Result<ActivityDetail, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         let programme_id = crate::programmes::id_by_code(conn, "programme", &new.programme).await?;
         if let Some(parent) = new.parent_id {
             let parent = visible(scope)
@@ -180,7 +179,6 @@ pub async fn update(
     };
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         let current = find(conn, scope, id).await?;
         check_version(&current, expected_version)?;
         if let Some(visibility) = changes.visibility {
@@ -268,7 +266,6 @@ pub async fn delete(
 ) -> Result<(), StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        lock_changes(conn).await?;
         let current = find(conn, scope, id).await?;
         check_version(&current, expected_version)?;
         let live_parts: i64 = activity::table
