@@ -47,9 +47,10 @@ pub struct Settings {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields, default)]
 pub struct AuditSettings {
-    /// How often this replica seals the events committed since (chains them and signs a
-    /// checkpoint of the head), in milliseconds; 0 never (another replica does it). Reading the
-    /// trail seals first, so this bounds how stale a check of the chain can be.
+    /// How often this replica does the background upkeep, in milliseconds: seals the audit
+    /// events committed since (chains them and signs a checkpoint of the head) and folds the
+    /// dashboards' counts; 0 never (another replica does it). Reading the trail seals first, so
+    /// this bounds how stale a check of the chain can be, not what the trail shows.
     pub seal_interval_ms: u64,
     /// Most reads of restricted activities and follow-up actions waiting to be written; a read
     /// that finds the queue full waits for room (nothing is dropped).

@@ -19,8 +19,9 @@ pub struct Application {
     server: Server,
     /// The database, to write what is queued when the server stops.
     db: Db,
-    /// The task that seals the audit trail, when this replica runs one.
-    sealer: Option<tokio::task::JoinHandle<()>>,
+    /// The task that seals the audit trail and folds the dashboards' counts, when this replica
+    /// runs one, and the key it signs checkpoints with.
+    sealer: Option<(tokio::task::JoinHandle<()>, crate::auth::CheckpointKey)>,
     port: u16,
     /// The listener of `/metrics` alone, when it has one, and its port.
     metrics: Option<(Server, u16)>,
@@ -81,13 +82,13 @@ impl Application {
         let sealer = match settings.audit.seal_interval_ms {
             0 => None,
             ms => {
-                let key =
-                    crate::auth::CheckpointKey::new(tokens.key()).map_err(std::io::Error::other)?;
-                Some(tokio::spawn(crate::service::audit::keep_sealing(
+                let key = || crate::auth::CheckpointKey::new(tokens.key());
+                let task = tokio::spawn(crate::service::audit::keep_up(
                     db.clone(),
-                    key,
+                    key().map_err(std::io::Error::other)?,
                     std::time::Duration::from_millis(ms),
-                )))
+                ));
+                Some((task, key().map_err(std::io::Error::other)?))
             }
         };
         let app_db = db.clone();
@@ -184,7 +185,7 @@ impl Application {
     }
 
     /// Serves until stopped; the listener of `/metrics` stops with the server. Then writes the
-    /// audit events of reads still queued, and stops sealing.
+    /// audit events of reads still queued and, when this replica seals, seals what is left.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let served = match self.metrics {
             None => self.server.await,
@@ -202,8 +203,11 @@ impl Application {
         if let Err(error) = gloact_persistence::audit::flush_reads(&self.db).await {
             tracing::error!(%error, "audit events of reads queued at shutdown were not written");
         }
-        if let Some(sealer) = self.sealer {
-            sealer.abort();
+        if let Some((task, key)) = self.sealer {
+            task.abort();
+            if let Err(error) = crate::service::audit::seal_and_sign(&self.db, &key).await {
+                tracing::error!(%error, "the audit trail was not sealed at shutdown");
+            }
         }
         served
     }

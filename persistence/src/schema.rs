@@ -2,6 +2,43 @@
 // `migrations_match_schema` test compares them against a migrated database).
 
 diesel::table! {
+    activity_tally (dimension, audience, programme_id, key) {
+        programme_id -> Uuid,
+        audience -> Uuid,
+        dimension -> Text,
+        key -> Text,
+        activities -> Int8,
+        female -> Int8,
+        male -> Int8,
+        other -> Int8,
+        judges -> Int8,
+        prosecutors -> Int8,
+        law_enforcement -> Int8,
+        officials -> Int8,
+        civil_society -> Int8,
+    }
+}
+
+// The deltas have no key (writers only insert, the fold takes them all): diesel needs one named.
+diesel::table! {
+    activity_tally_delta (programme_id) {
+        programme_id -> Uuid,
+        audience -> Uuid,
+        dimension -> Text,
+        key -> Text,
+        activities -> Int8,
+        female -> Int8,
+        male -> Int8,
+        other -> Int8,
+        judges -> Int8,
+        prosecutors -> Int8,
+        law_enforcement -> Int8,
+        officials -> Int8,
+        civil_society -> Int8,
+    }
+}
+
+diesel::table! {
     api_client (id) {
         id -> Uuid,
         client_id -> Text,
@@ -378,6 +415,8 @@ diesel::joinable!(victim_case -> organization (organization_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     activity,
+    activity_tally,
+    activity_tally_delta,
     api_client,
     audit_checkpoint,
     audit_event,

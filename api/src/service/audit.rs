@@ -25,16 +25,20 @@ pub async fn list(
     Ok(audit::list(db, filter, after_seq, limit).await?)
 }
 
-/// Seals what committed since the last run and signs a checkpoint of the new head, every
-/// `interval`, until the task is dropped. A failed run is logged and tried again next time: an
-/// event waits, it is never lost (it is in the table already).
-pub async fn keep_sealing(db: Db, key: CheckpointKey, interval: Duration) {
+/// The background upkeep of a replica, every `interval` until the task is dropped: seals what
+/// committed since the last run and signs a checkpoint of the new head, and folds the
+/// dashboards' counts. A failed run is logged and tried again next time: an event waits, it is
+/// never lost (it is in the table already), and unfolded counts are still read.
+pub async fn keep_up(db: Db, key: CheckpointKey, interval: Duration) {
     let mut ticks = tokio::time::interval(interval);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
         if let Err(error) = seal_and_sign(&db, &key).await {
             tracing::warn!(%error, "sealing the audit trail failed; trying again");
+        }
+        if let Err(error) = gloact_persistence::activities::aggregates::fold_tally(&db).await {
+            tracing::warn!(%error, "folding the dashboards' counts failed; trying again");
         }
     }
 }

@@ -1,9 +1,13 @@
 //! Aggregates of activities for dashboards: counts by one dimension and participant totals,
 //! over the activities the caller may see that match a filter, grouped in SQL.
+//!
+//! The whole-programme view (no filter but the programme) is what every dashboard opens with:
+//! it is read from counts the writing transactions keep (the `activity_tally` migration), in a
+//! statement whose cost does not grow with the activities. Any other filter counts the rows.
 
 use diesel::dsl::{count_star, sql, sum};
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Text};
+use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel_async::RunQueryDsl;
 use gloact_domain::policy::ActivityScope;
 
@@ -35,6 +39,13 @@ pub async fn counts_by(
     dimension: ActivityDimension,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     let mut conn = db.conn().await?;
+    if let Some(programme) = tallied(filter) {
+        let programme = match programme_id(&mut conn, programme).await? {
+            Some(programme) => programme,
+            None => return Ok(Vec::new()),
+        };
+        return tallied_counts(&mut conn, scope, programme, dimension).await;
+    }
     let Some(matching) = matching(&mut conn, scope, filter).await? else {
         return Ok(Vec::new());
     };
@@ -111,6 +122,13 @@ pub async fn participant_totals(
     filter: &ActivityFilter,
 ) -> Result<ParticipantTotals, StoreError> {
     let mut conn = db.conn().await?;
+    if let Some(programme) = tallied(filter) {
+        let programme = match programme_id(&mut conn, programme).await? {
+            Some(programme) => programme,
+            None => return Ok(ParticipantTotals::default()),
+        };
+        return tallied_totals(&mut conn, scope, programme).await;
+    }
     let Some(matching) = matching(&mut conn, scope, filter).await? else {
         return Ok(ParticipantTotals::default());
     };
@@ -141,4 +159,133 @@ pub async fn participant_totals(
         officials: sums.7.unwrap_or(0),
         civil_society: sums.8.unwrap_or(0),
     })
+}
+
+/// The programme a whole-programme view is of (`Some(None)`: every programme), when `filter`
+/// asks for one; `None` when it filters by more and the rows must be counted.
+fn tallied(filter: &ActivityFilter) -> Option<Option<&gloact_domain::value::Code>> {
+    let ActivityFilter {
+        programme,
+        parent_id: None,
+        kind: None,
+        pillar: None,
+        status: None,
+        organization: None,
+        district: None,
+        from: None,
+        to: None,
+    } = filter
+    else {
+        return None;
+    };
+    Some(programme.as_ref())
+}
+
+/// The id of the programme to count (`Some(None)`: all of them); `None` when the code names
+/// no programme, whose counts are empty.
+async fn programme_id(
+    conn: &mut diesel_async::AsyncPgConnection,
+    programme: Option<&gloact_domain::value::Code>,
+) -> Result<Option<Option<uuid::Uuid>>, StoreError> {
+    let Some(code) = programme else {
+        return Ok(Some(None));
+    };
+    match crate::programmes::id_by_code(conn, "programme", code).await {
+        Ok(id) => Ok(Some(Some(id))),
+        Err(StoreError::UnknownReference { .. }) => Ok(None),
+        Err(other) => Err(other),
+    }
+}
+
+/// The rows of the tally (folded and not yet folded) a caller's counts are summed from: its
+/// audiences (see the migration) and the programme. `$1` is the dimension, `$2` the
+/// organization code of a caller who sees only public activities and its own, `$3` the
+/// programme.
+const TALLY_ROWS: &str = "\
+    SELECT key, activities, female, male, other, judges, prosecutors, law_enforcement, officials, \
+           civil_society \
+    FROM (SELECT * FROM activity_tally UNION ALL SELECT * FROM activity_tally_delta) AS t \
+    WHERE dimension = $1 \
+      AND audience = ANY(CASE WHEN $2::text IS NULL \
+            THEN ARRAY['00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff']::uuid[] \
+            ELSE ARRAY['00000000-0000-0000-0000-000000000000'::uuid] \
+                 || ARRAY(SELECT id FROM organization WHERE code = $2) END) \
+      AND ($3::uuid IS NULL OR programme_id = $3)";
+
+/// The organization code whose audience a scope adds to the public one (none: all audiences).
+fn audience_of(scope: &ActivityScope) -> Option<String> {
+    match scope {
+        ActivityScope::All => None,
+        ActivityScope::PublicOrParticipating(org) => Some(org.as_str().to_owned()),
+    }
+}
+
+#[derive(diesel::QueryableByName)]
+struct KeyCount {
+    #[diesel(sql_type = Text)]
+    key: String,
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+async fn tallied_counts(
+    conn: &mut diesel_async::AsyncPgConnection,
+    scope: &ActivityScope,
+    programme: Option<uuid::Uuid>,
+    dimension: ActivityDimension,
+) -> Result<Vec<(String, i64)>, StoreError> {
+    let dimension = match dimension {
+        ActivityDimension::Pillar => "pillar",
+        ActivityDimension::Kind => "kind",
+        ActivityDimension::Status => "status",
+        ActivityDimension::Month => "month",
+        ActivityDimension::District => "district",
+    };
+    let rows: Vec<KeyCount> = diesel::sql_query(format!(
+        "SELECT key, sum(activities)::bigint AS count FROM ({TALLY_ROWS}) AS seen \
+         GROUP BY key HAVING sum(activities) > 0 ORDER BY key"
+    ))
+    .bind::<Text, _>(dimension)
+    .bind::<Nullable<Text>, _>(audience_of(scope))
+    .bind::<Nullable<diesel::sql_types::Uuid>, _>(programme)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.key, r.count)).collect())
+}
+
+async fn tallied_totals(
+    conn: &mut diesel_async::AsyncPgConnection,
+    scope: &ActivityScope,
+    programme: Option<uuid::Uuid>,
+) -> Result<ParticipantTotals, StoreError> {
+    Ok(diesel::sql_query(format!(
+        "SELECT coalesce(sum(activities), 0)::bigint AS activities, \
+                coalesce(sum(female), 0)::bigint AS female, coalesce(sum(male), 0)::bigint AS male, \
+                coalesce(sum(other), 0)::bigint AS other, coalesce(sum(judges), 0)::bigint AS judges, \
+                coalesce(sum(prosecutors), 0)::bigint AS prosecutors, \
+                coalesce(sum(law_enforcement), 0)::bigint AS law_enforcement, \
+                coalesce(sum(officials), 0)::bigint AS officials, \
+                coalesce(sum(civil_society), 0)::bigint AS civil_society \
+         FROM ({TALLY_ROWS}) AS seen"
+    ))
+    .bind::<Text, _>("total")
+    .bind::<Nullable<Text>, _>(audience_of(scope))
+    .bind::<Nullable<diesel::sql_types::Uuid>, _>(programme)
+    .get_result(conn)
+    .await?)
+}
+
+/// Folds the tally's deltas committed so far into its sums (a background job of the server, so
+/// that reads stay short); returns how many deltas it folded.
+pub async fn fold_tally(db: &Db) -> Result<i64, StoreError> {
+    #[derive(diesel::QueryableByName)]
+    struct Folded {
+        #[diesel(sql_type = BigInt)]
+        folded: i64,
+    }
+    let mut conn = db.conn().await?;
+    let folded: Folded = diesel::sql_query("SELECT gloact_fold_activity_tally() AS folded")
+        .get_result(&mut conn)
+        .await?;
+    Ok(folded.folded)
 }

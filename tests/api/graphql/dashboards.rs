@@ -172,3 +172,169 @@ async fn field_report_statistics_are_protected_as_over_rest() {
         json!({ "key": "Dhaka", "count": 2, "suppressed": false })
     );
 }
+
+/// The whole-programme dashboard is read from counts the writes keep: after creating, changing,
+/// restricting and deleting activities, and again after the counts are folded, every role's
+/// counts by every dimension and its participant totals equal counting the rows it may read.
+#[tokio::test]
+async fn maintained_counts_follow_every_change_and_equal_counting_the_rows() {
+    let app = spawn_seeded_app().await;
+    let check = async |when: &str| {
+        let query = "{ pillar: activityCounts(by: PILLAR) { key count }
+            kind: activityCounts(by: KIND) { key count }
+            status: activityCounts(by: STATUS) { key count }
+            month: activityCounts(by: MONTH) { key count }
+            district: activityCounts(by: DISTRICT) { key count }
+            participantTotals { activities female male other judges prosecutors lawEnforcement officials civilSociety } }";
+        let tokens = [
+            ("unodc", app.token(Role::Unodc)),
+            ("eu", app.token(Role::Eu)),
+            ("MOHA-BGD", app.token_for(Role::Government, "MOHA-BGD")),
+            ("MOLJPA-BGD", app.token_for(Role::Government, "MOLJPA-BGD")),
+        ];
+        for (who, token) in &tokens {
+            let mut rows = Vec::new();
+            let mut after = String::new();
+            loop {
+                let page = gloact_tests::json(
+                    app.request(
+                        Method::GET,
+                        &format!("/api/v1/activities?limit=500{after}"),
+                        token,
+                    )
+                    .send()
+                    .await
+                    .unwrap(),
+                    200,
+                )
+                .await;
+                rows.extend(page["items"].as_array().unwrap().iter().cloned());
+                match page["next_cursor"].as_str() {
+                    Some(cursor) => after = format!("&after={cursor}"),
+                    None => break,
+                }
+            }
+            let answer = gloact_tests::json(
+                app.request(Method::POST, "/graphql", token)
+                    .json(&json!({ "query": query }))
+                    .send()
+                    .await
+                    .unwrap(),
+                200,
+            )
+            .await;
+            let found = &answer["data"];
+            let key_of = |a: &Value, dimension: &str| -> String {
+                match dimension {
+                    "month" => a["actual"]["start"]
+                        .as_str()
+                        .or(a["planned"]["start"].as_str())
+                        .map_or("undated".to_owned(), |d| d[..7].to_owned()),
+                    "district" => a["district"].as_str().unwrap_or("unknown").to_owned(),
+                    other => a[other].as_str().unwrap().to_owned(),
+                }
+            };
+            for dimension in ["pillar", "kind", "status", "month", "district"] {
+                let mut counted = std::collections::BTreeMap::<String, i64>::new();
+                for a in &rows {
+                    *counted.entry(key_of(a, dimension)).or_default() += 1;
+                }
+                let served: std::collections::BTreeMap<String, i64> = found[dimension]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{answer}"))
+                    .iter()
+                    .map(|c| {
+                        (
+                            c["key"].as_str().unwrap().to_owned(),
+                            c["count"].as_i64().unwrap(),
+                        )
+                    })
+                    .collect();
+                assert_eq!(served, counted, "{when}: {who} by {dimension}");
+            }
+            let totals = &found["participantTotals"];
+            assert_eq!(totals["activities"], rows.len(), "{when}: {who}");
+            for (field, key) in [
+                ("female", "female"),
+                ("male", "male"),
+                ("other", "other"),
+                ("judges", "judges"),
+                ("prosecutors", "prosecutors"),
+                ("lawEnforcement", "law_enforcement"),
+                ("officials", "officials"),
+                ("civilSociety", "civil_society"),
+            ] {
+                let sum: i64 = rows
+                    .iter()
+                    .map(|a| a["participants"][key].as_i64().unwrap())
+                    .sum();
+                assert_eq!(totals[field], sum, "{when}: {who} {field}");
+            }
+        }
+    };
+    check("seeded").await;
+
+    // A restricted training MOHA takes part in twice over (two roles), then one made public.
+    let training = |code: &str| {
+        json!({
+            "programme": "GLOACT-BGD", "code": code, "title": "Training of prosecutors",
+            "kind": "training", "pillar": "capacity_building", "planned_start": "2021-03-02",
+            "district": "Sylhet",
+            "participants": { "female": 5, "male": 7, "prosecutors": 9 },
+            "participations": [
+                { "organization": "UNODC-BGD", "role": "implementing" },
+                { "organization": "MOHA-BGD", "role": "participant" },
+                { "organization": "MOHA-BGD", "role": "organizer" },
+            ],
+        })
+    };
+    let restricted = gloact_tests::json(
+        app.post("/api/v1/activities", Role::Unodc, &training("TALLY-1"))
+            .await,
+        201,
+    )
+    .await;
+    let other = gloact_tests::json(
+        app.post("/api/v1/activities", Role::Unodc, &training("TALLY-2"))
+            .await,
+        201,
+    )
+    .await;
+    let changed = gloact_tests::json(
+        app.patch(
+            &format!("/api/v1/activities/{}", other["id"].as_str().unwrap()),
+            Role::Unodc,
+            other["version"].as_i64().unwrap(),
+            &json!({ "visibility": "public", "status": "completed",
+                     "actual_start": "2021-04-01", "participants": { "female": 6 } }),
+        )
+        .await,
+        200,
+    )
+    .await;
+    check("after writes").await;
+
+    gloact_persistence::activities::aggregates::fold_tally(&app.db)
+        .await
+        .unwrap();
+    check("folded").await;
+
+    // Made restricted again, and the first one deleted, after the fold.
+    gloact_tests::json(
+        app.patch(
+            &format!("/api/v1/activities/{}", other["id"].as_str().unwrap()),
+            Role::Unodc,
+            changed["version"].as_i64().unwrap(),
+            &json!({ "visibility": "restricted", "district": null }),
+        )
+        .await,
+        200,
+    )
+    .await;
+    app.delete_activity(&restricted).await;
+    check("after more writes").await;
+    gloact_persistence::activities::aggregates::fold_tally(&app.db)
+        .await
+        .unwrap();
+    check("folded again").await;
+}

@@ -1,0 +1,11 @@
+DROP TRIGGER participation_tally_update ON participation;
+DROP TRIGGER participation_tally_insert ON participation;
+DROP TRIGGER activity_tally ON activity;
+DROP FUNCTION gloact_fold_activity_tally();
+DROP FUNCTION gloact_tally_participations_updated();
+DROP FUNCTION gloact_tally_participations_inserted();
+DROP FUNCTION gloact_tally_activity_change();
+DROP FUNCTION gloact_tally_activity(activity, integer);
+DROP FUNCTION gloact_tally_for(activity, uuid, integer);
+DROP TABLE activity_tally_delta;
+DROP TABLE activity_tally;
