@@ -166,16 +166,7 @@ pub async fn submit_all(
         for report in reports {
             let hash = content_hash(report);
             if let Some(existing) = find_any(conn, report.id).await? {
-                let (row, org) = &existing;
-                outcomes.push(
-                    if row.content_hash == hash && org == organization.as_str() {
-                        Ok(Stored::AlreadyHad(to_domain(existing)?))
-                    } else {
-                        Err(StoreError::Conflict {
-                            constraint: "field_report_id_reused".into(),
-                        })
-                    },
-                );
+                outcomes.push(already_stored(existing, &hash, organization));
                 continue;
             }
             if let Some(activity_id) = report.activity_id
@@ -203,7 +194,7 @@ pub async fn submit_all(
             }
             let payload = serde_json::to_value(PayloadInput::from(&report.payload))
                 .map_err(|e| StoreError::Internal(e.to_string()))?;
-            diesel::insert_into(field_report::table)
+            let inserted = diesel::insert_into(field_report::table)
                 .values((
                     field_report::id.eq(report.id),
                     field_report::kind.eq(report.payload.kind().as_str()),
@@ -219,8 +210,19 @@ pub async fn submit_all(
                     field_report::narrative.eq(report.narrative.as_ref().map(Narrative::as_str)),
                     field_report::content_hash.eq(&hash),
                 ))
+                // Sent twice at once: the second insert waits for the first and stores nothing;
+                // it is then answered as a resend.
+                .on_conflict(field_report::id)
+                .do_nothing()
                 .execute(conn)
                 .await?;
+            if inserted == 0 {
+                let existing = find_any(conn, report.id)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                outcomes.push(already_stored(existing, &hash, organization));
+                continue;
+            }
             created.push(Entry::new("create", "field_report", report.id));
             let stored = find_any(conn, report.id)
                 .await?
@@ -231,6 +233,23 @@ pub async fn submit_all(
         Ok(outcomes)
     })
     .await
+}
+
+/// The answer to a report sent under an id already stored: the stored report when it is the
+/// same report from the same organization, else a refusal.
+fn already_stored(
+    existing: ReportWithOrg,
+    hash: &str,
+    organization: &Code,
+) -> Result<Stored, StoreError> {
+    let (row, org) = &existing;
+    if row.content_hash == hash && org == organization.as_str() {
+        Ok(Stored::AlreadyHad(to_domain(existing)?))
+    } else {
+        Err(StoreError::Conflict {
+            constraint: "field_report_id_reused".into(),
+        })
+    }
 }
 
 async fn find_any(

@@ -322,6 +322,22 @@ pub async fn update(
 ) -> Result<FollowUpAction, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
+        // The activity first, as its own writes do (they touch its follow-up actions): an update
+        // of the action locks the activity through its trigger, and taking the two in the other
+        // order could deadlock with a change of the activity.
+        let _: Option<Uuid> = crate::schema::activity::table
+            .filter(
+                crate::schema::activity::id.eq_any(
+                    follow_up_action::table
+                        .filter(follow_up_action::id.eq(id.0))
+                        .select(follow_up_action::activity_id),
+                ),
+            )
+            .select(crate::schema::activity::id)
+            .for_update()
+            .first(conn)
+            .await
+            .optional()?;
         let current = find(conn, scope, id).await?;
         StoreError::check_version(current.meta.version, expected_version)?;
         let owner = match &changes.owner {
