@@ -570,6 +570,7 @@ async fn current_for_write(
     id: Uuid,
     expected_version: Option<i32>,
 ) -> Result<Case, StoreError> {
+    crate::db::lock_row(conn, "victim_case", id).await?;
     let case = find(conn, &CaseScope::All, id).await?;
     if let Some(expected) = expected_version {
         StoreError::check_version(case.meta.version, expected)?;

@@ -222,6 +222,21 @@ pub(crate) async fn await_change_horizon(conn: &mut AsyncPgConnection) -> Result
     Ok(())
 }
 
+/// Locks the row `id` of `table` for the rest of the transaction, before a write reads the
+/// version it decides on: two writers at the same version then take turns, and the second finds
+/// the version moved (no lost update). `table` is one of ours, never input.
+pub(crate) async fn lock_row(
+    conn: &mut AsyncPgConnection,
+    table: &'static str,
+    id: uuid::Uuid,
+) -> Result<(), StoreError> {
+    diesel::sql_query(format!("SELECT 1 FROM {table} WHERE id = $1 FOR UPDATE"))
+        .bind::<diesel::sql_types::Uuid, _>(id)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
 /// Runs the pending migrations; returns how many ran.
 pub async fn migrate(url: &str) -> Result<usize, StoreError> {
     let url = url.to_owned();

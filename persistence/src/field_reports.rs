@@ -395,6 +395,7 @@ pub async fn review(
     };
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
+        crate::db::lock_row(conn, "field_report", id).await?;
         let (row, _) = find_any(conn, id)
             .await?
             .filter(|(row, _)| row.deleted_at.is_none())

@@ -236,6 +236,7 @@ pub async fn record_actual(
 ) -> Result<IndicatorDetail, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
+        crate::db::lock_row(conn, "indicator", indicator_id.0).await?;
         let current = find(conn, indicator_id).await?;
         StoreError::check_version(current.indicator.meta.version, expected_version)?;
         if !current.periods.iter().any(|p| p.id == period_id) {

@@ -238,6 +238,7 @@ pub async fn update(
 ) -> Result<Organization, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
+        crate::db::lock_row(conn, "organization", id.0).await?;
         let current = find(conn, id).await?;
         StoreError::check_version(current.meta.version, expected_version)?;
         let parent_id = match &changes.parent {

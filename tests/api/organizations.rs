@@ -300,3 +300,40 @@ async fn a_duplicate_code_is_a_conflict() {
     )
     .await;
 }
+
+/// Writers take no global lock, so two writes at one version must still take turns: of writers
+/// sending the same version at once, exactly one wins and the others are told the version moved.
+#[tokio::test]
+async fn simultaneous_writes_at_one_version_let_exactly_one_through() {
+    let app = spawn_seeded_app().await;
+    let created = json(
+        app.post("/api/v1/organizations", Role::Unodc, &new_org())
+            .await,
+        201,
+    )
+    .await;
+    let path = format!("/api/v1/organizations/{}", created["id"].as_str().unwrap());
+    let mut version = created["version"].as_i64().unwrap();
+    for round in 0..5 {
+        let answers = futures_util::future::join_all((0..6).map(|w| {
+            let body = json!({ "name": format!("Writer {w} of round {round}") });
+            let (app, path) = (&app, &path);
+            async move {
+                app.patch(path, Role::Unodc, version, &body)
+                    .await
+                    .status()
+                    .as_u16()
+            }
+        }))
+        .await;
+        let won = answers.iter().filter(|s| **s == 200).count();
+        assert_eq!(won, 1, "round {round}: {answers:?}");
+        assert!(
+            answers.iter().all(|s| *s == 200 || *s == 412),
+            "{answers:?}"
+        );
+        version += 1;
+        let current = app.get_json(&path, Role::Unodc, 200).await;
+        assert_eq!(current["version"], version, "one write, one version");
+    }
+}

@@ -179,6 +179,7 @@ pub async fn update(
     };
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
+        crate::db::lock_row(conn, "activity", id.0).await?;
         let current = find(conn, scope, id).await?;
         check_version(&current, expected_version)?;
         if let Some(visibility) = changes.visibility {
@@ -266,6 +267,7 @@ pub async fn delete(
 ) -> Result<(), StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
+        crate::db::lock_row(conn, "activity", id.0).await?;
         let current = find(conn, scope, id).await?;
         check_version(&current, expected_version)?;
         let live_parts: i64 = activity::table
