@@ -44,8 +44,10 @@ pub struct ClusterOptions {
     /// The folder holding `initdb`, `pg_ctl` and `postgres` (`PG_BIN_DIR`). When `None`, the
     /// newest `/usr/lib/postgresql/*/bin`, else `pg_config --bindir`.
     pub pg_bin_dir: Option<PathBuf>,
-    /// Turn off `fsync`, `synchronous_commit` and `full_page_writes`: fast, but a crash of the
-    /// machine can corrupt the cluster. For test clusters only.
+    /// Turn off `fsync` and `full_page_writes`: fast, but a crash of the machine can corrupt the
+    /// cluster. For test clusters only. A commit still waits for its write-ahead log to reach
+    /// the operating system (`synchronous_commit` stays on), so a crash of the server alone
+    /// (`kill -9`) loses nothing it acknowledged, as tests that kill it check.
     pub fsync_off: bool,
 }
 
@@ -766,8 +768,7 @@ fn start_server(ctx: &Ctx, port_file: &Path, fsync_off: bool) -> Result<u16, Clu
             shell_quote(&socket_dir)
         );
         if fsync_off {
-            server_options
-                .push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+            server_options.push_str(" -c fsync=off -c full_page_writes=off");
         }
         let mut command = server_command(ctx, "pg_ctl");
         command
