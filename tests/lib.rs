@@ -306,6 +306,188 @@ impl Drop for TestApp {
     }
 }
 
+/// A PostgreSQL cluster of one test's own, in a temporary folder under `target/`, for tests that
+/// kill the database: the shared server must never be killed. Its `fsync` is off, as on the test
+/// cluster, but commits still wait for their log to be written: a killed server loses nothing it
+/// acknowledged, as in production (only a crash of the machine would).
+pub struct OwnCluster {
+    dir: tempfile::TempDir,
+    /// `None` while stopped.
+    cluster: Option<LocalCluster>,
+    /// The port it listens on, kept across stops.
+    port: Option<u16>,
+}
+
+impl std::fmt::Debug for OwnCluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OwnCluster")
+            .field("dir", &self.dir.path())
+            .finish()
+    }
+}
+
+impl OwnCluster {
+    /// Creates and starts a cluster with a database `gloact`, migrated.
+    pub async fn start() -> Self {
+        let parent = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/tmp");
+        std::fs::create_dir_all(&parent).expect("target/tmp");
+        let dir = tempfile::Builder::new()
+            .prefix("own-cluster")
+            .tempdir_in(parent)
+            .expect("a temporary folder");
+        // As root the server runs as `postgres`, which must be able to enter the folder.
+        std::fs::set_permissions(
+            dir.path(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o755),
+        )
+        .expect("the folder opens to the server user");
+        let mut own = Self {
+            dir,
+            cluster: None,
+            port: None,
+        };
+        own.start_again().await;
+        own.cluster()
+            .ensure_database("gloact")
+            .await
+            .expect("the database is created");
+        migrate(&own.url()).await.expect("migrations run");
+        own
+    }
+
+    fn options(&self) -> ClusterOptions {
+        ClusterOptions {
+            data_dir: self.dir.path().join("data"),
+            pg_bin_dir: std::env::var_os("PG_BIN_DIR").map(Into::into),
+            fsync_off: true,
+        }
+    }
+
+    fn cluster(&self) -> &LocalCluster {
+        self.cluster.as_ref().expect("the cluster was started")
+    }
+
+    /// The URL of the database `gloact` on this cluster.
+    pub fn url(&self) -> String {
+        self.cluster().url("gloact")
+    }
+
+    /// The folder of the cluster (`initdb`'s, holding `postmaster.pid`).
+    pub fn cluster_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("data/pg")
+    }
+
+    /// Kills the server as a crash would: SIGKILL to the postmaster and every process it started,
+    /// at once, so that none of them gets to say goodbye to a client. Returns when all are gone.
+    pub fn kill(&self) {
+        kill_postmaster(&self.cluster_dir());
+    }
+
+    /// Stops the server as an operator would for maintenance (`pg_ctl stop -m fast`): sessions
+    /// are ended with an error, transactions in flight rolled back.
+    pub async fn stop(&mut self) {
+        if let Some(cluster) = self.cluster.take() {
+            cluster.stop().await.expect("the cluster stops");
+        }
+    }
+
+    /// Starts the server again on the same folder and port (after [`OwnCluster::kill`] or
+    /// [`OwnCluster::stop`]); after a kill it recovers from its write-ahead log.
+    pub async fn start_again(&mut self) {
+        let cluster = LocalCluster::start(self.options())
+            .await
+            .expect("the cluster starts");
+        if let Some(port) = self.port {
+            assert_eq!(cluster.port(), port, "the cluster came back on its port");
+        }
+        self.port = Some(cluster.port());
+        self.cluster = Some(cluster);
+    }
+}
+
+impl Drop for OwnCluster {
+    fn drop(&mut self) {
+        let Some(cluster) = self.cluster.take() else {
+            return;
+        };
+        // Drop can't await: stopped from a thread with a runtime of its own, before the folder
+        // goes.
+        let _ = std::thread::spawn(move || {
+            if let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            {
+                let _ = runtime.block_on(cluster.stop());
+            }
+        })
+        .join();
+    }
+}
+
+/// SIGKILL to the postmaster named by `<cluster_dir>/postmaster.pid` and to its children (they
+/// are in sessions of their own, so no process group holds them all); returns when all are gone.
+pub fn kill_postmaster(cluster_dir: &std::path::Path) {
+    let pid_file = std::fs::read_to_string(cluster_dir.join("postmaster.pid"))
+        .expect("the server runs (postmaster.pid)");
+    let postmaster: u32 = pid_file
+        .lines()
+        .next()
+        .and_then(|l| l.trim().parse().ok())
+        .expect("postmaster.pid starts with the pid");
+    let mut pids = vec![postmaster];
+    pids.extend(children_of(postmaster));
+    let status = std::process::Command::new("kill")
+        .arg("-KILL")
+        .args(pids.iter().map(u32::to_string))
+        .status()
+        .expect("kill runs");
+    assert!(status.success(), "kill -KILL {pids:?}");
+    // Until they are reaped, not merely dead: PostgreSQL refuses to start while the pid in
+    // postmaster.pid names a process, even a zombie (here init reaps within a second or two).
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while pids.iter().any(|&pid| parent_of(pid).is_some()) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the server's processes {pids:?} are still there 20 s after SIGKILL (is init \
+             reaping zombies?)"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+/// The parent of a process (`None` once it is reaped), from `/proc/<pid>/stat`: `pid (comm)
+/// state ppid …`, read after the last `)` since the command name may hold spaces and parentheses.
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+fn children_of(parent: u32) -> Vec<u32> {
+    std::fs::read_dir("/proc")
+        .expect("/proc")
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| parent_of(pid) == Some(parent))
+        .collect()
+}
+
+/// Starts the server on a database of its own cluster, with the demo data: for tests that kill
+/// the database under it.
+pub async fn spawn_app_on_own_cluster() -> (TestApp, OwnCluster) {
+    let cluster = OwnCluster::start().await;
+    // No database name: the test app's drop leaves the cluster's database to the cluster.
+    let app = spawn_on(String::new(), &cluster.url()).await;
+    gloact_persistence::seed::seed(&app.db)
+        .await
+        .expect("the seed runs");
+    (app, cluster)
+}
+
 /// The demo organization of each role, as the demo tokens have them.
 pub fn demo_org(role: Role) -> &'static str {
     match role {

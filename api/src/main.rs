@@ -10,7 +10,7 @@ use gloact_api::config::Settings;
 use gloact_api::server::Application;
 use gloact_domain::value::Code;
 use gloact_domain::{Role, Scopes};
-use gloact_persistence::cluster::{ClusterOptions, LocalCluster};
+use gloact_persistence::cluster::{ClusterOptions, LocalCluster, Supervisor};
 use gloact_persistence::seed::{self, SeedOutcome};
 use gloact_persistence::{Db, migrate};
 
@@ -285,10 +285,16 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
     }
 }
 
+/// How often the server checks that its embedded cluster still runs: a killed cluster is back
+/// within about this long plus its recovery.
+const CLUSTER_CHECK_EVERY: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The database to use: `DATABASE_URL`'s server, or the embedded cluster.
 struct Database {
     url: String,
     cluster: Option<LocalCluster>,
+    /// The embedded cluster while it is watched (see [`Database::supervise`]).
+    supervisor: Option<Supervisor>,
 }
 
 impl Database {
@@ -297,6 +303,7 @@ impl Database {
             return Ok(Self {
                 url: url.clone(),
                 cluster: None,
+                supervisor: None,
             });
         }
         let cluster = LocalCluster::start(ClusterOptions {
@@ -315,10 +322,32 @@ impl Database {
         Ok(Self {
             url: cluster.url("gloact"),
             cluster: Some(cluster),
+            supervisor: None,
         })
     }
 
-    async fn close(self) {
+    /// Whether this is the embedded cluster.
+    fn embedded(&self) -> bool {
+        self.cluster.is_some() || self.supervisor.is_some()
+    }
+
+    /// Watches the embedded cluster and starts it again when it dies, for as long as the server
+    /// runs: without this, a killed cluster left the API answering 503 until restarted by hand.
+    fn supervise(&mut self) {
+        if let Some(cluster) = self.cluster.take() {
+            self.supervisor = Some(cluster.supervise(CLUSTER_CHECK_EVERY));
+        }
+    }
+
+    async fn close(mut self) {
+        if let Some(supervisor) = self.supervisor.take() {
+            match supervisor.stop().await {
+                Ok(cluster) => self.cluster = Some(cluster),
+                Err(error) => {
+                    tracing::error!(%error, "the embedded PostgreSQL cluster's watch failed");
+                }
+            }
+        }
         if let Some(cluster) = self.cluster
             && let Err(error) = cluster.stop().await
         {
@@ -519,7 +548,8 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     }
     // Checked before anything starts, so a missing key is said plainly.
     settings.sealing_key()?;
-    let database = Database::open(&settings).await?;
+    let mut database = Database::open(&settings).await?;
+    database.supervise();
     let result = serve_on(&settings, &database, tokens, started).await;
     database.close().await;
     result
@@ -531,7 +561,7 @@ async fn serve_on(
     tokens: TokenService,
     started: std::time::Instant,
 ) -> anyhow::Result<()> {
-    let embedded = database.cluster.is_some();
+    let embedded = database.embedded();
     let applied = migrate(&database.url).await?;
     let db = Db::connect(&settings.db_settings(database.url.clone()))?;
     let db_for_purge = db.clone();

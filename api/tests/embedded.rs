@@ -22,6 +22,8 @@ struct Served {
     base: String,
     tokens: Vec<(String, String)>,
     output: Vec<String>,
+    /// What it printed after it got ready (its log lines among them).
+    later: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 fn serve(data_dir: &Path) -> Served {
@@ -61,12 +63,21 @@ fn serve(data_dir: &Path) -> Served {
         output.push(line);
     }
     // Keep draining so the child never blocks on a full pipe.
-    std::thread::spawn(move || while received.recv().is_ok() {});
+    let later: std::sync::Arc<std::sync::Mutex<Vec<String>>> = std::sync::Arc::default();
+    std::thread::spawn({
+        let later = std::sync::Arc::clone(&later);
+        move || {
+            while let Ok(line) = received.recv() {
+                later.lock().unwrap().push(line);
+            }
+        }
+    });
     Served {
         child,
         base: base.expect("the API URL is printed"),
         tokens,
         output,
+        later,
     }
 }
 
@@ -89,6 +100,23 @@ impl Served {
                 return;
             }
             assert!(Instant::now() < deadline, "gloact did not stop within 30 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Served {
+    /// A test that failed half-way still stops its server (and so its cluster): SIGTERM, and a
+    /// bounded wait.
+    fn drop(&mut self) {
+        if !matches!(self.child.try_wait(), Ok(None)) {
+            return;
+        }
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(50));
         }
     }
@@ -252,6 +280,146 @@ async fn the_embedded_default_starts_seeds_serves_stops_and_restarts_on_its_data
         "the client registered by the CLI gets a token"
     );
     tokio::task::spawn_blocking(move || second.terminate())
+        .await
+        .unwrap();
+    assert!(!postgres_answers(&data_dir));
+}
+
+/// The pid in `<cluster_dir>/postmaster.pid`.
+fn postmaster_pid(cluster_dir: &Path) -> u32 {
+    std::fs::read_to_string(cluster_dir.join("postmaster.pid"))
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap()
+}
+
+/// The parent of a process (`None` once it is reaped), from `/proc/<pid>/stat`.
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    stat.rsplit_once(')')?
+        .1
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
+}
+
+/// SIGKILL to the postmaster and its children at once, as a crash (or the OOM killer) would;
+/// returns when they are reaped (the same as tests/lib.rs `kill_postmaster`).
+fn kill_postmaster(cluster_dir: &Path) -> u32 {
+    let postmaster = postmaster_pid(cluster_dir);
+    let mut pids = vec![postmaster];
+    pids.extend(
+        std::fs::read_dir("/proc")
+            .unwrap()
+            .flatten()
+            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|&pid| parent_of(pid) == Some(postmaster)),
+    );
+    let status = Command::new("kill")
+        .arg("-KILL")
+        .args(pids.iter().map(u32::to_string))
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while pids.iter().any(|&pid| parent_of(pid).is_some()) {
+        assert!(
+            Instant::now() < deadline,
+            "{pids:?} still there after SIGKILL"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    postmaster
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_embedded_default_starts_its_cluster_again_when_it_dies() {
+    let dir = tempfile::Builder::new()
+        .prefix("embedded-kill")
+        .tempdir_in(env!("CARGO_TARGET_TMPDIR"))
+        .unwrap();
+    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o755)).unwrap();
+    let data_dir = dir.path().join("data");
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(10))
+        .build()
+        .unwrap();
+    let served = tokio::task::spawn_blocking({
+        let data_dir = data_dir.clone();
+        move || serve(&data_dir)
+    })
+    .await
+    .unwrap();
+    let created = client
+        .post(format!("{}/api/v1/organizations", served.base))
+        .bearer_auth(served.token("unodc"))
+        .json(&serde_json::json!({"code": "SURVIVOR", "name": "Written before the crash", "kind": "other", "country": "BGD"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+
+    let cluster_dir = data_dir.join("pg");
+    let killed = tokio::task::spawn_blocking({
+        let cluster_dir = cluster_dir.clone();
+        move || kill_postmaster(&cluster_dir)
+    })
+    .await
+    .unwrap();
+    let killed_at = Instant::now();
+    let deadline = killed_at + Duration::from_secs(20);
+    loop {
+        let ready = client
+            .get(format!("{}/health/ready", served.base))
+            .send()
+            .await
+            .unwrap();
+        match ready.status().as_u16() {
+            200 => break,
+            503 => assert_eq!(ready.headers()["retry-after"], "5"),
+            other => panic!("/health/ready answered {other} while the cluster was down"),
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the cluster was not started again within 20 s of its death"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let logged = served.later.lock().unwrap().join("\n");
+    assert!(
+        logged.contains("the embedded PostgreSQL server is gone; starting it again")
+            && logged.contains("started the embedded PostgreSQL server again"),
+        "the restart is logged: {logged}"
+    );
+    assert_ne!(
+        postmaster_pid(&cluster_dir),
+        killed,
+        "a new server runs on the cluster"
+    );
+    let organizations: serde_json::Value = client
+        .get(format!("{}/api/v1/organizations?limit=500", served.base))
+        .bearer_auth(served.token("eu"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        organizations["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["code"] == "SURVIVOR"),
+        "what was written before the crash is there: {organizations}"
+    );
+    // The server it started again is this server's to stop.
+    tokio::task::spawn_blocking(move || served.terminate())
         .await
         .unwrap();
     assert!(!postgres_answers(&data_dir));

@@ -21,6 +21,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+mod supervisor;
+
+pub use supervisor::Supervisor;
+
 /// The system user the server runs as when this process is root.
 const SERVER_USER: &str = "postgres";
 /// The binaries a bin folder must hold to be usable.
@@ -44,8 +48,10 @@ pub struct ClusterOptions {
     /// The folder holding `initdb`, `pg_ctl` and `postgres` (`PG_BIN_DIR`). When `None`, the
     /// newest `/usr/lib/postgresql/*/bin`, else `pg_config --bindir`.
     pub pg_bin_dir: Option<PathBuf>,
-    /// Turn off `fsync`, `synchronous_commit` and `full_page_writes`: fast, but a crash of the
-    /// machine can corrupt the cluster. For test clusters only.
+    /// Turn off `fsync` and `full_page_writes`: fast, but a crash of the machine can corrupt the
+    /// cluster. For test clusters only. A commit still waits for its write-ahead log to reach
+    /// the operating system (`synchronous_commit` stays on), so a crash of the server alone
+    /// (`kill -9`) loses nothing it acknowledged, as tests that kill it check.
     pub fsync_off: bool,
 }
 
@@ -149,6 +155,8 @@ pub struct LocalCluster {
     ctx: Ctx,
     port: u16,
     owns_server: bool,
+    /// Kept to start the server again with the same settings (see [`Supervisor`]).
+    fsync_off: bool,
 }
 
 /// What every command needs to know about the cluster; cloned into blocking tasks.
@@ -303,6 +311,7 @@ fn start_blocking(options: ClusterOptions) -> Result<LocalCluster, ClusterError>
             ctx,
             port,
             owns_server: false,
+            fsync_off: options.fsync_off,
         });
     }
 
@@ -315,7 +324,7 @@ fn start_blocking(options: ClusterOptions) -> Result<LocalCluster, ClusterError>
         }
     }
 
-    let port = start_server(&ctx, &port_file, options.fsync_off)?;
+    let port = start_server(&ctx, &port_file, options.fsync_off, None)?;
     drop(lock);
     tracing::info!(
         "started PostgreSQL {} at 127.0.0.1:{port} in {:.1}s{}",
@@ -327,6 +336,7 @@ fn start_blocking(options: ClusterOptions) -> Result<LocalCluster, ClusterError>
         ctx,
         port,
         owns_server: true,
+        fsync_off: options.fsync_off,
     })
 }
 
@@ -740,14 +750,21 @@ fn pick_port(port_file: &Path) -> Result<u16, ClusterError> {
 }
 
 /// Starts the server on the stored port, or on a new one when that is taken; returns the port.
-fn start_server(ctx: &Ctx, port_file: &Path, fsync_off: bool) -> Result<u16, ClusterError> {
-    let mut port = match read_port(port_file) {
-        Some(port) if port_is_free(port) => port,
-        Some(port) => {
+/// With `fixed_port`, on that port or not at all: clients hold URLs naming it.
+fn start_server(
+    ctx: &Ctx,
+    port_file: &Path,
+    fsync_off: bool,
+    fixed_port: Option<u16>,
+) -> Result<u16, ClusterError> {
+    let mut port = match (fixed_port, read_port(port_file)) {
+        (Some(port), _) => port,
+        (None, Some(port)) if port_is_free(port) => port,
+        (None, Some(port)) => {
             tracing::info!("port {port} of the local PostgreSQL is taken; picking another");
             pick_port(port_file)?
         }
-        None => pick_port(port_file)?,
+        (None, None) => pick_port(port_file)?,
     };
     if let Some(user) = &ctx.run_as {
         chown(port_file, user)?;
@@ -766,8 +783,7 @@ fn start_server(ctx: &Ctx, port_file: &Path, fsync_off: bool) -> Result<u16, Clu
             shell_quote(&socket_dir)
         );
         if fsync_off {
-            server_options
-                .push_str(" -c fsync=off -c synchronous_commit=off -c full_page_writes=off");
+            server_options.push_str(" -c fsync=off -c full_page_writes=off");
         }
         let mut command = server_command(ctx, "pg_ctl");
         command
@@ -791,7 +807,7 @@ fn start_server(ctx: &Ctx, port_file: &Path, fsync_off: bool) -> Result<u16, Clu
         // Something took the port between our check and the server's bind: pick another once.
         let port_taken = log_tail(&ctx.log, since)
             .is_some_and(|t| t.contains(&format!("port {port}")) && t.contains("could not bind"));
-        if attempt == 1 && port_taken {
+        if attempt == 1 && port_taken && fixed_port.is_none() {
             tracing::info!("port {port} was taken while PostgreSQL started; picking another");
             port = pick_port(port_file)?;
             if let Some(user) = &ctx.run_as {
@@ -806,6 +822,83 @@ fn start_server(ctx: &Ctx, port_file: &Path, fsync_off: bool) -> Result<u16, Clu
             Some(since),
         ));
     }
+}
+
+/// What `postmaster.pid` says of the server.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Postmaster {
+    /// Its process is there.
+    Running,
+    /// No `postmaster.pid`, or it names no process: the server can be started.
+    Gone,
+    /// Its process died and its parent has not reaped it yet. PostgreSQL refuses to start while
+    /// the pid in `postmaster.pid` names any process, so starting must wait.
+    Unreaped(u32),
+}
+
+fn postmaster(ctx: &Ctx) -> Result<Postmaster, ClusterError> {
+    let pid_file = ctx.cluster_dir.join("postmaster.pid");
+    let pid = match fs::read_to_string(&pid_file) {
+        Ok(text) => text
+            .lines()
+            .next()
+            .and_then(|l| l.trim().parse::<u32>().ok()),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Postmaster::Gone),
+        Err(error) => return Err(io_error(format!("read {}", pid_file.display()))(error)),
+    };
+    let Some(pid) = pid else {
+        // Being written by a starting server: running, as far as anyone should act on it.
+        return Ok(Postmaster::Running);
+    };
+    // /proc tells a zombie from a live process without running a command every second.
+    if Path::new("/proc/self/stat").exists() {
+        return Ok(match fs::read_to_string(format!("/proc/{pid}/stat")) {
+            Err(_) => Postmaster::Gone,
+            // `pid (comm) state …`: the state follows the last `)`.
+            Ok(stat)
+                if stat
+                    .rsplit_once(')')
+                    .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')) =>
+            {
+                Postmaster::Unreaped(pid)
+            }
+            Ok(_) => Postmaster::Running,
+        });
+    }
+    Ok(if is_running(ctx)? {
+        Postmaster::Running
+    } else {
+        Postmaster::Gone
+    })
+}
+
+/// What [`restart_if_gone`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Restart {
+    /// The server was running: nothing done.
+    NotNeeded,
+    /// The server had stopped and was started again.
+    Restarted,
+    /// The server died but its process is not reaped yet: try again later.
+    Unreaped(u32),
+}
+
+/// Starts the server again on `port` when it is not running. Under the data folder's lock, so a
+/// concurrent starter (another server on the same folder, an administration command) and this
+/// one don't both start it.
+fn restart_if_gone(ctx: &Ctx, port: u16, fsync_off: bool) -> Result<Restart, ClusterError> {
+    if postmaster(ctx)? == Postmaster::Running {
+        return Ok(Restart::NotNeeded);
+    }
+    let lock = lock_data_dir(ctx)?;
+    match postmaster(ctx)? {
+        Postmaster::Running => return Ok(Restart::NotNeeded),
+        Postmaster::Unreaped(pid) => return Ok(Restart::Unreaped(pid)),
+        Postmaster::Gone => {}
+    }
+    start_server(ctx, &ctx.data_dir.join("pg.port"), fsync_off, Some(port))?;
+    drop(lock);
+    Ok(Restart::Restarted)
 }
 
 fn shell_quote(path: &Path) -> String {

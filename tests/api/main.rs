@@ -16,6 +16,7 @@ mod auth;
 mod cases;
 mod contract;
 mod errors;
+mod faults;
 mod field_reports;
 mod follow_ups;
 mod graphql;
