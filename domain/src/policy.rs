@@ -81,29 +81,74 @@ pub const fn required_scope(resource: Resource) -> Option<Scope> {
 }
 
 /// What `role` may do with `action` on `resource` (scopes aside: see [`required_scope`]).
+///
+/// The match is on the resource first and has no arm for "any other resource", so that a
+/// resource added to [`Resource`] does not compile until someone writes down who may do what
+/// with it; within a resource every role and action is named too, for the same reason.
 pub const fn grant(role: Role, resource: Resource, action: Action) -> Grant {
-    use Action::*;
-    use Resource::*;
-    match (role, resource, action) {
-        (Role::Unodc, Client | Revocation | AuditEvent, _) => Grant::Allowed,
-        (_, Client | Revocation | AuditEvent, _) => Grant::Denied,
+    use Action::{Create, Delete, Read, Update};
+    use Grant::{Allowed, Denied, IfImplementing, IfOwner, IfReferring};
+    use Role::{Eu, Government, Iom, Unodc};
+    match resource {
+        // Reference data: everyone reads it, UNODC keeps it.
+        Resource::Organization | Resource::Programme | Resource::Indicator => {
+            match (role, action) {
+                (Unodc | Iom | Eu | Government, Read) => Allowed,
+                (Unodc, Create | Update | Delete) => Allowed,
+                (Iom | Eu | Government, Create | Update | Delete) => Denied,
+            }
+        }
+        // Everyone reads activities (the government only public ones and those it takes part
+        // in: `ActivityScope`); IOM writes those it implements; UNODC all.
+        Resource::Activity => match (role, action) {
+            (Unodc | Iom | Eu | Government, Read) => Allowed,
+            (Unodc, Create | Update | Delete) => Allowed,
+            (Iom, Create | Update) => IfImplementing,
+            (Iom, Delete) => Denied,
+            (Eu | Government, Create | Update | Delete) => Denied,
+        },
+        // Follow-up actions are read as their activities; owners update their own.
+        Resource::FollowUpAction => match (role, action) {
+            (Unodc | Iom | Eu | Government, Read) => Allowed,
+            (Unodc, Create | Update | Delete) => Allowed,
+            (Iom | Government, Update) => IfOwner,
+            (Iom | Government, Create | Delete) => Denied,
+            (Eu, Create | Update | Delete) => Denied,
+        },
         // Field reports: UNODC reads all and reviews; IOM and government send them; the EU sees
         // statistics only. Government reads its own organization's (see `FieldReportScope`).
-        (Role::Unodc, FieldReport, Read | Update) => Grant::Allowed,
-        (Role::Iom | Role::Government, FieldReport, Create | Read) => Grant::Allowed,
-        (_, FieldReport, _) => Grant::Denied,
+        Resource::FieldReport => match (role, action) {
+            (Unodc, Read | Update) => Allowed,
+            (Unodc, Create | Delete) => Denied,
+            (Iom | Government, Create | Read) => Allowed,
+            (Iom | Government, Update | Delete) => Denied,
+            (Eu, Read | Create | Update | Delete) => Denied,
+        },
         // Cases: UNODC and IOM keep them; the government makes referrals and reads the cases it
-        // referred or received (see `CaseScope`); the EU sees statistics only. Identities only
-        // for UNODC and IOM, and only with the `pii` scope (`required_scope`).
-        (Role::Unodc | Role::Iom, Case | CaseIdentity, _) => Grant::Allowed,
-        (Role::Government, Case, Read) => Grant::Allowed,
-        (Role::Government, Case, Create) => Grant::IfReferring,
-        (_, Case | CaseIdentity, _) => Grant::Denied,
-        (_, _, Read) => Grant::Allowed,
-        (Role::Unodc, _, _) => Grant::Allowed,
-        (Role::Iom, Activity, Create | Update) => Grant::IfImplementing,
-        (Role::Iom | Role::Government, FollowUpAction, Update) => Grant::IfOwner,
-        _ => Grant::Denied,
+        // referred or received (see `CaseScope`); the EU sees statistics only.
+        Resource::Case => match (role, action) {
+            (Unodc | Iom, Read | Create | Update | Delete) => Allowed,
+            (Government, Read) => Allowed,
+            (Government, Create) => IfReferring,
+            (Government, Update | Delete) => Denied,
+            (Eu, Read | Create | Update | Delete) => Denied,
+        },
+        // Identities only for UNODC and IOM, and only with the `pii` scope (`required_scope`).
+        Resource::CaseIdentity => match role {
+            Unodc | Iom => Allowed,
+            Eu | Government => Denied,
+        },
+        // Counts are computed, never written; everyone may ask (small cells withheld unless
+        // `stats:exact`).
+        Resource::Statistics => match action {
+            Read => Allowed,
+            Create | Update | Delete => Denied,
+        },
+        // Administration: UNODC only, with the `admin` scope (`required_scope`).
+        Resource::Client | Resource::Revocation | Resource::AuditEvent => match role {
+            Unodc => Allowed,
+            Iom | Eu | Government => Denied,
+        },
     }
 }
 
@@ -236,6 +281,93 @@ mod tests {
             grant(Role::Unodc, Resource::Indicator, Action::Update),
             Grant::Allowed
         );
+    }
+
+    /// DESIGN.md section 3, written out: for each resource, what each role (unodc, iom, eu,
+    /// government) may do with read, create, update and delete.
+    #[test]
+    fn every_role_resource_and_action_is_as_the_design_says() {
+        const A: Grant = Grant::Allowed;
+        const D: Grant = Grant::Denied;
+        const IMPL: Grant = Grant::IfImplementing;
+        const OWN: Grant = Grant::IfOwner;
+        const REF: Grant = Grant::IfReferring;
+        //                     read create update delete
+        let table: &[(Resource, [[Grant; 4]; 4])] = &[
+            (
+                Resource::Organization,
+                [[A, A, A, A], [A, D, D, D], [A, D, D, D], [A, D, D, D]],
+            ),
+            (
+                Resource::Programme,
+                [[A, A, A, A], [A, D, D, D], [A, D, D, D], [A, D, D, D]],
+            ),
+            (
+                Resource::Indicator,
+                [[A, A, A, A], [A, D, D, D], [A, D, D, D], [A, D, D, D]],
+            ),
+            (
+                Resource::Activity,
+                [[A, A, A, A], [A, IMPL, IMPL, D], [A, D, D, D], [A, D, D, D]],
+            ),
+            (
+                Resource::FollowUpAction,
+                [[A, A, A, A], [A, D, OWN, D], [A, D, D, D], [A, D, OWN, D]],
+            ),
+            (
+                Resource::FieldReport,
+                [[A, D, A, D], [A, A, D, D], [D, D, D, D], [A, A, D, D]],
+            ),
+            (
+                Resource::Case,
+                [[A, A, A, A], [A, A, A, A], [D, D, D, D], [A, REF, D, D]],
+            ),
+            (
+                Resource::CaseIdentity,
+                [[A, A, A, A], [A, A, A, A], [D, D, D, D], [D, D, D, D]],
+            ),
+            (
+                Resource::Statistics,
+                [[A, D, D, D], [A, D, D, D], [A, D, D, D], [A, D, D, D]],
+            ),
+            (
+                Resource::Client,
+                [[A, A, A, A], [D, D, D, D], [D, D, D, D], [D, D, D, D]],
+            ),
+            (
+                Resource::Revocation,
+                [[A, A, A, A], [D, D, D, D], [D, D, D, D], [D, D, D, D]],
+            ),
+            (
+                Resource::AuditEvent,
+                [[A, A, A, A], [D, D, D, D], [D, D, D, D], [D, D, D, D]],
+            ),
+        ];
+        let roles = [Role::Unodc, Role::Iom, Role::Eu, Role::Government];
+        let actions = [Action::Read, Action::Create, Action::Update, Action::Delete];
+        assert_eq!(roles.len(), Role::ALL.len(), "a new role needs its column");
+        assert_eq!(
+            actions.len(),
+            Action::ALL.len(),
+            "a new action needs its column"
+        );
+        for resource in Resource::ALL {
+            let rows: Vec<_> = table.iter().filter(|(r, _)| r == resource).collect();
+            assert_eq!(
+                rows.len(),
+                1,
+                "{resource} needs exactly one row in the table"
+            );
+            for (role, row) in roles.iter().zip(rows[0].1) {
+                for (action, expected) in actions.iter().zip(row) {
+                    assert_eq!(
+                        grant(*role, *resource, *action),
+                        expected,
+                        "{role} {action} {resource}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

@@ -21,7 +21,7 @@ use super::organizations::Organization;
 use super::programmes::Programme;
 use super::{connection, loaders, page, page_complexity, request};
 use crate::error::ApiError;
-use crate::rest::common::query_value;
+use crate::rest::common::{check_day, query_value};
 use crate::service;
 
 /// What a list that is not a connection (an activity's participations, objectives, follow-up
@@ -325,8 +325,8 @@ impl ActivityFilterInput {
             status: self.status.map(Into::into),
             organization: query_value("organization", self.organization.as_deref(), Code::parse)?,
             district: query_value("district", self.district.as_deref(), District::parse)?,
-            from: self.from,
-            to: self.to,
+            from: check_day("from", self.from)?,
+            to: check_day("to", self.to)?,
         })
     }
 }

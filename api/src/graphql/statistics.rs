@@ -12,6 +12,7 @@ use super::activities::ActivityFilterInput;
 use super::enums::{ActivityDimension, CaseDimension, ReportDimension};
 use super::errors::OrGraphqlError;
 use super::request;
+use crate::rest::common::check_day;
 use crate::service;
 
 /// What an aggregate counts for in a query's complexity: it scans every row the caller may see
@@ -165,6 +166,8 @@ impl StatisticsQuery {
         to: Option<NaiveDate>,
     ) -> Result<StatisticsTable> {
         let (db, caller) = request(ctx)?;
+        let from = check_day("from", from).gql()?;
+        let to = check_day("to", to).gql()?;
         let (table, exact) = service::statistics::field_reports(db, caller, by.into(), from, to)
             .await
             .gql()?;
@@ -185,6 +188,8 @@ impl StatisticsQuery {
         to: Option<NaiveDate>,
     ) -> Result<StatisticsTable> {
         let (db, caller) = request(ctx)?;
+        let from = check_day("from", from).gql()?;
+        let to = check_day("to", to).gql()?;
         let (table, exact) = service::statistics::cases(db, caller, by.into(), from, to)
             .await
             .gql()?;

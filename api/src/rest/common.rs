@@ -217,6 +217,17 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
     Ok(date)
 }
 
+/// Checks a day that arrived already parsed (a GraphQL `NaiveDate` argument, which takes years
+/// of any size and sign) by the same rules as [`parse_date`]: a 400 `invalid_date` naming the
+/// argument, before PostgreSQL is asked about a day it can't hold.
+pub fn check_day(name: &str, day: Option<NaiveDate>) -> Result<Option<NaiveDate>, ApiError> {
+    day.map(|day| {
+        parse_date(&day.to_string())
+            .map_err(|e| ApiError::bad_request("invalid_date", format!("{name}: {}", e.message)))
+    })
+    .transpose()
+}
+
 /// Refuses a time outside the years 1900 to 2200, as dates are: PostgreSQL can't hold some of
 /// what chrono parses, and nothing in the programme's data lies outside.
 pub fn check_time(time: DateTime<Utc>) -> Result<DateTime<Utc>, ValueError> {

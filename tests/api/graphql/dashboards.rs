@@ -338,3 +338,69 @@ async fn maintained_counts_follow_every_change_and_equal_counting_the_rows() {
         .unwrap();
     check("folded again").await;
 }
+
+#[tokio::test]
+async fn dates_out_of_range_are_refused_with_a_code_never_a_500() {
+    let app = spawn_seeded_app().await;
+    // Every argument of date type: the activity filter (lists and aggregates) and the ranges of
+    // both statistics. chrono reads years of any size and sign; PostgreSQL holds none of these.
+    let queries = [
+        "query($d: NaiveDate) { activities(filter: { from: $d }) { totalCount } }",
+        "query($d: NaiveDate) { activities(filter: { to: $d }) { totalCount } }",
+        "query($d: NaiveDate) { activityCounts(by: PILLAR, filter: { from: $d }) { key } }",
+        "query($d: NaiveDate) { participantTotals(filter: { to: $d }) { total } }",
+        "query($d: NaiveDate) { fieldReportStatistics(by: DISTRICT, from: $d) { total } }",
+        "query($d: NaiveDate) { fieldReportStatistics(by: DISTRICT, to: $d) { total } }",
+        "query($d: NaiveDate) { caseStatistics(by: STATUS, from: $d) { total } }",
+        "query($d: NaiveDate) { caseStatistics(by: STATUS, to: $d) { total } }",
+    ];
+    let exact = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "stats:exact");
+    for query in queries {
+        for day in ["-100000-01-01", "+100000-01-01", "1899-12-31", "2201-01-01"] {
+            let answer: Value = gloact_tests::json(
+                app.request(Method::POST, "/graphql", &exact)
+                    .json(&json!({ "query": query, "variables": { "d": day } }))
+                    .send()
+                    .await
+                    .unwrap(),
+                200,
+            )
+            .await;
+            let error = &answer["errors"][0];
+            assert_eq!(
+                error["extensions"]["code"], "invalid_date",
+                "{query} {day}: {answer}"
+            );
+            assert_eq!(
+                error["extensions"]["status"], 400,
+                "{query} {day}: {answer}"
+            );
+        }
+        // A day in range is answered.
+        let answer: Value = gloact_tests::json(
+            app.request(Method::POST, "/graphql", &exact)
+                .json(&json!({ "query": query, "variables": { "d": "2020-01-01" } }))
+                .send()
+                .await
+                .unwrap(),
+            200,
+        )
+        .await;
+        assert!(answer.get("errors").is_none(), "{query}: {answer}");
+    }
+    // Writes take their days through REST's parsing: a field error, not a 500.
+    let create = "mutation($input: NewActivityInput!) { createActivity(input: $input) { code } }";
+    let answer = super::gql(
+        &app,
+        Role::Unodc,
+        create,
+        json!({ "input": { "programme": "GLOACT-BGD", "code": "TR-2020-99", "title": "Far",
+            "kind": "TRAINING", "pillar": "CAPACITY_BUILDING", "plannedStart": "-100000-01-01" } }),
+    )
+    .await;
+    assert_eq!(super::first_code(&answer), "validation_failed", "{answer}");
+    assert_eq!(
+        answer["errors"][0]["extensions"]["errors"][0]["code"], "invalid_date",
+        "{answer}"
+    );
+}
