@@ -605,6 +605,11 @@ impl TestApp {
 
     /// Every item of a list, walking its pages.
     pub async fn get_all(&self, path: &str, role: Role) -> Vec<Value> {
+        self.get_all_as(path, &self.token(role)).await
+    }
+
+    /// Every item of a list, page after page, read with `token`.
+    pub async fn get_all_as(&self, path: &str, token: &str) -> Vec<Value> {
         let mut items = Vec::new();
         let mut next: Option<String> = None;
         loop {
@@ -613,7 +618,14 @@ impl TestApp {
                 Some(cursor) => format!("{path}{separator}after={cursor}"),
                 None => path.to_owned(),
             };
-            let page = self.get_json(&url, role, 200).await;
+            let page = json(
+                self.request(Method::GET, &url, token)
+                    .send()
+                    .await
+                    .expect("the server answers"),
+                200,
+            )
+            .await;
             items.extend(page["items"].as_array().cloned().unwrap_or_default());
             match page["next_cursor"].as_str() {
                 Some(cursor) => next = Some(cursor.to_owned()),

@@ -82,13 +82,14 @@ impl Application {
         let sealer = match settings.audit.seal_interval_ms {
             0 => None,
             ms => {
-                let key = || crate::auth::CheckpointKey::new(tokens.key());
+                let key =
+                    crate::auth::CheckpointKey::new(tokens.key()).map_err(std::io::Error::other)?;
                 let task = tokio::spawn(crate::service::audit::keep_up(
                     db.clone(),
-                    key().map_err(std::io::Error::other)?,
+                    key.clone(),
                     std::time::Duration::from_millis(ms),
                 ));
-                Some((task, key().map_err(std::io::Error::other)?))
+                Some((task, key))
             }
         };
         let app_db = db.clone();

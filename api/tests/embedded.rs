@@ -86,6 +86,25 @@ impl Served {
         &self.tokens.iter().find(|(r, _)| r == role).unwrap().1
     }
 
+    /// The codes of the organizations the server holds, as the EU reads them.
+    async fn organization_codes(&self, client: &reqwest::Client) -> Vec<String> {
+        let organizations: serde_json::Value = client
+            .get(format!("{}/api/v1/organizations?limit=500", self.base))
+            .bearer_auth(self.token("eu"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        organizations["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|o| o["code"].as_str().map(str::to_owned))
+            .collect()
+    }
+
     /// SIGTERM, as an orchestrator stops it; waits for a clean exit.
     fn terminate(mut self) {
         let status = Command::new("kill")
@@ -247,26 +266,12 @@ async fn the_embedded_default_starts_seeds_serves_stops_and_restarts_on_its_data
             .any(|l| l.contains("wrote the GLO.ACT-Bangladesh demo data")),
         "the seed runs once"
     );
-    let organizations: serde_json::Value = client
-        .get(format!("{}/api/v1/organizations?limit=500", second.base))
-        .bearer_auth(second.token("eu"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let codes: Vec<&str> = organizations["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|o| o["code"].as_str())
-        .collect();
+    let codes = second.organization_codes(&client).await;
     assert!(
-        codes.contains(&"KEEP-ME"),
+        codes.iter().any(|c| c == "KEEP-ME"),
         "data written in the first run is there: {codes:?}"
     );
-    assert_eq!(codes.iter().filter(|c| **c == "UNODC-BGD").count(), 1);
+    assert_eq!(codes.iter().filter(|c| *c == "UNODC-BGD").count(), 1);
     let token = client
         .post(format!("{}/api/v1/oauth/token", second.base))
         .basic_auth("eu-reporting", Some(&secret))
@@ -390,7 +395,16 @@ async fn the_embedded_default_starts_its_cluster_again_when_it_dies() {
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let logged = served.later.lock().unwrap().join("\n");
+    // The server may answer before its log line has been read from its output.
+    let logged = loop {
+        let logged = served.later.lock().unwrap().join("\n");
+        let both = logged.contains("the embedded PostgreSQL server is gone; starting it again")
+            && logged.contains("started the embedded PostgreSQL server again");
+        if both || Instant::now() >= deadline {
+            break logged;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     assert!(
         logged.contains("the embedded PostgreSQL server is gone; starting it again")
             && logged.contains("started the embedded PostgreSQL server again"),
@@ -401,22 +415,10 @@ async fn the_embedded_default_starts_its_cluster_again_when_it_dies() {
         killed,
         "a new server runs on the cluster"
     );
-    let organizations: serde_json::Value = client
-        .get(format!("{}/api/v1/organizations?limit=500", served.base))
-        .bearer_auth(served.token("eu"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let codes = served.organization_codes(&client).await;
     assert!(
-        organizations["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|o| o["code"] == "SURVIVOR"),
-        "what was written before the crash is there: {organizations}"
+        codes.iter().any(|c| c == "SURVIVOR"),
+        "what was written before the crash is there: {codes:?}"
     );
     // The server it started again is this server's to stop.
     tokio::task::spawn_blocking(move || served.terminate())

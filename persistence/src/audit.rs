@@ -214,7 +214,11 @@ pub(crate) async fn append(
     if entries.is_empty() {
         return Ok(());
     }
-    let events: Vec<(Audit, Entry)> = entries.into_iter().map(|e| (audit.clone(), e)).collect();
+    let at = now();
+    let events: Vec<_> = entries
+        .into_iter()
+        .map(|e| (audit.clone(), e, at))
+        .collect();
     append_each(conn, &events).await
 }
 
@@ -411,18 +415,23 @@ pub async fn seal(db: &Db) -> Result<Sealed, StoreError> {
     }
 }
 
-async fn seal_batch(conn: &mut AsyncPgConnection) -> Result<Sealed, StoreError> {
+/// Takes the sealer's lock for the rest of the transaction and reads the chain's head: under
+/// READ COMMITTED, read after the lock is held, it is the head the last sealer committed.
+async fn lock_head(conn: &mut AsyncPgConnection) -> Result<Option<Head>, StoreError> {
     diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
         .bind::<BigInt, _>(SEAL_LOCK)
         .execute(conn)
         .await?;
-    // READ COMMITTED: read after the lock is held, the head is the last one committed.
-    let head: Option<Head> = diesel::sql_query(
+    Ok(diesel::sql_query(
         "SELECT seq, hash FROM audit_event WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
     )
     .get_result(conn)
     .await
-    .optional()?;
+    .optional()?)
+}
+
+async fn seal_batch(conn: &mut AsyncPgConnection) -> Result<Sealed, StoreError> {
+    let head = lock_head(conn).await?;
     let (mut seq, mut prev_hash) = head.map_or((0, GENESIS.to_owned()), |h| (h.seq, h.hash));
     let pending: Vec<EventRow> = audit_event::table
         .filter(audit_event::seq.is_null())
@@ -475,18 +484,9 @@ pub async fn checkpoint(
 ) -> Result<Option<Checkpoint>, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        // Under the sealer's lock, so the head read is the one a concurrent sealer left.
-        diesel::sql_query("SELECT pg_advisory_xact_lock($1)")
-            .bind::<BigInt, _>(SEAL_LOCK)
-            .execute(conn)
-            .await?;
-        let head: Option<Head> = diesel::sql_query(
-            "SELECT seq, hash FROM audit_event WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
-        )
-        .get_result(conn)
-        .await
-        .optional()?;
-        let Some(head) = head else { return Ok(None) };
+        let Some(head) = lock_head(conn).await? else {
+            return Ok(None);
+        };
         let newest: Option<i64> = audit_checkpoint::table
             .select(diesel::dsl::max(audit_checkpoint::seq))
             .first(conn)
@@ -497,7 +497,7 @@ pub async fn checkpoint(
         let mut checkpoint = Checkpoint {
             seq: head.seq,
             hash: head.hash,
-            signed_at: Utc::now().trunc_subsecs(6),
+            signed_at: now(),
             key_id: signer.key_id(),
             signature: String::new(),
         };
@@ -612,8 +612,8 @@ pub async fn verify(db: &Db) -> Result<ChainReport, StoreError> {
 /// Reads waiting to be written, or a request to be told when those before it are.
 #[derive(Debug)]
 enum Queued {
-    /// Events of one read.
-    Read(Audit, Vec<Entry>),
+    /// Events of one read, and when it happened.
+    Read(Audit, Vec<Entry>, DateTime<Utc>),
     /// Answered once everything queued before it is committed.
     Flush(tokio::sync::oneshot::Sender<()>),
 }
@@ -633,7 +633,7 @@ const READ_BATCH: usize = 500;
 
 impl ReadRecorder {
     /// Starts the writer on the current runtime, with room for `capacity` reads.
-    pub fn start(db: Db, capacity: usize) -> Self {
+    pub(crate) fn start(db: Db, capacity: usize) -> Self {
         let (queue, mut incoming) = tokio::sync::mpsc::channel(capacity.max(1));
         tokio::spawn(async move {
             while let Some(first) = incoming.recv().await {
@@ -642,8 +642,8 @@ impl ReadRecorder {
                 let mut next = Some(first);
                 while let Some(item) = next {
                     match item {
-                        Queued::Read(audit, entries) => {
-                            batch.extend(entries.into_iter().map(|e| (audit.clone(), e)));
+                        Queued::Read(audit, entries, at) => {
+                            batch.extend(entries.into_iter().map(|e| (audit.clone(), e, at)));
                         }
                         Queued::Flush(done) => flushes.push(done),
                     }
@@ -668,7 +668,8 @@ impl ReadRecorder {
             return Ok(());
         }
         self.queue
-            .send(Queued::Read(audit.clone(), entries))
+            // The time of the read, not of the write a moment later.
+            .send(Queued::Read(audit.clone(), entries, now()))
             .await
             .map_err(|_| StoreError::Unavailable("the audit writer has stopped".into()))
     }
@@ -689,7 +690,7 @@ impl ReadRecorder {
 /// Writes a batch of read events, trying again (with a growing pause, up to a few seconds)
 /// while the database refuses: the queue behind it fills and readers wait, rather than lose an
 /// event.
-async fn write_until_done(db: &Db, batch: Vec<(Audit, Entry)>) {
+async fn write_until_done(db: &Db, batch: Vec<(Audit, Entry, DateTime<Utc>)>) {
     if batch.is_empty() {
         return;
     }
@@ -711,16 +712,19 @@ async fn write_until_done(db: &Db, batch: Vec<(Audit, Entry)>) {
     }
 }
 
-/// Appends events of several callers in one statement.
+/// Now, as stored: Postgres keeps microseconds, and the hash is over what is stored.
+fn now() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// Appends events of several callers, each with its time, in one statement.
 async fn append_each(
     conn: &mut AsyncPgConnection,
-    events: &[(Audit, Entry)],
+    events: &[(Audit, Entry, DateTime<Utc>)],
 ) -> Result<(), StoreError> {
-    // Postgres keeps microseconds: the hash is over what is stored.
-    let occurred_at = Utc::now().trunc_subsecs(6);
     let rows: Vec<_> = events
         .iter()
-        .map(|(audit, entry)| {
+        .map(|(audit, entry, occurred_at)| {
             (
                 audit_event::occurred_at.eq(occurred_at),
                 audit_event::actor.eq(&audit.actor),

@@ -64,6 +64,16 @@ impl StoreError {
     }
 }
 
+/// What PostgreSQL says of a failure that is over when the server is back or the moment passes.
+const RETRYABLE: [&str; 6] = [
+    "canceling statement",
+    "deadlock detected",
+    "terminating connection due to administrator command",
+    "terminating connection because of crash of another server process",
+    "the database system is starting up",
+    "the database system is shutting down",
+];
+
 impl From<DieselError> for StoreError {
     fn from(error: DieselError) -> Self {
         match error {
@@ -81,10 +91,11 @@ impl From<DieselError> for StoreError {
                 Self::Unavailable(info.message().to_owned())
             }
             // diesel names no kind for these, so the server's message tells them: a statement
-            // timeout (57014) and a deadlock (40P01) are worth a retry.
+            // timeout (57014), a deadlock (40P01), and a server going down or coming back
+            // (57P01 administrator shutdown, 57P02 crash of another process, 57P03 starting or
+            // shutting down) are worth a retry.
             DieselError::DatabaseError(_, ref info)
-                if info.message().contains("canceling statement")
-                    || info.message().contains("deadlock detected") =>
+                if RETRYABLE.iter().any(|m| info.message().contains(m)) =>
             {
                 Self::Unavailable(info.message().to_owned())
             }
@@ -102,5 +113,35 @@ impl From<diesel_async::pooled_connection::deadpool::PoolError> for StoreError {
 impl From<gloact_domain::ValueError> for StoreError {
     fn from(error: gloact_domain::ValueError) -> Self {
         Self::Corrupt(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn server_says(message: &str) -> StoreError {
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, Box::new(message.to_owned())).into()
+    }
+
+    #[test]
+    fn a_server_going_down_or_coming_back_is_worth_a_retry() {
+        for message in [
+            "terminating connection due to administrator command",
+            "terminating connection because of crash of another server process",
+            "the database system is starting up",
+            "the database system is shutting down",
+            "canceling statement due to statement timeout",
+            "deadlock detected",
+        ] {
+            assert!(
+                matches!(server_says(message), StoreError::Unavailable(_)),
+                "{message}"
+            );
+        }
+        assert!(matches!(
+            server_says("column \"x\" does not exist"),
+            StoreError::Internal(_)
+        ));
     }
 }

@@ -31,6 +31,19 @@ async fn events(app: &TestApp, query: &str) -> Vec<Value> {
     }
 }
 
+/// A connection to the test's database with the trail's append-only guard switched off, as an
+/// owner of the table could.
+async fn unguarded(app: &TestApp) -> AsyncPgConnection {
+    let mut conn = AsyncPgConnection::establish(&app.database_url())
+        .await
+        .unwrap();
+    diesel::sql_query("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn
+}
+
 fn summary(events: &[Value]) -> Vec<(String, String)> {
     events
         .iter()
@@ -353,13 +366,7 @@ async fn events_cut_off_the_end_are_caught_by_comparing_the_head_kept_elsewhere(
         audit::hash_at(&app.db, seq).await.unwrap().as_deref(),
         Some(hash.as_str())
     );
-    let mut conn = AsyncPgConnection::establish(&app.database_url())
-        .await
-        .unwrap();
-    diesel::sql_query("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    let mut conn = unguarded(&app).await;
     diesel::sql_query(format!("DELETE FROM audit_event WHERE seq = {seq}"))
         .execute(&mut conn)
         .await
@@ -495,13 +502,7 @@ async fn a_signed_checkpoint_catches_events_cut_off_the_end_and_a_forged_signatu
     assert_eq!(checked.bad_signatures, vec![head]);
 
     // The head cut off is caught by the checkpoint, without a head kept elsewhere.
-    let mut conn = AsyncPgConnection::establish(&app.database_url())
-        .await
-        .unwrap();
-    diesel::sql_query("ALTER TABLE audit_event DISABLE TRIGGER audit_event_no_update")
-        .execute(&mut conn)
-        .await
-        .unwrap();
+    let mut conn = unguarded(&app).await;
     diesel::sql_query(format!("DELETE FROM audit_event WHERE seq = {head}"))
         .execute(&mut conn)
         .await

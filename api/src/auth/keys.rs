@@ -127,6 +127,7 @@ impl SigningKey {
 /// Signs checkpoints of the audit chain with the token signing key (its messages can't pass for
 /// a token: see `Checkpoint::message`), so that the public keys partners already fetch from the
 /// JWKS also verify the trail's head.
+#[derive(Clone)]
 pub struct CheckpointKey {
     kid: String,
     key: ed25519_dalek::SigningKey,

@@ -208,13 +208,19 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
         .then(|| NaiveDate::parse_from_str(raw, "%Y-%m-%d").ok())
         .flatten()
         .ok_or_else(|| ValueError::new("invalid_date", "must be a date as YYYY-MM-DD"))?;
-    if !YEARS.contains(&chrono::Datelike::year(&date)) {
+    within_years(date)
+}
+
+/// Refuses a day or time outside the years 1900 to 2200: PostgreSQL can't hold some of what
+/// chrono parses, and nothing in the programme's data lies outside.
+fn within_years<T: chrono::Datelike>(value: T) -> Result<T, ValueError> {
+    if !YEARS.contains(&value.year()) {
         return Err(ValueError::new(
             "out_of_range",
             "must be between the years 1900 and 2200",
         ));
     }
-    Ok(date)
+    Ok(value)
 }
 
 /// Checks a day that arrived already parsed (a GraphQL `NaiveDate` argument, which takes years
@@ -222,22 +228,15 @@ pub fn parse_date(raw: &str) -> Result<NaiveDate, ValueError> {
 /// argument, before PostgreSQL is asked about a day it can't hold.
 pub fn check_day(name: &str, day: Option<NaiveDate>) -> Result<Option<NaiveDate>, ApiError> {
     day.map(|day| {
-        parse_date(&day.to_string())
+        within_years(day)
             .map_err(|e| ApiError::bad_request("invalid_date", format!("{name}: {}", e.message)))
     })
     .transpose()
 }
 
-/// Refuses a time outside the years 1900 to 2200, as dates are: PostgreSQL can't hold some of
-/// what chrono parses, and nothing in the programme's data lies outside.
+/// Refuses a time outside the years 1900 to 2200, as dates are.
 pub fn check_time(time: DateTime<Utc>) -> Result<DateTime<Utc>, ValueError> {
-    if !YEARS.contains(&chrono::Datelike::year(&time)) {
-        return Err(ValueError::new(
-            "out_of_range",
-            "must be between the years 1900 and 2200",
-        ));
-    }
-    Ok(time)
+    within_years(time)
 }
 
 /// A free-text filter of a query string: at most 200 characters, none of them a control

@@ -100,15 +100,7 @@ async fn audit_restricted_reads(
     resource_type: &'static str,
     restricted_ids: Vec<String>,
 ) -> ServiceResult<()> {
-    match read_entry(resource_type, restricted_ids) {
-        Some(entry) => {
-            Ok(
-                gloact_persistence::audit::record(db, &caller.audit_identity(), vec![entry])
-                    .await?,
-            )
-        }
-        None => Ok(()),
-    }
+    audit_reads(db, caller, resource_type, restricted_ids, false).await
 }
 
 /// Records reads of restricted activities (and what hangs off them) as
@@ -121,26 +113,29 @@ async fn audit_restricted_activity_reads(
     resource_type: &'static str,
     restricted_ids: Vec<String>,
 ) -> ServiceResult<()> {
-    match read_entry(resource_type, restricted_ids) {
-        Some(entry) => {
-            Ok(
-                gloact_persistence::audit::record_read(db, &caller.audit_identity(), vec![entry])
-                    .await?,
-            )
-        }
-        None => Ok(()),
-    }
+    audit_reads(db, caller, resource_type, restricted_ids, true).await
 }
 
-/// The event of one read: the row, or the rows of a page; none when nothing restricted was read.
-fn read_entry(
+/// One event for the restricted rows a request read (none when it read none), written at once
+/// or `queued`.
+async fn audit_reads(
+    db: &gloact_persistence::Db,
+    caller: &Caller,
     resource_type: &'static str,
     restricted_ids: Vec<String>,
-) -> Option<gloact_persistence::audit::Entry> {
-    use gloact_persistence::audit::Entry;
-    match restricted_ids.as_slice() {
-        [] => None,
-        [one] => Some(Entry::new("read", resource_type, one)),
-        _ => Some(Entry::many("read", resource_type, restricted_ids)),
+    queued: bool,
+) -> ServiceResult<()> {
+    use gloact_persistence::audit::{self, Entry};
+    let entry = match restricted_ids.as_slice() {
+        [] => return Ok(()),
+        [one] => Entry::new("read", resource_type, one),
+        _ => Entry::many("read", resource_type, restricted_ids),
+    };
+    let audit_identity = caller.audit_identity();
+    if queued {
+        audit::record_read(db, &audit_identity, vec![entry]).await?;
+    } else {
+        audit::record(db, &audit_identity, vec![entry]).await?;
     }
+    Ok(())
 }

@@ -26,15 +26,13 @@ CREATE TABLE change_clock (
     xid0      bigint NOT NULL
 );
 
--- Sets the clock above every change number and audit position stored (and every sequence value
--- handed out), from the current transaction's id.
-CREATE FUNCTION gloact_rebase_change_clock() RETURNS void LANGUAGE plpgsql AS $$
+-- The highest change number stored (0 when there is none).
+CREATE FUNCTION gloact_last_change_number() RETURNS bigint LANGUAGE plpgsql STABLE AS $$
 DECLARE
-    top bigint;
+    top bigint := 0;
     found bigint;
     t record;
 BEGIN
-    SELECT CASE WHEN is_called THEN last_value ELSE 0 END INTO top FROM change_seq;
     FOR t IN SELECT c.table_name FROM information_schema.columns c
              JOIN information_schema.tables USING (table_schema, table_name)
              WHERE c.column_name = 'change_seq' AND c.table_schema = current_schema()
@@ -43,8 +41,19 @@ BEGIN
         EXECUTE format('SELECT max(change_seq) FROM %I', t.table_name) INTO found;
         top := greatest(top, coalesce(found, 0));
     END LOOP;
-    SELECT max(pos) INTO found FROM audit_event;
-    top := greatest(top, coalesce(found, 0));
+    RETURN top;
+END
+$$;
+
+-- Sets the clock above every change number and audit position stored (and every sequence value
+-- handed out), from the current transaction's id.
+CREATE FUNCTION gloact_rebase_change_clock() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    top bigint;
+BEGIN
+    SELECT greatest(CASE WHEN is_called THEN last_value ELSE 0 END, gloact_last_change_number(),
+                    (SELECT coalesce(max(pos), 0) FROM audit_event))
+        INTO top FROM change_seq;
     DELETE FROM change_clock;
     INSERT INTO change_clock (base, xid0) VALUES (top + 1, pg_current_xact_id()::text::bigint);
 END
@@ -93,25 +102,6 @@ BEGIN
         PERFORM pg_sleep(0.0005);
     END LOOP;
     RETURN true;
-END
-$$;
-
--- The highest change number stored (0 when there is none).
-CREATE FUNCTION gloact_last_change_number() RETURNS bigint LANGUAGE plpgsql STABLE AS $$
-DECLARE
-    top bigint := 0;
-    found bigint;
-    t record;
-BEGIN
-    FOR t IN SELECT c.table_name FROM information_schema.columns c
-             JOIN information_schema.tables USING (table_schema, table_name)
-             WHERE c.column_name = 'change_seq' AND c.table_schema = current_schema()
-               AND table_type = 'BASE TABLE'
-    LOOP
-        EXECUTE format('SELECT max(change_seq) FROM %I', t.table_name) INTO found;
-        top := greatest(top, coalesce(found, 0));
-    END LOOP;
-    RETURN top;
 END
 $$;
 

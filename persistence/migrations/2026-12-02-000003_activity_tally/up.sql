@@ -29,21 +29,8 @@ CREATE TABLE activity_tally (
     PRIMARY KEY (dimension, audience, programme_id, key)
 );
 
-CREATE TABLE activity_tally_delta (
-    programme_id     uuid NOT NULL,
-    audience         uuid NOT NULL,
-    dimension        text NOT NULL,
-    key              text NOT NULL,
-    activities       bigint NOT NULL,
-    female           bigint NOT NULL,
-    male             bigint NOT NULL,
-    other            bigint NOT NULL,
-    judges           bigint NOT NULL,
-    prosecutors      bigint NOT NULL,
-    law_enforcement  bigint NOT NULL,
-    officials        bigint NOT NULL,
-    civil_society    bigint NOT NULL
-);
+-- The same columns, no key: writers only insert.
+CREATE TABLE activity_tally_delta (LIKE activity_tally);
 CREATE INDEX activity_tally_delta_dimension_idx ON activity_tally_delta (dimension, audience);
 
 -- Adds (sign 1) or takes away (sign -1) a live activity's contribution for one audience.

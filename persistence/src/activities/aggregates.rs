@@ -11,7 +11,7 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel_async::RunQueryDsl;
 use gloact_domain::policy::ActivityScope;
 
-use super::{ActivityFilter, matching};
+use super::{ActivityFilter, matching, programme_of};
 use crate::db::Db;
 use crate::error::StoreError;
 use crate::schema::activity;
@@ -39,12 +39,12 @@ pub async fn counts_by(
     dimension: ActivityDimension,
 ) -> Result<Vec<(String, i64)>, StoreError> {
     let mut conn = db.conn().await?;
-    if let Some(programme) = tallied(filter) {
-        let programme = match programme_id(&mut conn, programme).await? {
-            Some(programme) => programme,
-            None => return Ok(Vec::new()),
+    if tallied(filter) {
+        return match programme_of(&mut conn, filter).await {
+            Ok(programme) => tallied_counts(&mut conn, scope, programme, dimension).await,
+            Err(None) => Ok(Vec::new()),
+            Err(Some(error)) => Err(error),
         };
-        return tallied_counts(&mut conn, scope, programme, dimension).await;
     }
     let Some(matching) = matching(&mut conn, scope, filter).await? else {
         return Ok(Vec::new());
@@ -122,12 +122,12 @@ pub async fn participant_totals(
     filter: &ActivityFilter,
 ) -> Result<ParticipantTotals, StoreError> {
     let mut conn = db.conn().await?;
-    if let Some(programme) = tallied(filter) {
-        let programme = match programme_id(&mut conn, programme).await? {
-            Some(programme) => programme,
-            None => return Ok(ParticipantTotals::default()),
+    if tallied(filter) {
+        return match programme_of(&mut conn, filter).await {
+            Ok(programme) => tallied_totals(&mut conn, scope, programme).await,
+            Err(None) => Ok(ParticipantTotals::default()),
+            Err(Some(error)) => Err(error),
         };
-        return tallied_totals(&mut conn, scope, programme).await;
     }
     let Some(matching) = matching(&mut conn, scope, filter).await? else {
         return Ok(ParticipantTotals::default());
@@ -161,40 +161,23 @@ pub async fn participant_totals(
     })
 }
 
-/// The programme a whole-programme view is of (`Some(None)`: every programme), when `filter`
-/// asks for one; `None` when it filters by more and the rows must be counted.
-fn tallied(filter: &ActivityFilter) -> Option<Option<&gloact_domain::value::Code>> {
-    let ActivityFilter {
-        programme,
-        parent_id: None,
-        kind: None,
-        pillar: None,
-        status: None,
-        organization: None,
-        district: None,
-        from: None,
-        to: None,
-    } = filter
-    else {
-        return None;
-    };
-    Some(programme.as_ref())
-}
-
-/// The id of the programme to count (`Some(None)`: all of them); `None` when the code names
-/// no programme, whose counts are empty.
-async fn programme_id(
-    conn: &mut diesel_async::AsyncPgConnection,
-    programme: Option<&gloact_domain::value::Code>,
-) -> Result<Option<Option<uuid::Uuid>>, StoreError> {
-    let Some(code) = programme else {
-        return Ok(Some(None));
-    };
-    match crate::programmes::id_by_code(conn, "programme", code).await {
-        Ok(id) => Ok(Some(Some(id))),
-        Err(StoreError::UnknownReference { .. }) => Ok(None),
-        Err(other) => Err(other),
-    }
+/// Whether `filter` asks for the whole-programme view (at most a programme), which the kept
+/// counts answer; any other filter counts the rows.
+fn tallied(filter: &ActivityFilter) -> bool {
+    matches!(
+        filter,
+        ActivityFilter {
+            programme: _,
+            parent_id: None,
+            kind: None,
+            pillar: None,
+            status: None,
+            organization: None,
+            district: None,
+            from: None,
+            to: None,
+        }
+    )
 }
 
 /// The rows of the tally (folded and not yet folded) a caller's counts are summed from: its

@@ -173,7 +173,7 @@ fn conditions(
 
 /// The id of the filter's programme: `Ok(None)` without one, `Err(None)` when it names no
 /// programme (which has no activities).
-async fn programme_of(
+pub(super) async fn programme_of(
     conn: &mut AsyncPgConnection,
     filter: &ActivityFilter,
 ) -> Result<Option<Uuid>, Option<StoreError>> {

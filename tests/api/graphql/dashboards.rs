@@ -193,27 +193,7 @@ async fn maintained_counts_follow_every_change_and_equal_counting_the_rows() {
             ("MOLJPA-BGD", app.token_for(Role::Government, "MOLJPA-BGD")),
         ];
         for (who, token) in &tokens {
-            let mut rows = Vec::new();
-            let mut after = String::new();
-            loop {
-                let page = gloact_tests::json(
-                    app.request(
-                        Method::GET,
-                        &format!("/api/v1/activities?limit=500{after}"),
-                        token,
-                    )
-                    .send()
-                    .await
-                    .unwrap(),
-                    200,
-                )
-                .await;
-                rows.extend(page["items"].as_array().unwrap().iter().cloned());
-                match page["next_cursor"].as_str() {
-                    Some(cursor) => after = format!("&after={cursor}"),
-                    None => break,
-                }
-            }
+            let rows = app.get_all_as("/api/v1/activities?limit=500", token).await;
             let answer = gloact_tests::json(
                 app.request(Method::POST, "/graphql", token)
                     .json(&json!({ "query": query }))
