@@ -1,5 +1,7 @@
 //! Field reports accepted per second, one by one and in batches, with latency percentiles: the
-//! real server over HTTP against PostgreSQL (fsync on, as in production). Run with
+//! real server over HTTP against PostgreSQL (fsync on, as in production), and beside it, in the
+//! same run on the same table, the same inserts as raw SQL from the bench's own connections (one
+//! per sender, statements prepared), so the two can be compared as a ratio. Run with
 //! `DATABASE_URL=postgres://…/empty_db cargo bench -p gloact-api --bench field_reports`.
 
 #![allow(
@@ -13,6 +15,8 @@ mod support;
 
 use std::time::{Duration, Instant};
 
+use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use gloact_api::auth::{SigningKey, TokenService};
 use gloact_api::server::Application;
 use gloact_domain::value::Code;
@@ -71,6 +75,68 @@ async fn run(
     (latencies.len() * per_request, latencies)
 }
 
+/// The raw SQL beside the API: `CONCURRENCY` connections inserting `per_statement` rows per
+/// statement (a multi-row insert from arrays) into `field_report` for `RUN_FOR`, each statement
+/// committed on its own as the API's are. Rows as the API writes them: the same columns, the
+/// table's triggers.
+async fn run_sql(url: &str, per_statement: usize) -> (usize, Vec<Duration>) {
+    let deadline = Instant::now() + RUN_FOR;
+    let workers = (0..CONCURRENCY)
+        .map(|_| {
+            let url = url.to_owned();
+            tokio::spawn(async move {
+                let mut conn = AsyncPgConnection::establish(&url).await.unwrap();
+                let payload = report()["payload"].to_string();
+                let mut latencies = Vec::new();
+                while Instant::now() < deadline {
+                    let ids: Vec<uuid::Uuid> =
+                        (0..per_statement).map(|_| uuid::Uuid::new_v4()).collect();
+                    let hashes: Vec<String> =
+                        ids.iter().map(|id| id.simple().to_string()).collect();
+                    let started = Instant::now();
+                    diesel::sql_query(
+                        "INSERT INTO field_report (id, kind, payload, occurred_at, reporter, \
+                         organization_id, district, latitude, longitude, accuracy_m, narrative, \
+                         content_hash) \
+                         SELECT r.id, 'victim_identification', $2::jsonb, '2020-02-25T14:05:00Z', \
+                         'bench-officer', (SELECT id FROM organization WHERE code = 'MOHA-BGD'), \
+                         'Cox''s Bazar', 21.4272, 92.0058, 15.0, \
+                         'Young woman met at the bus terminal, promised work abroad.', r.hash \
+                         FROM unnest($1::uuid[], $3::text[]) AS r (id, hash)",
+                    )
+                    .bind::<Array<SqlUuid>, _>(&ids)
+                    .bind::<Text, _>(&payload)
+                    .bind::<Array<Text>, _>(&hashes)
+                    .execute(&mut conn)
+                    .await
+                    .unwrap();
+                    latencies.push(started.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect::<Vec<_>>();
+    let mut latencies: Vec<Duration> = Vec::new();
+    for worker in workers {
+        latencies.extend(worker.await.unwrap());
+    }
+    latencies.sort();
+    (latencies.len() * per_statement, latencies)
+}
+
+/// One line of the table: a rate and its latencies.
+fn line(label: &str, reports: usize, latencies: &[Duration]) -> f64 {
+    let rate = reports as f64 / RUN_FOR.as_secs_f64();
+    println!(
+        "{label:>22}: {rate:>7.0} reports/s ({} statements or requests, {CONCURRENCY} clients, {}s); latency p50 {:.1} ms, p99 {:.1} ms",
+        latencies.len(),
+        RUN_FOR.as_secs(),
+        support::percentile(latencies, 0.50).as_secs_f64() * 1e3,
+        support::percentile(latencies, 0.99).as_secs_f64() * 1e3,
+    );
+    rate
+}
+
 #[tokio::main]
 async fn main() {
     let Ok(url) = std::env::var("DATABASE_URL") else {
@@ -80,7 +146,7 @@ async fn main() {
     let mut settings = support::settings(&url);
     settings.max_body_bytes = 4 * 1024 * 1024;
     migrate(&url).await.unwrap();
-    let db = Db::connect(&settings.db_settings(url)).unwrap();
+    let db = Db::connect(&settings.db_settings(url.clone())).unwrap();
     seed::seed(&db).await.unwrap();
     let tokens = TokenService::new(SigningKey::generate().unwrap(), &settings.auth).unwrap();
     let token = tokens
@@ -103,13 +169,9 @@ async fn main() {
     ] {
         let (reports, latencies) =
             run(&client, &format!("{base}{path}"), &token, per_request).await;
-        println!(
-            "{label:>13}: {:>7.0} reports/s ({} requests, {CONCURRENCY} senders, {}s); latency p50 {:.1} ms, p99 {:.1} ms",
-            reports as f64 / RUN_FOR.as_secs_f64(),
-            latencies.len(),
-            RUN_FOR.as_secs(),
-            support::percentile(&latencies, 0.50).as_secs_f64() * 1e3,
-            support::percentile(&latencies, 0.99).as_secs_f64() * 1e3,
-        );
+        let api = line(&format!("API, {label}"), reports, &latencies);
+        let (rows, latencies) = run_sql(&url, per_request).await;
+        let raw = line(&format!("raw SQL, {label}"), rows, &latencies);
+        println!("{:>22}: {:.0} %", "API / raw SQL", 100.0 * api / raw);
     }
 }

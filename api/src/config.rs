@@ -80,8 +80,8 @@ pub struct GraphqlSettings {
     pub max_aliases: usize,
     /// Most operations in one batched request (a JSON array).
     pub max_batch: usize,
-    /// Most subscriptions open at once on this server: each holds a database connection of its
-    /// own (outside the pool) to `LISTEN` on.
+    /// Most subscriptions open at once on this server: each asks the database for changes
+    /// several times a second.
     pub max_subscriptions: usize,
     /// Most of those one caller (token subject) may hold at once.
     pub max_subscriptions_per_caller: usize,

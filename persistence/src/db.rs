@@ -49,7 +49,6 @@ pub type Conn = Object<AsyncPgConnection>;
 pub struct Db {
     pool: Pool<AsyncPgConnection>,
     statements: Arc<AtomicU64>,
-    url: Arc<str>,
     /// The writer of audit events of reads, once started (see [`Db::start_read_recorder`]).
     reads: Arc<OnceLock<crate::audit::ReadRecorder>>,
 }
@@ -117,7 +116,6 @@ impl Db {
         Ok(Self {
             pool,
             statements,
-            url: settings.url.as_str().into(),
             reads: Arc::new(OnceLock::new()),
         })
     }
@@ -131,7 +129,6 @@ impl Db {
         let plain = Self {
             pool: self.pool.clone(),
             statements: Arc::clone(&self.statements),
-            url: Arc::clone(&self.url),
             reads: Arc::new(OnceLock::new()),
         };
         self.reads
@@ -148,14 +145,6 @@ impl Db {
     /// with the rows.
     pub fn statements_run(&self) -> u64 {
         AtomicU64::load(&self.statements, Ordering::Relaxed)
-    }
-
-    /// A connection of its own, outside the pool, for `LISTEN`: it stays open as long as its
-    /// listener, and holds nothing a pooled request could be waiting for.
-    pub(crate) async fn dedicated(&self) -> Result<AsyncPgConnection, StoreError> {
-        AsyncPgConnection::establish(&self.url)
-            .await
-            .map_err(|e| StoreError::Unavailable(e.to_string()))
     }
 
     /// The pool's size and idle connections, for the `/metrics` endpoint.

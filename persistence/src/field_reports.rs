@@ -422,49 +422,64 @@ pub async fn review(
     .await
 }
 
-/// The channel on which the database names new and reviewed reports (see the migration
-/// `field_report_events`).
-const EVENTS_CHANNEL: &str = "gloact_field_report";
+/// How often a watch of reports asks for what changed since it last asked.
+const WATCH_EVERY: std::time::Duration = std::time::Duration::from_millis(200);
 
-/// The ids of reports as they are submitted or reviewed, from now on, on a connection of the
-/// listener's own (closed when the stream is dropped). Only ids: who may read a report is
-/// decided when it is read.
+/// The ids of reports as they are submitted or changed (reviewed), from now on, in change
+/// order. Only ids: who may read a report is decided when it is read.
+///
+/// The watch walks the change feed below the change horizon (as delta sync does) a few times a
+/// second. It used to be told by `NOTIFY`, but PostgreSQL serializes the commits of every
+/// transaction that notifies (one lock on the notification queue, cluster-wide, held through
+/// the commit), which cost the single-report write path more than half its rate.
 pub async fn listen(
     db: &Db,
 ) -> Result<impl futures_util::Stream<Item = Result<Uuid, StoreError>> + Send + use<>, StoreError> {
-    let mut conn = db.dedicated().await?;
-    diesel::sql_query(format!("LISTEN {EVENTS_CHANNEL}"))
-        .execute(&mut conn)
+    #[derive(QueryableByName)]
+    struct Start {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        horizon: i64,
+    }
+    // Everything below the horizon now is from before the watch began.
+    let start: Start = diesel::sql_query("SELECT gloact_change_horizon() AS horizon")
+        .get_result(&mut db.conn().await?)
         .await?;
-    // After an error the stream ends (its item said why); a clean close of the connection is an
-    // error too, so that subscribers learn their feed stopped rather than that it completed.
-    Ok(futures_util::stream::unfold(
-        Some(conn),
-        |conn| async move {
-            let mut conn = conn?;
+    let db = db.clone();
+    let mut ticks = tokio::time::interval(WATCH_EVERY);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // After an error the stream ends (its item said why), so that subscribers learn their feed
+    // stopped rather than that it completed.
+    let state = Some((start.horizon - 1, std::collections::VecDeque::new(), ticks));
+    Ok(futures_util::stream::unfold(state, move |state| {
+        let db = db.clone();
+        async move {
+            let (mut after, mut pending, mut ticks) = state?;
             loop {
-                let next = {
-                    let notifications = conn.notifications_stream();
-                    futures_util::pin_mut!(notifications);
-                    futures_util::StreamExt::next(&mut notifications).await
-                };
-                match next {
-                    None => {
-                        let closed = StoreError::Unavailable("the event connection closed".into());
-                        return Some((Err(closed), None));
+                if let Some(id) = pending.pop_front() {
+                    return Some((Ok(id), Some((after, pending, ticks))));
+                }
+                ticks.tick().await;
+                let changed: Result<Vec<(Uuid, i64)>, StoreError> = async {
+                    Ok(field_report::table
+                        .filter(field_report::change_seq.gt(after))
+                        .filter(field_report::change_seq.lt(crate::page::change_horizon()))
+                        .order(field_report::change_seq.asc())
+                        .limit(500)
+                        .select((field_report::id, field_report::change_seq))
+                        .load(&mut db.conn().await?)
+                        .await?)
+                }
+                .await;
+                match changed {
+                    Ok(changed) => {
+                        if let Some((_, last)) = changed.last() {
+                            after = *last;
+                        }
+                        pending.extend(changed.into_iter().map(|(id, _)| id));
                     }
-                    Some(Err(e)) => return Some((Err(e.into()), None)),
-                    Some(Ok(n)) => match Uuid::parse_str(&n.payload) {
-                        Ok(id) => return Some((Ok(id), Some(conn))),
-                        // Anyone who may connect can NOTIFY this channel: what names no report is
-                        // dropped, not passed on as a failure to every subscriber.
-                        Err(_) => tracing::warn!(
-                            channel = EVENTS_CHANNEL,
-                            "ignored an event that names no field report"
-                        ),
-                    },
+                    Err(error) => return Some((Err(error), None)),
                 }
             }
-        },
-    ))
+        }
+    }))
 }

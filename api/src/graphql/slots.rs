@@ -1,5 +1,5 @@
-//! Slots for open subscriptions. Each subscription holds a database connection of its own (to
-//! `LISTEN` on), so the server caps how many are open at once, and each caller's share of them,
+//! Slots for open subscriptions. Each subscription asks the database for changes several times
+//! a second, so the server caps how many are open at once, and each caller's share of them,
 //! so one caller (a dashboard opened in many tabs, a script) can't take every slot.
 
 use std::collections::HashMap;

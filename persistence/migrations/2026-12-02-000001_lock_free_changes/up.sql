@@ -64,17 +64,20 @@ CREATE FUNCTION gloact_change_clock_behind() RETURNS boolean LANGUAGE sql STABLE
     SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint < xid0 FROM change_clock
 $$;
 
--- The next change number of the current transaction.
+-- The next change number of the current transaction (the default of the columns the trigger
+-- below doesn't set; it computes the same, inline).
 CREATE FUNCTION gloact_next_change_number() RETURNS bigint LANGUAGE plpgsql VOLATILE AS $$
 DECLARE
-    clock change_clock;
-    xid bigint := pg_current_xact_id()::text::bigint;
+    number bigint;
 BEGIN
-    SELECT * INTO clock FROM change_clock;
-    IF xid < clock.xid0 THEN
+    SELECT CASE WHEN pg_current_xact_id()::text::bigint >= xid0
+                THEN base + ((pg_current_xact_id()::text::bigint - xid0) << 23)
+                     + (nextval('change_seq') & 8388607) END
+        INTO number FROM change_clock;
+    IF number IS NULL THEN
         RAISE EXCEPTION 'the change clock is ahead of this cluster (a restored database?): run gloact migrate';
     END IF;
-    RETURN clock.base + ((xid - clock.xid0) << 23) + (nextval('change_seq') & 8388607);
+    RETURN number;
 END
 $$;
 
@@ -105,10 +108,18 @@ BEGIN
 END
 $$;
 
--- The bookkeeping trigger, as before but without the lock.
+-- The bookkeeping trigger, as before but without the lock. The number is computed here as
+-- gloact_next_change_number() does, not by calling it: a second PL/pgSQL call per row cost a
+-- sixth of the single-report insert rate.
 CREATE OR REPLACE FUNCTION gloact_touch_row() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    NEW.change_seq := gloact_next_change_number();
+    SELECT CASE WHEN pg_current_xact_id()::text::bigint >= xid0
+                THEN base + ((pg_current_xact_id()::text::bigint - xid0) << 23)
+                     + (nextval('change_seq') & 8388607) END
+        INTO NEW.change_seq FROM change_clock;
+    IF NEW.change_seq IS NULL THEN
+        RAISE EXCEPTION 'the change clock is ahead of this cluster (a restored database?): run gloact migrate';
+    END IF;
     IF TG_OP = 'INSERT' THEN
         NEW.version := 1;
         NEW.created_at := now();
