@@ -94,6 +94,9 @@ impl Application {
         };
         let app_db = db.clone();
         let spec = web::Data::new(openapi());
+        let allowed_methods = web::Data::new(rest::methods::AllowedMethods::new(
+            &serde_json::to_value(spec.get_ref()).map_err(std::io::Error::other)?,
+        ));
         let db = web::Data::new(db);
         let tokens = web::Data::new(tokens);
         let shared_settings = web::Data::new(settings.clone());
@@ -107,6 +110,7 @@ impl Application {
                 .app_data(sealing_key.clone())
                 .app_data(shared_settings.clone())
                 .app_data(graphql_schema.clone())
+                .app_data(allowed_methods.clone())
                 .app_data(rest::errors::json_config(max_body_bytes))
                 .app_data(rest::errors::query_config())
                 .app_data(rest::errors::path_config())

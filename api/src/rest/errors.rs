@@ -4,12 +4,13 @@
 use actix_web::body::{BoxBody, MessageBody};
 use actix_web::dev::ServiceResponse;
 use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::ErrorHandlerResponse;
 use actix_web::{HttpRequest, HttpResponse, web};
 
 use crate::error::{ApiError, PROBLEM_JSON, Problem};
+use crate::rest::methods::AllowedMethods;
 
 /// JSON bodies: size cap and problem+json for every refusal.
 pub fn json_config(max_body_bytes: usize) -> web::JsonConfig {
@@ -103,8 +104,29 @@ pub fn path_config() -> web::PathConfig {
     })
 }
 
-/// What unknown routes get.
+/// What unknown routes get: `405` with `Allow` when the path is served with other methods,
+/// `404` otherwise.
 pub async fn route_not_found(req: HttpRequest) -> HttpResponse {
+    let allowed = req
+        .app_data::<web::Data<AllowedMethods>>()
+        .map(|table| table.at(req.path()))
+        .unwrap_or_default();
+    if !allowed.is_empty() && !allowed.contains(req.method()) {
+        let allow = allowed
+            .iter()
+            .map(Method::as_str)
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut response = problem_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            Some(format!("{} is served with {allow} only", req.path())),
+        );
+        if let Ok(value) = HeaderValue::from_str(&allow) {
+            response.headers_mut().insert(header::ALLOW, value);
+        }
+        return response;
+    }
     problem_response(
         StatusCode::NOT_FOUND,
         "route_not_found",

@@ -14,6 +14,7 @@ pub mod health;
 pub mod idempotency;
 pub mod indicators;
 pub mod jwks;
+pub mod methods;
 pub mod oauth;
 pub mod openapi;
 pub mod organizations;
