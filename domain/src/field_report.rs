@@ -406,6 +406,21 @@ impl Gps {
     }
 }
 
+/// A report's id as the phone draws it: a random UUID, version 4 (122 random bits) or 7 (a time
+/// and 74 random bits). Ids are global and a report sent under a taken id is refused, so whoever
+/// sends one learns whether it is taken; random ids make that worthless, as no one can find an
+/// id they have not been shown. Ids of other versions (names hashed, MAC addresses, counters)
+/// could be guessed and are refused.
+pub fn report_id(id: Uuid) -> Result<Uuid, ValueError> {
+    match id.get_version_num() {
+        4 | 7 => Ok(id),
+        _ => Err(ValueError::new(
+            "not_random",
+            "must be a random UUID (version 4 or 7)",
+        )),
+    }
+}
+
 /// A report as the phone sends it, parsed.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewFieldReport {
@@ -470,6 +485,15 @@ pub fn sniff_media_type(content: &[u8]) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn report_ids_are_random_uuids() {
+        assert!(report_id(Uuid::new_v4()).is_ok());
+        assert!(report_id(Uuid::now_v7()).is_ok());
+        assert_eq!(report_id(Uuid::nil()).unwrap_err().code, "not_random");
+        let by_name = Uuid::parse_str("886313e1-3b8a-5372-9b90-0c9aee199e5d").unwrap();
+        assert_eq!(report_id(by_name).unwrap_err().code, "not_random");
+    }
 
     #[test]
     fn media_types_are_told_by_content() {

@@ -55,15 +55,43 @@ async fn a_report_is_stored_once_however_often_it_is_resent() {
     // The same id with other content is refused, by the same or another organization.
     let mut other = body.clone();
     other["payload"]["age_band"] = json!("26_40");
-    problem(send(&app, &moha, &other).await, 409, "report_id_reused").await;
-    problem(
+    let own = problem(send(&app, &moha, &other).await, 409, "report_id_reused").await;
+    // Another organization learns only that the id is taken: the same answer, naming no one.
+    let foreign = problem(
         send(&app, &app.token(Role::Iom), &body).await,
         409,
         "report_id_reused",
     )
     .await;
+    assert_eq!(own, foreign);
+    assert!(!foreign.to_string().contains("MOHA"), "{foreign}");
     let all = app.get_all("/api/v1/field-reports", Role::Unodc).await;
     assert_eq!(all.len(), 1);
+}
+
+#[tokio::test]
+async fn a_report_id_that_could_be_guessed_is_refused() {
+    let app = spawn_seeded_app().await;
+    let moha = app.token(Role::Government);
+    for id in [
+        Uuid::nil(),
+        Uuid::parse_str("886313e1-3b8a-5372-9b90-0c9aee199e5d").unwrap(),
+        Uuid::from_u128(0x0000_0000_0000_1000_8000_0000_0000_0001),
+    ] {
+        let refused = problem(
+            send(&app, &moha, &victim_identification(id)).await,
+            422,
+            "validation_failed",
+        )
+        .await;
+        assert_eq!(refused["errors"][0]["field"], "id", "{refused}");
+        assert_eq!(refused["errors"][0]["code"], "not_random", "{refused}");
+    }
+    json(
+        send(&app, &moha, &victim_identification(Uuid::now_v7())).await,
+        201,
+    )
+    .await;
 }
 
 #[tokio::test]

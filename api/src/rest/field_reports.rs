@@ -5,6 +5,7 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chrono::{DateTime, Utc};
 use gloact_domain::field_report::{
     FieldReport, FieldReportKind, Gps, NewFieldReport, PayloadInput, Review, ReviewStatus,
+    report_id,
 };
 use gloact_domain::value::{District, Narrative};
 use gloact_domain::{ActivityId, ValueError, Violations};
@@ -44,8 +45,9 @@ pub struct GpsDto {
 #[serde(deny_unknown_fields)]
 #[schema(as = NewFieldReport)]
 pub struct NewFieldReportDto {
-    /// The id the phone chose (UUID). Resending the same report with the same id is safe: it is
-    /// stored once. Another report under the same id is a conflict.
+    /// The id the phone chose: a random UUID (version 4 or 7). Resending the same report with the
+    /// same id is safe: it is stored once. Another report under the same id, from this or any
+    /// other organization, is `409 report_id_reused`, which names no one.
     pub id: Uuid,
     /// When it happened, by the phone's clock (RFC 3339); not more than 5 minutes ahead of ours.
     pub occurred_at: DateTime<Utc>,
@@ -70,6 +72,7 @@ impl TryFrom<NewFieldReportDto> for NewFieldReport {
 
     fn try_from(dto: NewFieldReportDto) -> Result<Self, Violations> {
         let mut v = Violations::default();
+        let id = v.check("id", report_id(dto.id));
         if dto.occurred_at > Utc::now() + CLOCK_SKEW {
             v.add(
                 "occurred_at",
@@ -101,9 +104,9 @@ impl TryFrom<NewFieldReportDto> for NewFieldReport {
                 None
             }
         };
-        match (district, payload) {
-            (Some(district), Some(payload)) if v.is_empty() => Ok(NewFieldReport {
-                id: dto.id,
+        match (id, district, payload) {
+            (Some(id), Some(district), Some(payload)) if v.is_empty() => Ok(NewFieldReport {
+                id,
                 occurred_at: dto.occurred_at,
                 district,
                 gps,
