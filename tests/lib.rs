@@ -195,15 +195,33 @@ impl std::fmt::Debug for TestApp {
     }
 }
 
-/// Starts the server on an empty (migrated) database.
+/// Starts the server on a migrated database holding only the organizations that
+/// [`TestApp::token`] names (a token for an organization that does not exist is refused).
 pub async fn spawn_app() -> TestApp {
     let (database, url) = fresh_database().await;
+    add_token_organizations(&url).await;
     spawn_on(database, &url).await
+}
+
+/// Adds the organizations [`TestApp::token`] names, as the only ones.
+async fn add_token_organizations(url: &str) {
+    let mut conn = AsyncPgConnection::establish(url).await.expect("connect");
+    diesel::sql_query(
+        "INSERT INTO organization (id, code, name, kind, country) VALUES
+           (gen_random_uuid(), 'UNODC-BGD', 'UNODC Programme Office in Bangladesh', 'un_agency', 'BGD'),
+           (gen_random_uuid(), 'IOM-BGD', 'International Organization for Migration, Bangladesh', 'un_agency', 'BGD'),
+           (gen_random_uuid(), 'EU-DEL-BGD', 'Delegation of the European Union to Bangladesh', 'donor', 'BGD'),
+           (gen_random_uuid(), 'MOHA-BGD', 'Ministry of Home Affairs', 'government', 'BGD')",
+    )
+    .execute(&mut conn)
+    .await
+    .expect("the token organizations");
 }
 
 /// Starts the server on a database holding the GLO.ACT-Bangladesh demo data.
 pub async fn spawn_seeded_app() -> TestApp {
-    let app = spawn_app().await;
+    let (database, url) = fresh_database().await;
+    let app = spawn_on(database, &url).await;
     gloact_persistence::seed::seed(&app.db)
         .await
         .expect("the seed runs");
@@ -218,9 +236,10 @@ pub async fn spawn_on(database: String, url: &str) -> TestApp {
     spawn_with(database, url, tokens).await
 }
 
-/// Starts the server on an empty (migrated) database, signing and verifying with `tokens`.
+/// Starts the server as [`spawn_app`] does, signing and verifying with `tokens`.
 pub async fn spawn_app_with_tokens(tokens: TokenService) -> TestApp {
     let (database, url) = fresh_database().await;
+    add_token_organizations(&url).await;
     spawn_with(database, &url, tokens).await
 }
 
@@ -237,6 +256,14 @@ pub async fn spawn_seeded_app_with(change: impl FnOnce(&mut Settings)) -> TestAp
         .await
         .expect("the seed runs");
     app
+}
+
+impl TestApp {
+    /// A second server on this one's database with the same keys: another replica. Dropping it
+    /// stops it and leaves the database to this one.
+    pub async fn replica(&self) -> TestApp {
+        spawn_with(String::new(), &self.url, self.tokens.clone()).await
+    }
 }
 
 async fn spawn_with(database: String, url: &str, tokens: TokenService) -> TestApp {

@@ -36,6 +36,12 @@ enum Command {
     Seed,
     /// Mint a token signed with the configured key, or revoke one (`token revoke`).
     Token(TokenArgs),
+    /// Add an organization (`organization add`): the first one, UNODC's, before any token can be
+    /// minted, since a token names an organization that exists.
+    Organization {
+        #[command(subcommand)]
+        action: OrganizationAction,
+    },
     /// Register, list and disable partner clients (OAuth2 client credentials).
     Client {
         #[command(subcommand)]
@@ -89,7 +95,7 @@ struct TokenArgs {
 
 #[derive(Debug, Subcommand)]
 enum TokenAction {
-    /// Revoke a token by its jti: it gets 401 on every replica from the next request on.
+    /// Revoke a token by its jti: it gets 401 on every replica within about a second.
     Revoke {
         /// The token's `jti` claim.
         #[arg(long)]
@@ -109,6 +115,28 @@ enum AuditAction {
         /// were cut off its end).
         #[arg(long)]
         expect_head: Option<String>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum OrganizationAction {
+    /// Add an organization, on the audit trail as the operator; prints its id.
+    Add {
+        /// Its stable code, e.g. UNODC-BGD.
+        #[arg(long)]
+        code: String,
+        /// Its full name.
+        #[arg(long)]
+        name: String,
+        /// un_agency, international_org, donor, government or civil_society.
+        #[arg(long)]
+        kind: String,
+        /// Where it sits: an ISO 3166-1 alpha-3 code, e.g. BGD.
+        #[arg(long)]
+        country: String,
+        /// The code of the organization it belongs to.
+        #[arg(long)]
+        parent: Option<String>,
     },
 }
 
@@ -226,6 +254,10 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let ttl = humantime::parse_duration(&ttl).context("--ttl, e.g. 15m, 1h or 7d")?;
             let ttl = chrono::Duration::from_std(ttl).context("--ttl is too long")?;
             let tokens = token_service(&settings)?;
+            let database = Database::open(&settings).await?;
+            let checked = check_holder(&settings, &database.url, role, &org, &scopes).await;
+            database.close().await;
+            checked?;
             println!("{}", tokens.mint(&sub, role, &org, &scopes, ttl)?);
             Ok(())
         }
@@ -236,6 +268,35 @@ async fn run(command: Command, settings: Settings) -> anyhow::Result<()> {
             let result = verify_audit(&settings, &database.url, expect_head.as_deref()).await;
             database.close().await;
             result
+        }
+        Command::Organization {
+            action:
+                OrganizationAction::Add {
+                    code,
+                    name,
+                    kind,
+                    country,
+                    parent,
+                },
+        } => {
+            use gloact_domain::organization::NewOrganization;
+            use gloact_domain::value::{CountryCode, Title};
+            let new = NewOrganization {
+                code: Code::parse(&code).map_err(|e| anyhow::anyhow!("--code: {e}"))?,
+                name: Title::parse(&name).map_err(|e| anyhow::anyhow!("--name: {e}"))?,
+                kind: kind.parse().map_err(|e| anyhow::anyhow!("--kind: {e}"))?,
+                country: CountryCode::parse(&country)
+                    .map_err(|e| anyhow::anyhow!("--country: {e}"))?,
+                parent: parent
+                    .map(|p| Code::parse(&p).map_err(|e| anyhow::anyhow!("--parent: {e}")))
+                    .transpose()?,
+                iati_ref: None,
+            };
+            let database = Database::open(&settings).await?;
+            let result = add_organization(&settings, &database.url, &new).await;
+            database.close().await;
+            println!("{}", result?);
+            Ok(())
         }
         Command::Client { action } => {
             let database = Database::open(&settings).await?;
@@ -386,6 +447,21 @@ async fn migrated_db(settings: &Settings, url: &str) -> anyhow::Result<Db> {
     Ok(Db::connect(&settings.db_settings(url.to_owned()))?)
 }
 
+/// Refuses, before a token is printed, an organization that does not exist or whose kind the role
+/// does not fit, and scopes the role can't hold.
+async fn check_holder(
+    settings: &Settings,
+    url: &str,
+    role: Role,
+    org: &Code,
+    scopes: &Scopes,
+) -> anyhow::Result<()> {
+    let db = existing_db(settings, url).await?;
+    gloact_api::service::access::check_holder(&db, role, org, scopes)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))
+}
+
 async fn revoke(
     settings: &Settings,
     url: &str,
@@ -477,6 +553,18 @@ async fn existing_db(settings: &Settings, url: &str) -> anyhow::Result<Db> {
         );
     }
     Ok(Db::connect(&settings.db_settings(url.to_owned()))?)
+}
+
+/// Adds an organization as the operator; its id.
+async fn add_organization(
+    settings: &Settings,
+    url: &str,
+    new: &gloact_domain::organization::NewOrganization,
+) -> anyhow::Result<uuid::Uuid> {
+    let db = existing_db(settings, url).await?;
+    let audit = gloact_api::service::access::operator();
+    let organization = gloact_persistence::organizations::create(&db, new, &audit).await?;
+    Ok(organization.id.0)
 }
 
 async fn manage_clients(

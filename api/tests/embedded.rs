@@ -245,6 +245,86 @@ async fn the_embedded_default_starts_seeds_serves_stops_and_restarts_on_its_data
         ],
     );
     assert!(created.status.success(), "{created:?}");
+    // Tokens and clients that should not exist are refused before they are made.
+    for args in [
+        &[
+            "token",
+            "--role",
+            "government",
+            "--org",
+            "IOM-BGD",
+            "--sub",
+            "x",
+        ][..],
+        &[
+            "token",
+            "--role",
+            "government",
+            "--org",
+            "MOHA-BGD",
+            "--sub",
+            "x",
+            "--scope",
+            "pii",
+        ],
+        &["token", "--role", "iom", "--org", "NEW-NGO", "--sub", "x"],
+        &[
+            "client",
+            "create",
+            "--client-id",
+            "misfit",
+            "--name",
+            "Misfit",
+            "--role",
+            "eu",
+            "--org",
+            "MOHA-BGD",
+        ],
+    ] {
+        let refused = gloact(&data_dir, args);
+        assert!(!refused.status.success(), "{args:?}: {refused:?}");
+        assert!(
+            !String::from_utf8_lossy(&refused.stdout).contains("eyJ"),
+            "no token printed: {refused:?}"
+        );
+        let said = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            said.contains("is not for an organization")
+                || said.contains("can't hold")
+                || said.contains("no organization has the code"),
+            "{args:?}: {said}"
+        );
+    }
+    // An organization added from the command line can be named at once.
+    let added = gloact(
+        &data_dir,
+        &[
+            "organization",
+            "add",
+            "--code",
+            "NEW-NGO",
+            "--name",
+            "A new partner",
+            "--kind",
+            "civil_society",
+            "--country",
+            "BGD",
+        ],
+    );
+    assert!(added.status.success(), "{added:?}");
+    let minted = gloact(
+        &data_dir,
+        &[
+            "token",
+            "--role",
+            "government",
+            "--org",
+            "NEW-NGO",
+            "--sub",
+            "x",
+        ],
+    );
+    assert!(minted.status.success(), "{minted:?}");
     let printed = String::from_utf8_lossy(&created.stdout).into_owned();
     let secret = printed
         .lines()

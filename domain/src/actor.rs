@@ -2,6 +2,7 @@
 
 use std::collections::BTreeSet;
 
+use crate::organization::OrganizationKind;
 use crate::validation::ValueError;
 use crate::value::Code;
 use crate::wire_enum::wire_enum;
@@ -29,6 +30,58 @@ wire_enum! {
         StatsExact => "stats:exact",
         /// Audit log, clients and keys.
         Admin => "admin",
+    }
+}
+
+impl Role {
+    /// Whether someone of an organization of this kind can hold this role: UNODC's and IOM's
+    /// staff belong to UN agencies (IOM also to an international organization), the EU's to a
+    /// donor, and the government role is that of national counterparts: ministries and
+    /// civil-society organizations, who read what they take part in. (Kinds can't tell UNODC from
+    /// another UN agency: that is the minting operator's to get right.)
+    pub fn fits(self, kind: OrganizationKind) -> bool {
+        use OrganizationKind as Kind;
+        match self {
+            Self::Unodc => matches!(kind, Kind::UnAgency),
+            Self::Iom => matches!(kind, Kind::UnAgency | Kind::InternationalOrg),
+            Self::Eu => matches!(kind, Kind::Donor),
+            Self::Government => matches!(kind, Kind::Government | Kind::CivilSociety),
+        }
+    }
+
+    /// Whether this role can hold this scope (DESIGN.md section 3): identities and exact
+    /// statistics are for UNODC and IOM, the audit log, clients and keys for UNODC. A scope
+    /// its role can't use is never put in a token, so a token says only what it grants.
+    pub fn may_hold(self, scope: Scope) -> bool {
+        match (self, scope) {
+            (Self::Unodc, Scope::Pii | Scope::StatsExact | Scope::Admin) => true,
+            (Self::Iom, Scope::Pii | Scope::StatsExact) => true,
+            (Self::Iom, Scope::Admin) => false,
+            (Self::Eu | Self::Government, Scope::Pii | Scope::StatsExact | Scope::Admin) => false,
+        }
+    }
+
+    /// Checks that a token of this role may carry these scopes.
+    pub fn check_scopes(self, scopes: &Scopes) -> Result<(), ValueError> {
+        match scopes.iter().find(|scope| !self.may_hold(*scope)) {
+            None => Ok(()),
+            Some(scope) => Err(ValueError::new(
+                "scope_not_for_role",
+                format!("the {self} role can't hold the scope {scope}"),
+            )),
+        }
+    }
+
+    /// Checks that someone of an organization of this kind may hold this role.
+    pub fn check_kind(self, kind: OrganizationKind) -> Result<(), ValueError> {
+        if self.fits(kind) {
+            Ok(())
+        } else {
+            Err(ValueError::new(
+                "role_not_for_organization",
+                format!("the {self} role is not for an organization of kind {kind}"),
+            ))
+        }
     }
 }
 
@@ -91,4 +144,45 @@ pub struct Actor {
     pub token_id: String,
     /// When the token was issued, for revocations of everything a subject held.
     pub issued_at: chrono::DateTime<chrono::Utc>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_role_fits_only_organizations_of_its_kinds() {
+        assert!(Role::Government.fits(OrganizationKind::Government));
+        assert!(Role::Government.fits(OrganizationKind::CivilSociety));
+        assert!(!Role::Government.fits(OrganizationKind::UnAgency));
+        assert!(Role::Iom.fits(OrganizationKind::UnAgency));
+        assert!(!Role::Eu.fits(OrganizationKind::Government));
+        assert!(!Role::Unodc.fits(OrganizationKind::Donor));
+        assert_eq!(
+            Role::Government
+                .check_kind(OrganizationKind::UnAgency)
+                .unwrap_err()
+                .code,
+            "role_not_for_organization"
+        );
+    }
+
+    #[test]
+    fn only_unodc_and_iom_hold_scopes_and_only_unodc_admin() {
+        let all = Scopes::parse("pii stats:exact admin").unwrap();
+        assert!(Role::Unodc.check_scopes(&all).is_ok());
+        assert!(Role::Iom.check_scopes(&all).is_err());
+        assert!(
+            Role::Iom
+                .check_scopes(&Scopes::parse("pii stats:exact").unwrap())
+                .is_ok()
+        );
+        for role in [Role::Eu, Role::Government] {
+            for scope in ["pii", "stats:exact", "admin"] {
+                let refused = role.check_scopes(&Scopes::parse(scope).unwrap());
+                assert_eq!(refused.unwrap_err().code, "scope_not_for_role");
+            }
+            assert!(role.check_scopes(&Scopes::default()).is_ok());
+        }
+    }
 }

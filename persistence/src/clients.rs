@@ -118,26 +118,30 @@ pub async fn list(db: &Db) -> Result<Vec<Client>, StoreError> {
 /// cut off). Returns whether an enabled client was found.
 pub async fn disable(db: &Db, client_id: &ClientId, audit: &Audit) -> Result<bool, StoreError> {
     let mut conn = db.conn().await?;
-    conn.transaction(async |conn| {
-        let updated = diesel::update(
-            api_client::table
-                .filter(api_client::client_id.eq(client_id.as_str()))
-                .filter(api_client::disabled_at.is_null()),
-        )
-        .set(api_client::disabled_at.eq(diesel::dsl::now))
-        .execute(conn)
-        .await?;
-        if updated == 0 {
-            return Ok(false);
-        }
-        crate::revocations::revoke_subject(conn, &client_id.subject()).await?;
-        append(
-            conn,
-            audit,
-            vec![Entry::new("disable", "client", client_id)],
-        )
-        .await?;
-        Ok(true)
-    })
-    .await
+    let written = conn
+        .transaction(async |conn| {
+            let updated = diesel::update(
+                api_client::table
+                    .filter(api_client::client_id.eq(client_id.as_str()))
+                    .filter(api_client::disabled_at.is_null()),
+            )
+            .set(api_client::disabled_at.eq(diesel::dsl::now))
+            .execute(conn)
+            .await?;
+            if updated == 0 {
+                return Ok(false);
+            }
+            crate::revocations::revoke_subject(conn, &client_id.subject()).await?;
+            append(
+                conn,
+                audit,
+                vec![Entry::new("disable", "client", client_id)],
+            )
+            .await?;
+            Ok(true)
+        })
+        .await;
+    // Tokens are checked against this from the next request on.
+    db.gate().forget();
+    written
 }

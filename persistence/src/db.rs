@@ -51,6 +51,8 @@ pub struct Db {
     statements: Arc<AtomicU64>,
     /// The writer of audit events of reads, once started (see [`Db::start_read_recorder`]).
     reads: Arc<OnceLock<crate::audit::ReadRecorder>>,
+    /// This replica's copy of the revocations and organizations (see [`crate::gate`]).
+    gate: Arc<crate::gate::Gate>,
 }
 
 impl std::fmt::Debug for Db {
@@ -117,6 +119,7 @@ impl Db {
             pool,
             statements,
             reads: Arc::new(OnceLock::new()),
+            gate: Arc::default(),
         })
     }
 
@@ -130,9 +133,14 @@ impl Db {
             pool: self.pool.clone(),
             statements: Arc::clone(&self.statements),
             reads: Arc::new(OnceLock::new()),
+            gate: Arc::clone(&self.gate),
         };
         self.reads
             .get_or_init(|| crate::audit::ReadRecorder::start(plain, capacity));
+    }
+
+    pub(crate) fn gate(&self) -> &crate::gate::Gate {
+        &self.gate
     }
 
     pub(crate) fn read_recorder(&self) -> Option<&crate::audit::ReadRecorder> {
@@ -156,6 +164,15 @@ impl Db {
     /// A connection from the pool.
     pub async fn conn(&self) -> Result<Conn, StoreError> {
         Ok(self.pool.get().await?)
+    }
+
+    /// A connection whose statements `statements_run` does not count: for the replica's own
+    /// housekeeping (reloading [`crate::gate`]), which is no request's doing and would make the
+    /// count depend on when it ran. The pool counts again once the connection is back.
+    pub(crate) async fn uncounted_conn(&self) -> Result<Conn, StoreError> {
+        let mut conn = self.conn().await?;
+        conn.set_instrumentation(|_: InstrumentationEvent<'_>| {});
+        Ok(conn)
     }
 
     /// Checks that the database answers a query.

@@ -14,6 +14,7 @@ mod db;
 mod error;
 pub mod field_reports;
 pub mod follow_ups;
+pub mod gate;
 pub mod idempotency;
 pub mod indicators;
 pub mod organizations;

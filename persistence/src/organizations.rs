@@ -190,6 +190,23 @@ pub(crate) async fn id_by_code(
         })
 }
 
+/// The kind of the live organization with this code, if there is one.
+pub async fn kind_by_code(db: &Db, code: &Code) -> Result<Option<OrganizationKind>, StoreError> {
+    let mut conn = db.conn().await?;
+    let kind: Option<String> = organization::table
+        .filter(organization::code.eq(code.as_str()))
+        .filter(organization::deleted_at.is_null())
+        .select(organization::kind)
+        .first(&mut conn)
+        .await
+        .optional()?;
+    kind.map(|kind| {
+        kind.parse()
+            .map_err(|_| StoreError::Internal(format!("unknown organization kind {kind}")))
+    })
+    .transpose()
+}
+
 /// Stores a new organization.
 pub async fn create(
     db: &Db,
@@ -197,35 +214,39 @@ pub async fn create(
     audit: &Audit,
 ) -> Result<Organization, StoreError> {
     let mut conn = db.conn().await?;
-    conn.transaction(async |conn| {
-        let parent_id = match &new.parent {
-            Some(code) => Some(id_by_code(conn, "parent", code).await?),
-            None => None,
-        };
-        let row = NewOrganizationRow {
-            id: OrganizationId::new().0,
-            code: new.code.as_str(),
-            name: new.name.as_str(),
-            kind: new.kind.as_str(),
-            country: new.country.as_str(),
-            parent_id,
-            iati_ref: new.iati_ref.as_ref().map(IatiRef::as_str),
-        };
-        let created: Organization = diesel::insert_into(organization::table)
-            .values(&row)
-            .returning(OrganizationRow::as_returning())
-            .get_result(conn)
-            .await?
-            .try_into()?;
-        append(
-            conn,
-            audit,
-            vec![Entry::new("create", "organization", created.id)],
-        )
-        .await?;
-        Ok(created)
-    })
-    .await
+    let written = conn
+        .transaction(async |conn| {
+            let parent_id = match &new.parent {
+                Some(code) => Some(id_by_code(conn, "parent", code).await?),
+                None => None,
+            };
+            let row = NewOrganizationRow {
+                id: OrganizationId::new().0,
+                code: new.code.as_str(),
+                name: new.name.as_str(),
+                kind: new.kind.as_str(),
+                country: new.country.as_str(),
+                parent_id,
+                iati_ref: new.iati_ref.as_ref().map(IatiRef::as_str),
+            };
+            let created: Organization = diesel::insert_into(organization::table)
+                .values(&row)
+                .returning(OrganizationRow::as_returning())
+                .get_result(conn)
+                .await?
+                .try_into()?;
+            append(
+                conn,
+                audit,
+                vec![Entry::new("create", "organization", created.id)],
+            )
+            .await?;
+            Ok(created)
+        })
+        .await;
+    // Tokens are checked against this from the next request on.
+    db.gate().forget();
+    written
 }
 
 /// Applies changes to an organization at the version the caller read.
@@ -237,52 +258,58 @@ pub async fn update(
     audit: &Audit,
 ) -> Result<Organization, StoreError> {
     let mut conn = db.conn().await?;
-    conn.transaction(async |conn| {
-        crate::db::lock_row(conn, "organization", id.0).await?;
-        let current = find(conn, id).await?;
-        StoreError::check_version(current.meta.version, expected_version)?;
-        let parent_id = match &changes.parent {
-            Some(Some(code)) => {
-                let parent = id_by_code(conn, "parent", code).await?;
-                if is_within(conn, parent, id.0).await? {
-                    return Err(StoreError::Invalid {
-                        field: "parent".into(),
-                        code: "cycle",
-                        message: format!("{code} is this organization or one of its descendants"),
-                    });
+    let written = conn
+        .transaction(async |conn| {
+            crate::db::lock_row(conn, "organization", id.0).await?;
+            let current = find(conn, id).await?;
+            StoreError::check_version(current.meta.version, expected_version)?;
+            let parent_id = match &changes.parent {
+                Some(Some(code)) => {
+                    let parent = id_by_code(conn, "parent", code).await?;
+                    if is_within(conn, parent, id.0).await? {
+                        return Err(StoreError::Invalid {
+                            field: "parent".into(),
+                            code: "cycle",
+                            message: format!(
+                                "{code} is this organization or one of its descendants"
+                            ),
+                        });
+                    }
+                    Some(Some(parent))
                 }
-                Some(Some(parent))
-            }
-            Some(None) => Some(None),
-            None => None,
-        };
-        let changeset = OrganizationChangeset {
-            name: changes.name.as_ref().map(Title::as_str),
-            kind: changes.kind.map(OrganizationKind::as_str),
-            country: changes.country.as_ref().map(CountryCode::as_str),
-            parent_id,
-            iati_ref: changes
-                .iati_ref
-                .as_ref()
-                .map(|r| r.as_ref().map(IatiRef::as_str)),
-            updated_at: Some(Utc::now()),
-        };
-        let updated: Organization =
-            diesel::update(organization::table.filter(organization::id.eq(id.0)))
-                .set(&changeset)
-                .returning(OrganizationRow::as_returning())
-                .get_result(conn)
-                .await?
-                .try_into()?;
-        append(
-            conn,
-            audit,
-            vec![Entry::new("update", "organization", id).changing(changes.changed_fields())],
-        )
-        .await?;
-        Ok(updated)
-    })
-    .await
+                Some(None) => Some(None),
+                None => None,
+            };
+            let changeset = OrganizationChangeset {
+                name: changes.name.as_ref().map(Title::as_str),
+                kind: changes.kind.map(OrganizationKind::as_str),
+                country: changes.country.as_ref().map(CountryCode::as_str),
+                parent_id,
+                iati_ref: changes
+                    .iati_ref
+                    .as_ref()
+                    .map(|r| r.as_ref().map(IatiRef::as_str)),
+                updated_at: Some(Utc::now()),
+            };
+            let updated: Organization =
+                diesel::update(organization::table.filter(organization::id.eq(id.0)))
+                    .set(&changeset)
+                    .returning(OrganizationRow::as_returning())
+                    .get_result(conn)
+                    .await?
+                    .try_into()?;
+            append(
+                conn,
+                audit,
+                vec![Entry::new("update", "organization", id).changing(changes.changed_fields())],
+            )
+            .await?;
+            Ok(updated)
+        })
+        .await;
+    // Tokens are checked against this from the next request on.
+    db.gate().forget();
+    written
 }
 
 /// Whether `organization` is `ancestor` or lies below it: walks up from `organization` through

@@ -1,4 +1,5 @@
-//! Revoked tokens, by `jti`: checked on every request by every replica.
+//! Revoked tokens, by `jti`, and subjects all of whose tokens were revoked: every replica
+//! checks tokens against them (through [`crate::gate`]).
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -25,46 +26,30 @@ pub struct Revocation {
 /// Records a revocation; revoking a revoked token again changes nothing.
 pub async fn revoke(db: &Db, revocation: &Revocation, audit: &Audit) -> Result<(), StoreError> {
     let mut conn = db.conn().await?;
-    conn.transaction(async |conn| {
-        diesel::insert_into(revoked_token::table)
-            .values((
-                revoked_token::jti.eq(&revocation.jti),
-                revoked_token::expires_at.eq(revocation.expires_at),
-                revoked_token::revoked_by.eq(&revocation.revoked_by),
-                revoked_token::reason.eq(&revocation.reason),
-            ))
-            .on_conflict(revoked_token::jti)
-            .do_nothing()
-            .execute(conn)
-            .await?;
-        append(
-            conn,
-            audit,
-            vec![Entry::new("revoke", "token", &revocation.jti)],
-        )
-        .await
-    })
-    .await
-}
-
-/// Whether a token was revoked: by its id, or because every token of its subject issued before
-/// a time was (a disabled client's). One query, on every request.
-pub async fn is_revoked(
-    db: &Db,
-    jti: &str,
-    subject: &str,
-    issued_at: DateTime<Utc>,
-) -> Result<bool, StoreError> {
-    let mut conn = db.conn().await?;
-    let by_id = diesel::dsl::exists(revoked_token::table.filter(revoked_token::jti.eq(jti)));
-    let by_subject = diesel::dsl::exists(
-        revoked_subject::table
-            .filter(revoked_subject::subject.eq(subject))
-            .filter(revoked_subject::not_before.gt(issued_at)),
-    );
-    Ok(diesel::select(by_id.or(by_subject))
-        .get_result(&mut conn)
-        .await?)
+    let written = conn
+        .transaction(async |conn| {
+            diesel::insert_into(revoked_token::table)
+                .values((
+                    revoked_token::jti.eq(&revocation.jti),
+                    revoked_token::expires_at.eq(revocation.expires_at),
+                    revoked_token::revoked_by.eq(&revocation.revoked_by),
+                    revoked_token::reason.eq(&revocation.reason),
+                ))
+                .on_conflict(revoked_token::jti)
+                .do_nothing()
+                .execute(conn)
+                .await?;
+            append(
+                conn,
+                audit,
+                vec![Entry::new("revoke", "token", &revocation.jti)],
+            )
+            .await
+        })
+        .await;
+    // Tokens are checked against this from the next request on.
+    db.gate().forget();
+    written
 }
 
 /// Revokes every token of `subject` issued until now, in the caller's transaction.

@@ -53,12 +53,12 @@ fn claims_of(token: &str) -> Value {
 #[tokio::test]
 async fn a_partner_client_gets_a_short_lived_token_bound_to_its_role_and_organization() {
     let app = spawn_seeded_app().await;
-    let secret = register(&app, "eu-reporting", Role::Eu, "EU-DEL-BGD", "stats:exact").await;
+    let secret = register(&app, "iom-reporting", Role::Iom, "IOM-BGD", "stats:exact").await;
     let response = token_request(
         &app,
         &[
             ("grant_type", "client_credentials"),
-            ("client_id", "eu-reporting"),
+            ("client_id", "iom-reporting"),
             ("client_secret", &secret),
         ],
     )
@@ -79,7 +79,7 @@ async fn a_partner_client_gets_a_short_lived_token_bound_to_its_role_and_organiz
             claims["role"].as_str(),
             claims["org"].as_str()
         ),
-        (Some("client:eu-reporting"), Some("eu"), Some("EU-DEL-BGD"))
+        (Some("client:iom-reporting"), Some("iom"), Some("IOM-BGD"))
     );
     assert_eq!(
         claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
@@ -102,7 +102,7 @@ async fn a_partner_client_gets_a_short_lived_token_bound_to_its_role_and_organiz
     problem(write, 403, "forbidden").await;
 
     // HTTP Basic authentication works the same; asking for no more than allowed is fine.
-    let basic = STANDARD.encode(format!("eu-reporting:{secret}"));
+    let basic = STANDARD.encode(format!("iom-reporting:{secret}"));
     let response = app
         .client
         .post(format!("{}/api/v1/oauth/token", app.address))
@@ -289,7 +289,7 @@ async fn a_revoked_token_is_refused_from_the_next_request_on() {
     // Only UNODC with the admin scope may revoke.
     for token in [
         app.token(Role::Unodc),
-        app.token_with_scopes(Role::Iom, "IOM-BGD", "admin"),
+        app.token_with_scopes(Role::Iom, "IOM-BGD", "pii stats:exact"),
     ] {
         let refused = app
             .request(Method::POST, "/api/v1/admin/revocations", &token)
@@ -455,4 +455,82 @@ async fn clients_may_not_hold_the_admin_scope() {
         access::create_client(&app.db, registration, &access::operator()).await,
         Err(access::CreateClientError::AdminScope)
     ));
+}
+
+#[tokio::test]
+async fn a_revocation_reaches_another_replica_within_about_a_second() {
+    let app = spawn_seeded_app().await;
+    let other = app.replica().await;
+    let victim = app.token(Role::Iom);
+    let status = |replica: &TestApp| {
+        replica
+            .request(Method::GET, "/api/v1/organizations", &victim)
+            .send()
+    };
+    // Both replicas have read the revocations (and found none).
+    assert_eq!(status(&app).await.unwrap().status(), 200);
+    assert_eq!(status(&other).await.unwrap().status(), 200);
+
+    let admin = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "admin");
+    let jti = claims_of(&victim)["jti"].as_str().unwrap().to_owned();
+    let revoked = app
+        .request(Method::POST, "/api/v1/admin/revocations", &admin)
+        .json(&json!({"jti": jti}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoked.status(), 204);
+    // At once on the replica that recorded it...
+    problem(status(&app).await.unwrap(), 401, "token_revoked").await;
+    // ...and on the other once its copy is a second old.
+    let started = std::time::Instant::now();
+    loop {
+        let response = status(&other).await.unwrap();
+        if response.status() == 401 {
+            problem(response, 401, "token_revoked").await;
+            break;
+        }
+        assert_eq!(response.status(), 200);
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(3),
+            "the other replica still takes a revoked token"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_client_is_registered_only_for_a_role_its_organization_can_hold() {
+    let app = spawn_seeded_app().await;
+    for (role, org, scopes, why) in [
+        (Role::Government, "IOM-BGD", "", "role_not_for_organization"),
+        (Role::Unodc, "MOHA-BGD", "", "role_not_for_organization"),
+        (Role::Eu, "EU-DEL-BGD", "stats:exact", "scope_not_for_role"),
+        (Role::Government, "MOHA-BGD", "pii", "scope_not_for_role"),
+        (Role::Iom, "NO-SUCH-ORG", "", "no organization"),
+    ] {
+        let registration = ClientRegistration {
+            client_id: ClientId::parse("misfit").unwrap(),
+            name: Title::parse("A client that should not exist").unwrap(),
+            role,
+            organization: Code::parse(org).unwrap(),
+            scopes: Scopes::parse(scopes).unwrap(),
+        };
+        let refused = access::create_client(&app.db, registration, &access::operator())
+            .await
+            .expect_err("refused");
+        let message = refused.to_string();
+        let expected = match why {
+            "role_not_for_organization" => "is not for an organization of kind",
+            "scope_not_for_role" => "can't hold the scope",
+            other => other,
+        };
+        assert!(
+            message.contains(expected),
+            "{role} {org} {scopes}: {message}"
+        );
+    }
+    // The fitting ones are registered.
+    register(&app, "iom-sync", Role::Iom, "IOM-BGD", "pii").await;
+    register(&app, "ngo-mis", Role::Government, "BNWLA", "").await;
 }

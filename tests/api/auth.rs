@@ -4,8 +4,9 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use gloact_api::auth::{Claims, SigningKey, TokenService};
-use gloact_domain::Role;
+use gloact_api::auth::{Claims, MintError, SigningKey, TokenService};
+use gloact_domain::value::Code;
+use gloact_domain::{Role, Scopes};
 use gloact_tests::{
     TestApp, claims_for, json, problem, spawn_app, spawn_seeded_app, test_settings,
 };
@@ -480,6 +481,72 @@ async fn an_unknown_role_scope_or_organization_is_401_token_invalid() {
     };
     json(
         get_with_authorization(&app, Some(&format!("Bearer {}", app.sign(&claims)))).await,
+        200,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_token_that_should_not_exist_is_not_minted_and_is_401_token_invalid() {
+    let app = spawn_app().await;
+    // The token service refuses scopes the role can't hold...
+    for (role, org, scope) in [
+        (Role::Government, "MOHA-BGD", "pii"),
+        (Role::Eu, "EU-DEL-BGD", "stats:exact"),
+        (Role::Iom, "IOM-BGD", "admin"),
+    ] {
+        let minted = app.tokens.mint(
+            "someone",
+            role,
+            &Code::parse(org).unwrap(),
+            &Scopes::parse(scope).unwrap(),
+            chrono::Duration::minutes(5),
+        );
+        assert!(
+            matches!(minted, Err(MintError::Scope(_))),
+            "{role} with {scope}: {minted:?}"
+        );
+    }
+    // ...and the API refuses them signed by hand with the key, as it does a token for an
+    // organization that does not exist or whose kind the role does not fit.
+    for (role, org, scope) in [
+        ("government", "MOHA-BGD", "pii"),
+        ("government", "MOHA-BGD", "stats:exact"),
+        ("eu", "EU-DEL-BGD", "admin"),
+        ("iom", "IOM-BGD", "admin"),
+        ("government", "IOM-BGD", ""),
+        ("unodc", "MOHA-BGD", ""),
+        ("eu", "UNODC-BGD", ""),
+        ("iom", "NO-SUCH-ORG", ""),
+    ] {
+        let claims = Claims {
+            role: role.into(),
+            org: org.into(),
+            scope: scope.into(),
+            ..good_claims()
+        };
+        token_refused(&app, &app.sign(&claims), "token_invalid").await;
+    }
+    // A token for an organization created a moment ago works at once.
+    let unodc = app.token(Role::Unodc);
+    json(
+        app.request(Method::POST, "/api/v1/organizations", &unodc)
+            .json(&new_organization("MOWCA-BGD"))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+    json(
+        get_with_authorization(
+            &app,
+            Some(&format!(
+                "Bearer {}",
+                app.token_for(Role::Government, "MOWCA-BGD")
+            )),
+        )
+        .await,
         200,
     )
     .await;

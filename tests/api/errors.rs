@@ -341,8 +341,12 @@ async fn a_body_over_a_mebibyte_is_413_payload_too_large() {
     // The server is fine afterwards, and nothing was written.
     assert_eq!(
         app.get_json("/api/v1/organizations", Role::Unodc, 200)
-            .await["items"],
-        json!([])
+            .await["items"]
+            .as_array()
+            .unwrap()
+            .len(),
+        4,
+        "only the four organizations the tokens name"
     );
 }
 
@@ -374,7 +378,11 @@ async fn an_invalid_organization_lists_every_bad_field() {
     let page = app
         .get_json("/api/v1/organizations", Role::Unodc, 200)
         .await;
-    assert_eq!(page["items"], json!([]));
+    assert_eq!(
+        page["items"].as_array().unwrap().len(),
+        4,
+        "only the four organizations the tokens name"
+    );
 }
 
 #[tokio::test]

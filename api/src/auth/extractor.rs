@@ -5,7 +5,8 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use gloact_domain::Actor;
-use gloact_persistence::{Db, revocations};
+use gloact_persistence::Db;
+use gloact_persistence::gate::Standing;
 
 use super::{TokenError, TokenService};
 use crate::error::ApiError;
@@ -70,11 +71,23 @@ impl BearerToken {
     /// Verifies the token: valid, not expired, not revoked. The actor it names.
     pub async fn verify(&self, db: &Db) -> Result<Actor, ApiError> {
         let actor = self.tokens.verify(&self.token)?;
-        // Every replica asks the database, so a revocation holds everywhere at once.
-        if revocations::is_revoked(db, &actor.token_id, &actor.subject, actor.issued_at).await? {
-            return Err(TokenError::Revoked.into());
+        // Against this replica's copy of the revocations and organizations, at most a second old.
+        let standing = db
+            .standing(
+                &actor.token_id,
+                &actor.subject,
+                actor.issued_at,
+                actor.organization.as_str(),
+            )
+            .await?;
+        match standing {
+            Standing::Revoked => Err(TokenError::Revoked.into()),
+            // A token for an organization that does not exist, or of a role its organization
+            // can't hold, was minted by mistake or forged with our key: it names no one.
+            Standing::UnknownOrganization => Err(TokenError::Invalid.into()),
+            Standing::Good(kind) if !actor.role.fits(kind) => Err(TokenError::Invalid.into()),
+            Standing::Good(_) => Ok(actor),
         }
-        Ok(actor)
     }
 
     /// Checks the token again: still valid (not expired) and not revoked.

@@ -69,6 +69,9 @@ pub enum MintError {
         /// The longest lifetime allowed.
         max_secs: i64,
     },
+    /// The role can't hold one of the scopes.
+    #[error("{0}")]
+    Scope(String),
     /// Signing failed.
     #[error("could not sign the token: {0}")]
     Sign(#[from] jsonwebtoken::errors::Error),
@@ -177,7 +180,9 @@ impl TokenService {
     }
 
     /// Mints a token for `subject` with this role, organization and scopes, valid for `ttl`
-    /// (at most the configured longest lifetime).
+    /// (at most the configured longest lifetime); refuses scopes the role can't hold. The
+    /// organization is the caller's to check (it must exist and be of a kind the role fits):
+    /// tokens naming another are refused when they are used.
     pub fn mint(
         &self,
         subject: &str,
@@ -204,6 +209,8 @@ impl TokenService {
                 max_secs: self.max_ttl_secs,
             });
         }
+        role.check_scopes(scopes)
+            .map_err(|e| MintError::Scope(e.message))?;
         let now = Utc::now().timestamp();
         let claims = Claims {
             sub: subject.to_owned(),
@@ -264,11 +271,16 @@ impl TokenService {
         {
             return Err(TokenError::Invalid);
         }
+        let role: Role = claims.role.parse().map_err(|_| TokenError::Invalid)?;
+        let scopes = Scopes::parse(&claims.scope).map_err(|_| TokenError::Invalid)?;
+        // A scope the role can't hold is never minted: such a token was forged with our key.
+        role.check_scopes(&scopes)
+            .map_err(|_| TokenError::Invalid)?;
         Ok(Actor {
             subject: claims.sub,
-            role: claims.role.parse().map_err(|_| TokenError::Invalid)?,
+            role,
             organization: Code::parse(&claims.org).map_err(|_| TokenError::Invalid)?,
-            scopes: Scopes::parse(&claims.scope).map_err(|_| TokenError::Invalid)?,
+            scopes,
             token_id: claims.jti,
             issued_at: chrono::DateTime::from_timestamp(claims.iat, 0)
                 .ok_or(TokenError::Invalid)?,

@@ -28,7 +28,8 @@ pub struct NewRevocation {
     pub reason: Option<String>,
 }
 
-/// Revokes a token: from the next request on it gets 401 on every replica.
+/// Revokes a token: it gets 401 from the next request on here, within about a second on every
+/// other replica.
 #[utoipa::path(tag = "access", request_body = NewRevocation, responses((status = 204, description = "Revoked (revoking twice changes nothing)")))]
 #[post("/admin/revocations")]
 pub async fn create_revocation(

@@ -6,6 +6,7 @@ use gloact_domain::client::{Client, ClientId};
 use gloact_domain::policy::{Action, Resource};
 use gloact_persistence::audit::{self, Audit, Entry};
 use gloact_persistence::clients::{self, NewClient};
+use gloact_persistence::organizations;
 use gloact_persistence::revocations::{self, Revocation};
 use gloact_persistence::{Db, StoreError};
 
@@ -101,7 +102,8 @@ pub struct TokenRequest<'a> {
     pub request_id: &'a str,
 }
 
-/// Revokes the token with this id; it gets 401 on every replica from the next request on.
+/// Revokes the token with this id; it gets 401 from the next request on here, within about a
+/// second on every other replica (see `gloact_persistence::gate`).
 pub async fn revoke(
     db: &Db,
     caller: &Caller,
@@ -153,6 +155,12 @@ pub async fn create_client(
     if !Client::may_hold(&new.scopes) {
         return Err(CreateClientError::AdminScope);
     }
+    check_holder(db, new.role, &new.organization, &new.scopes)
+        .await
+        .map_err(|e| match e {
+            HolderError::Store(e) => CreateClientError::Store(e),
+            refused => CreateClientError::Holder(refused.to_string()),
+        })?;
     let secret = secrets::generate_secret()?;
     let secret_hash = secrets::hash_secret(secret.clone()).await?;
     let client = clients::create(
@@ -192,10 +200,45 @@ pub enum CreateClientError {
     /// `admin` is for people, not for machine credentials.
     #[error("a client may not hold the admin scope: administration is for people")]
     AdminScope,
+    /// The role does not fit the organization or the scopes (see [`check_holder`]).
+    #[error("{0}")]
+    Holder(String),
     /// Making or hashing the secret failed.
     #[error(transparent)]
     Secret(#[from] SecretError),
     /// Storage refused (e.g. the id is taken, the organization unknown).
     #[error(transparent)]
     Store(#[from] StoreError),
+}
+
+/// Why tokens of a role, organization and scopes may not be given out.
+#[derive(Debug, thiserror::Error)]
+pub enum HolderError {
+    /// No live organization has this code.
+    #[error("no organization has the code {0}")]
+    UnknownOrganization(String),
+    /// The role does not fit the organization's kind, or can't hold a scope.
+    #[error("{0}")]
+    Misfit(String),
+    /// Storage failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+}
+
+/// Checks, before tokens are given out (by the command line or to a partner client), that the
+/// organization exists, that its kind fits the role and that the role can hold the scopes; a
+/// token that fails these checks is refused when it is used anyway.
+pub async fn check_holder(
+    db: &Db,
+    role: gloact_domain::Role,
+    organization: &gloact_domain::value::Code,
+    scopes: &Scopes,
+) -> Result<(), HolderError> {
+    role.check_scopes(scopes)
+        .map_err(|e| HolderError::Misfit(e.message))?;
+    let kind = organizations::kind_by_code(db, organization)
+        .await?
+        .ok_or_else(|| HolderError::UnknownOrganization(organization.to_string()))?;
+    role.check_kind(kind)
+        .map_err(|e| HolderError::Misfit(e.message))
 }
