@@ -618,6 +618,8 @@ pub async fn update(
         let current = current_for_write(conn, id, Some(expected_version)).await?;
         let fields = changes.fields();
         if fields.is_empty() {
+            // Nothing written, but the case goes out: a read, on the trail like any other.
+            append(conn, audit, vec![Entry::new("read", "case", id)]).await?;
             return Ok(current);
         }
         let changeset = CaseChangeset {
@@ -706,7 +708,8 @@ pub async fn set_referral_status(
             .await?;
         let current: ReferralStatus = current.parse()?;
         if current == status {
-            // A retried change: nothing to do.
+            // A retried change: nothing to write, but the case goes out, a read on the trail.
+            append(conn, audit, vec![Entry::new("read", "case", case_id)]).await?;
             return find(conn, &CaseScope::All, case_id).await;
         }
         if !current.may_become(status) {

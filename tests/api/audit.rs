@@ -586,3 +586,163 @@ async fn events_a_crash_left_unsealed_are_sealed_in_commit_order_by_the_next_ser
         "sealed in the order they committed"
     );
 }
+
+/// Sends `body` with `If-Match` at `version`; the answer must be 200.
+async fn patch_at(app: &TestApp, path: &str, token: &str, version: &Value, body: Value) -> Value {
+    json(
+        app.request(Method::PATCH, path, token)
+            .header("if-match", format!("\"{version}\""))
+            .json(&body)
+            .send()
+            .await
+            .unwrap(),
+        200,
+    )
+    .await
+}
+
+/// The read events about rows of this type written since `before` of them were.
+async fn reads_since(app: &TestApp, resource_type: &str, before: usize) -> Vec<Value> {
+    events(app, &format!("&action=read&resource_type={resource_type}"))
+        .await
+        .split_off(before)
+}
+
+async fn reads_of(app: &TestApp, resource_type: &str) -> usize {
+    reads_since(app, resource_type, 0).await.len()
+}
+
+#[tokio::test]
+async fn a_change_that_changes_nothing_is_on_the_trail_as_the_read_it_is() {
+    let app = spawn_seeded_app().await;
+
+    // An empty PATCH of a case, and a referral moved to the status it has, answer with the case.
+    let unodc = app.token(Role::Unodc);
+    let case = json(
+        app.request(Method::POST, "/api/v1/cases", &unodc)
+            .json(&json!({
+                "identified_on": "2020-02-20",
+                "district": "Cox's Bazar",
+                "sex": "female",
+                "age_band": "18_25",
+                "citizenship": "BGD",
+                "exploitation": "labour",
+                "means_of_control": ["debt_bondage"],
+                "recruitment": { "method": "job_offer", "recruiter_relation": "agent" },
+                "events": [{ "stage": "recruitment", "place": "Teknaf", "country": "BGD" }],
+                "consent": true,
+                "referrals": [{ "to_organization": "IOM-BGD", "service": "repatriation" }],
+            }))
+            .send()
+            .await
+            .unwrap(),
+        201,
+    )
+    .await;
+    let case_id = case["id"].as_str().unwrap();
+    let case_path = format!("/api/v1/cases/{case_id}");
+    let before = reads_of(&app, "case").await;
+    let same = patch_at(&app, &case_path, &unodc, &case["version"], json!({})).await;
+    assert_eq!(same["id"], case["id"]);
+    let reads = reads_since(&app, "case", before).await;
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0]["resource_id"], case["id"]);
+
+    let referral = case["referrals"][0]["id"].as_str().unwrap();
+    let iom = app.token(Role::Iom);
+    let same = patch_at(
+        &app,
+        &format!("{case_path}/referrals/{referral}"),
+        &iom,
+        &case["version"],
+        json!({ "status": case["referrals"][0]["status"] }),
+    )
+    .await;
+    assert_eq!(same["version"], case["version"], "nothing was written");
+    let reads = reads_since(&app, "case", before).await;
+    assert_eq!(reads.len(), 2, "{reads:?}");
+    assert_eq!(
+        (
+            reads[1]["resource_id"].as_str(),
+            reads[1]["organization"].as_str()
+        ),
+        (Some(case_id), Some("IOM-BGD"))
+    );
+
+    // An empty PATCH of a follow-up action of a restricted activity answers with the action.
+    let workshop = app.activity("WS-2020-01").await;
+    let action = json(
+        app.post(
+            "/api/v1/follow-up-actions",
+            Role::Unodc,
+            &json!({"activity_id": workshop["id"], "owner": "MOLJPA-BGD", "title": "Share the bench book with the tribunals"}),
+        )
+        .await,
+        201,
+    )
+    .await;
+    let before = reads_of(&app, "follow_up_action").await;
+    let moljpa = app.token_for(Role::Government, "MOLJPA-BGD");
+    patch_at(
+        &app,
+        &format!(
+            "/api/v1/follow-up-actions/{}",
+            action["id"].as_str().unwrap()
+        ),
+        &moljpa,
+        &action["version"],
+        json!({}),
+    )
+    .await;
+    let reads = reads_since(&app, "follow_up_action", before).await;
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0]["resource_id"], action["id"]);
+
+    // A field report sent again is answered with the stored report.
+    let moha = app.token(Role::Government);
+    let report = json!({
+        "id": uuid::Uuid::new_v4(),
+        "occurred_at": "2020-02-25T14:05:00Z",
+        "district": "Cox's Bazar",
+        "payload": { "kind": "victim_identification", "sex": "female", "age_band": "18_25", "citizenship": "BGD", "exploitation": "labour" },
+    });
+    let post = || {
+        app.request(Method::POST, "/api/v1/field-reports", &moha)
+            .json(&report)
+            .send()
+    };
+    json(post().await.unwrap(), 201).await;
+    let before = reads_of(&app, "field_report").await;
+    json(post().await.unwrap(), 200).await;
+    let reads = reads_since(&app, "field_report", before).await;
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0]["resource_id"], report["id"]);
+}
+
+#[tokio::test]
+async fn an_answer_replayed_under_an_idempotency_key_is_on_the_trail_as_a_read() {
+    let app = spawn_seeded_app().await;
+    let moha = app.token(Role::Government);
+    let report = json!({
+        "id": uuid::Uuid::new_v4(),
+        "occurred_at": "2020-02-25T14:05:00Z",
+        "district": "Cox's Bazar",
+        "payload": { "kind": "victim_identification", "sex": "female", "age_band": "18_25", "citizenship": "BGD", "exploitation": "labour" },
+    });
+    let post = || {
+        app.request(Method::POST, "/api/v1/field-reports", &moha)
+            .header("idempotency-key", "phone-7-report-1")
+            .json(&report)
+            .send()
+    };
+    let first = post().await.unwrap();
+    assert_eq!(first.status(), 201);
+    let before = reads_of(&app, "field_report").await;
+    let again = post().await.unwrap();
+    assert_eq!(again.headers()["idempotent-replayed"], "true");
+    assert_eq!(json(again, 201).await["id"], report["id"]);
+    let reads = reads_since(&app, "field_report", before).await;
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0]["resource_id"], report["id"]);
+    assert_eq!(reads[0]["organization"], "MOHA-BGD");
+}

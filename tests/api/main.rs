@@ -23,6 +23,7 @@ mod graphql;
 mod health;
 mod indicators;
 mod keys;
+mod links;
 mod organizations;
 mod pagination;
 mod policy_matrix;

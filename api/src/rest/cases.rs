@@ -24,7 +24,7 @@ use super::common::{
     PageDto, check_not_null, check_opt, created, double_option, from_json, if_match, ok_with_etag,
     page_request, parse_date, query_value,
 };
-use super::idempotency;
+use super::idempotency::{self, Carries};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::service;
@@ -631,12 +631,20 @@ pub async fn create_case(
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    idempotency::once(&req, &db, &key, &caller, &body, async {
-        let dto: NewCaseDto = from_json(body.clone())?;
-        let new = NewCase::try_from(dto)?;
-        let case = service::cases::create(&db, &caller, &key, &new).await?;
-        Ok(case_created(case))
-    })
+    idempotency::once(
+        &req,
+        &db,
+        &key,
+        &caller,
+        &body,
+        Carries::Row("case"),
+        async {
+            let dto: NewCaseDto = from_json(body.clone())?;
+            let new = NewCase::try_from(dto)?;
+            let case = service::cases::create(&db, &caller, &key, &new).await?;
+            Ok(case_created(case))
+        },
+    )
     .await
 }
 

@@ -20,7 +20,7 @@ use super::common::{
     PageDto, check_opt, check_time, created, from_json, if_match, ok_with_etag, page_request,
     query_value, without_position,
 };
-use super::idempotency;
+use super::idempotency::{self, Carries};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::service;
@@ -202,23 +202,31 @@ pub async fn create_field_report(
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    idempotency::once(&req, &db, &keys, &caller, &body, async {
-        let dto: NewFieldReportDto = from_json(body.clone())?;
-        let report = NewFieldReport::try_from(dto)?;
-        Ok(
-            match service::field_reports::submit(&db, &caller, &report).await? {
-                Stored::Created(stored) => {
-                    let meta = stored.meta;
-                    let location = format!("/api/v1/field-reports/{}", stored.report.id);
-                    created(&meta, location, &FieldReportDto::from(stored))
-                }
-                Stored::AlreadyHad(stored) => {
-                    let meta = stored.meta;
-                    ok_with_etag(&meta, &FieldReportDto::from(stored))
-                }
-            },
-        )
-    })
+    idempotency::once(
+        &req,
+        &db,
+        &keys,
+        &caller,
+        &body,
+        Carries::Row("field_report"),
+        async {
+            let dto: NewFieldReportDto = from_json(body.clone())?;
+            let report = NewFieldReport::try_from(dto)?;
+            Ok(
+                match service::field_reports::submit(&db, &caller, &report).await? {
+                    Stored::Created(stored) => {
+                        let meta = stored.meta;
+                        let location = format!("/api/v1/field-reports/{}", stored.report.id);
+                        created(&meta, location, &FieldReportDto::from(stored))
+                    }
+                    Stored::AlreadyHad(stored) => {
+                        let meta = stored.meta;
+                        ok_with_etag(&meta, &FieldReportDto::from(stored))
+                    }
+                },
+            )
+        },
+    )
     .await
 }
 
@@ -388,7 +396,8 @@ pub async fn create_field_report_batch(
     body: web::Json<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
     let body = body.into_inner();
-    idempotency::once(&req, &db, &keys, &caller, &body, async {
+    // The answer gives each report's id and fate, not its content.
+    idempotency::once(&req, &db, &keys, &caller, &body, Carries::Nothing, async {
         let batch: BatchDto = from_json(body.clone())?;
         judge_batch(&db, &caller, batch.reports).await
     })

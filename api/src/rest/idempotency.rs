@@ -42,14 +42,25 @@ fn key_of(req: &HttpRequest) -> Result<Option<String>, ApiError> {
     Ok(Some(text.to_owned()))
 }
 
+/// What a kept answer carries, for the audit trail when it goes out again.
+#[derive(Debug, Clone, Copy)]
+pub enum Carries {
+    /// A row of this audited type, named by the answer's `id`: a replay is recorded as a read.
+    Row(&'static str),
+    /// Nothing audited (ids and outcomes only).
+    Nothing,
+}
+
 /// Runs `run` once per key of the caller; without a key it simply runs. The body is kept only as
-/// a fingerprint keyed by `keys` (it may hold identifying fields).
+/// a fingerprint keyed by `keys` (it may hold identifying fields). A replayed answer that
+/// `carries` a row is on the audit trail as a read of it.
 pub async fn once(
     req: &HttpRequest,
     db: &Db,
     keys: &SealingKey,
     caller: &Caller,
     body: &serde_json::Value,
+    carries: Carries,
     run: impl Future<Output = Result<HttpResponse, ApiError>>,
 ) -> Result<HttpResponse, ApiError> {
     let Some(key) = key_of(req)? else {
@@ -74,7 +85,12 @@ pub async fn once(
             code: "idempotency_request_in_progress",
             detail: "the first request under this key is still running: retry shortly".into(),
         }),
-        Claim::Replay(kept) => Ok(respond(&kept, true)),
+        Claim::Replay(kept) => {
+            if let (Carries::Row(resource_type), Some(id)) = (carries, row_id(&kept)) {
+                crate::service::audit::record_replayed_read(db, caller, resource_type, id).await?;
+            }
+            Ok(respond(&kept, true))
+        }
         Claim::Run(claim) => {
             let response = run.await.unwrap_or_else(|error| error.error_response());
             if response.status().is_server_error() {
@@ -87,6 +103,15 @@ pub async fn once(
             Ok(respond(&kept, false))
         }
     }
+}
+
+/// The `id` of the row a kept successful answer carries.
+fn row_id(kept: &KeptAnswer) -> Option<String> {
+    if !(200..300).contains(&kept.status) {
+        return None;
+    }
+    let body: serde_json::Value = serde_json::from_slice(&kept.body).ok()?;
+    body.get("id")?.as_str().map(str::to_owned)
 }
 
 /// The parts of an answer that a retry must get again.

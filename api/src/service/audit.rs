@@ -25,6 +25,17 @@ pub async fn list(
     Ok(audit::list(db, filter, after_seq, limit).await?)
 }
 
+/// Records that a kept answer naming the row `id` of `resource_type` (a case, a field report)
+/// went out again, to a retry under the same `Idempotency-Key`: a read like any other.
+pub async fn record_replayed_read(
+    db: &Db,
+    caller: &Caller,
+    resource_type: &'static str,
+    id: String,
+) -> ServiceResult<()> {
+    super::audit_restricted_reads(db, caller, resource_type, vec![id]).await
+}
+
 /// The background upkeep of a replica, every `interval` until the task is dropped: seals what
 /// committed since the last run and signs a checkpoint of the new head, and folds the
 /// dashboards' counts. A failed run is logged and tried again next time: an event waits, it is

@@ -1,27 +1,59 @@
 //! Field reports: IOM and government officers send them; UNODC reads all and reviews; government
 //! reads its own organization's; the EU sees none (statistics only, later).
 
+use gloact_domain::Actor;
 use gloact_domain::field_report::{FieldReport, NewFieldReport, Review};
-use gloact_domain::policy::{Action, FieldReportScope, Resource};
+use gloact_domain::policy::{Action, ActivityScope, FieldReportScope, Resource};
 use gloact_persistence::attachments::{self, Attachment, Upload};
 use gloact_persistence::field_reports::{self, FieldReportFilter, Stored};
-use gloact_persistence::{Db, Page, PageRequest};
+use gloact_persistence::{Db, Page, PageRequest, activities};
 use uuid::Uuid;
 
 use super::{Caller, ServiceResult, audit_restricted_reads, authorize, check_version};
 
-/// Stores a report from the caller's phone; a resend of the same report changes nothing.
+/// Stores a report from the caller's phone; a resend of the same report changes nothing, and is
+/// answered with the stored report, a read on the record like any other.
 pub async fn submit(db: &Db, caller: &Caller, report: &NewFieldReport) -> ServiceResult<Stored> {
     let actor = &caller.actor;
     authorize(actor, Resource::FieldReport, Action::Create)?;
-    Ok(field_reports::submit(
+    let mut stored = field_reports::submit(
         db,
         report,
         &actor.subject,
         &actor.organization,
         &caller.audit_identity(),
     )
-    .await?)
+    .await?;
+    let (Stored::Created(report) | Stored::AlreadyHad(report)) = &mut stored;
+    name_seen_activities(db, actor, &mut [report]).await?;
+    if let Stored::AlreadyHad(report) = &stored {
+        audit_restricted_reads(
+            db,
+            caller,
+            "field_report",
+            vec![report.report.id.to_string()],
+        )
+        .await?;
+    }
+    Ok(stored)
+}
+
+/// A report names its activity only to a caller who may see that activity: a referral sent to
+/// another ministry about a restricted activity does not tell that ministry the activity's id.
+async fn name_seen_activities(
+    db: &Db,
+    actor: &Actor,
+    reports: &mut [&mut FieldReport],
+) -> ServiceResult<()> {
+    let ids: Vec<_> = reports
+        .iter()
+        .filter_map(|r| r.report.activity_id)
+        .collect();
+    let seen = activities::seen_among(db, &ActivityScope::of(actor), &ids).await?;
+    for report in reports {
+        report.report.activity_id = report.report.activity_id.filter(|id| seen.contains(id));
+    }
+    Ok(())
 }
 
 /// A page of the reports the caller may see; every read is on the record (reports describe
@@ -34,7 +66,8 @@ pub async fn list(
 ) -> ServiceResult<Page<FieldReport, Uuid>> {
     let actor = &caller.actor;
     authorize(actor, Resource::FieldReport, Action::Read)?;
-    let page = field_reports::list(db, &FieldReportScope::of(actor), filter, page).await?;
+    let mut page = field_reports::list(db, &FieldReportScope::of(actor), filter, page).await?;
+    name_seen_activities(db, actor, &mut page.items.iter_mut().collect::<Vec<_>>()).await?;
     let ids = page.items.iter().map(|r| r.report.id.to_string()).collect();
     audit_restricted_reads(db, caller, "field_report", ids).await?;
     Ok(page)
@@ -52,7 +85,8 @@ pub async fn count(db: &Db, caller: &Caller, filter: &FieldReportFilter) -> Serv
 pub async fn get(db: &Db, caller: &Caller, id: Uuid) -> ServiceResult<FieldReport> {
     let actor = &caller.actor;
     authorize(actor, Resource::FieldReport, Action::Read)?;
-    let report = field_reports::get(db, &FieldReportScope::of(actor), id).await?;
+    let mut report = field_reports::get(db, &FieldReportScope::of(actor), id).await?;
+    name_seen_activities(db, actor, &mut [&mut report]).await?;
     audit_restricted_reads(db, caller, "field_report", vec![id.to_string()]).await?;
     Ok(report)
 }
@@ -94,6 +128,7 @@ pub async fn submit_batch(
 ) -> ServiceResult<Vec<Result<Stored, gloact_persistence::StoreError>>> {
     let actor = &caller.actor;
     authorize(actor, Resource::FieldReport, Action::Create)?;
+    // The answer tells each report's id and fate, not its content: nothing of it is read.
     Ok(field_reports::submit_all(
         db,
         reports,

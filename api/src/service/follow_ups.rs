@@ -93,6 +93,14 @@ pub async fn update(
         ));
     }
     if *changes == FollowUpChanges::default() {
+        // Nothing written, but the action goes out: a read like any other.
+        audit_restricted_activity_reads(
+            db,
+            caller,
+            "follow_up_action",
+            restricted(std::slice::from_ref(&current)),
+        )
+        .await?;
         return Ok(current);
     }
     Ok(follow_ups::update(db, &scope, id, version, changes, &caller.audit_identity()).await?)

@@ -22,7 +22,7 @@ use crate::db::Db;
 use crate::error::StoreError;
 use crate::page::{Page, PageRequest, paged};
 use crate::schema::activity;
-use crate::scope::{ActivityCondition, activity_visible, participating_in};
+use crate::scope::{ActivityCondition, activity_visible, participating_in, visible_activity_ids};
 use crate::sight;
 
 use children::Children;
@@ -103,6 +103,54 @@ pub(crate) async fn is_public_or_joined_by(
     .await
 }
 
+/// Leaves out the parent of each part whose parent the caller may not see (a restricted parent of
+/// a part its organization takes part in): a row names only rows its reader may see. One query
+/// when a caller who doesn't see everything reads parts, none otherwise.
+async fn hide_unseen_parents(
+    conn: &mut AsyncPgConnection,
+    scope: &ActivityScope,
+    rows: &mut [ActivityRow],
+) -> Result<(), StoreError> {
+    let parents: Vec<Uuid> = rows.iter().filter_map(|r| r.parent_id).collect();
+    let Some(visible) = visible_activity_ids(scope).filter(|_| !parents.is_empty()) else {
+        return Ok(());
+    };
+    let seen: std::collections::HashSet<Uuid> = visible
+        .filter(activity::id.eq_any(parents))
+        .load::<Uuid>(conn)
+        .await?
+        .into_iter()
+        .collect();
+    for row in rows {
+        row.parent_id = row.parent_id.filter(|parent| seen.contains(parent));
+    }
+    Ok(())
+}
+
+/// The ids among `ids` of activities the caller may see (deleted ones included: their ids were
+/// seen). For rows of other kinds that name an activity, to name it only to those who may see it.
+pub async fn seen_among(
+    db: &Db,
+    scope: &ActivityScope,
+    ids: &[ActivityId],
+) -> Result<std::collections::HashSet<ActivityId>, StoreError> {
+    let Some(visible) = visible_activity_ids(scope) else {
+        return Ok(ids.iter().copied().collect());
+    };
+    if ids.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let mut conn = db.conn().await?;
+    let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
+    Ok(visible
+        .filter(activity::id.eq_any(ids))
+        .load::<Uuid>(&mut conn)
+        .await?
+        .into_iter()
+        .map(ActivityId)
+        .collect())
+}
+
 /// Narrows a query of activities to those the caller may see that match the filter;
 /// `programme_id` is the filter's programme, already looked up.
 fn filtered<ST: 'static>(
@@ -131,6 +179,13 @@ fn conditions(
     }
     if let Some(parent) = filter.parent_id {
         all.push(Box::new(activity::parent_id.eq(parent.0).assume_not_null()));
+        // Parts of a parent the caller may not see match nothing, or the filter would confirm
+        // that the parent exists.
+        if let Some(visible) = visible_activity_ids(scope) {
+            all.push(Box::new(
+                activity::parent_id.assume_not_null().eq_any(visible),
+            ));
+        }
     }
     if let Some(kind) = filter.kind {
         all.push(Box::new(activity::kind.eq(kind.as_str())));
@@ -207,7 +262,8 @@ pub async fn list(
         .into_boxed();
     let query = filtered(query, scope, filter, programme_id);
     let read = async |conn: &mut AsyncPgConnection| {
-        let rows: Vec<ActivityRow> = paged!(query, activity, request).load(conn).await?;
+        let mut rows: Vec<ActivityRow> = paged!(query, activity, request).load(conn).await?;
+        hide_unseen_parents(conn, scope, &mut rows).await?;
         let live: Vec<Uuid> = rows
             .iter()
             .filter(|r| r.deleted_at.is_none())
@@ -283,12 +339,13 @@ async fn load_where(
     condition: ActivityCondition,
 ) -> Result<Vec<ActivityDetail>, StoreError> {
     let mut conn = db.conn().await?;
-    let rows: Vec<ActivityRow> = visible(scope)
+    let mut rows: Vec<ActivityRow> = visible(scope)
         .filter(condition)
         .filter(activity::deleted_at.is_null())
         .order(activity::id.asc())
         .load(&mut conn)
         .await?;
+    hide_unseen_parents(&mut conn, scope, &mut rows).await?;
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let mut children = Children::load(&mut conn, &ids).await?;
     rows.into_iter().map(|row| children.attach(row)).collect()
@@ -334,6 +391,9 @@ async fn find(
         .filter(activity::deleted_at.is_null())
         .first(conn)
         .await?;
+    let mut rows = [row];
+    hide_unseen_parents(conn, scope, &mut rows).await?;
+    let [row] = rows;
     let mut children = Children::load(conn, &[row.id]).await?;
     children.attach(row)
 }
