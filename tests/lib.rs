@@ -14,6 +14,8 @@
 
 use std::sync::OnceLock;
 
+pub mod conformance;
+
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use gloact_api::auth::{Claims, SigningKey, TokenService};
@@ -706,9 +708,11 @@ pub fn jpeg(filler: &str) -> Vec<u8> {
     content
 }
 
-/// The JSON body of a response, after checking its status (the body is shown when it differs).
+/// The JSON body of a response, after checking its status (the body is shown when it differs)
+/// and that the served contract describes it ([`conformance::check`]).
 pub async fn json(response: Response, status: u16) -> Value {
     let actual = response.status().as_u16();
+    let path = response.url().path().to_owned();
     let content_type = response
         .headers()
         .get("content-type")
@@ -723,7 +727,9 @@ pub async fn json(response: Response, status: u16) -> Value {
             "errors are problem+json; body: {text}"
         );
     }
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"))
+    let body = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+    conformance::check(&path, actual, &body);
+    body
 }
 
 /// Checks that a response is a problem with this status and code; returns the problem.

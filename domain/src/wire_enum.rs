@@ -1,7 +1,11 @@
 /// Declares an enum with the wire name (JSON, OpenAPI and database) given for each variant, with
 /// `as_str`, `FromStr`, `Display` and serde in both directions, from one list of names.
+///
+/// The wire names are taken as `tt`, not `literal`: a `literal` fragment reaches the derives
+/// wrapped in an invisible group, which serde reads but utoipa's derive silently skips, so the
+/// contract listed the variants' Rust names (`Planned`) while the API sent `planned`.
 macro_rules! wire_enum {
-    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:literal),+ $(,)? }) => {
+    ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident => $wire:tt),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
         #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

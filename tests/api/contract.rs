@@ -198,3 +198,94 @@ async fn swagger_ui_is_served_from_the_binary() {
         "Swagger UI shows the served contract"
     );
 }
+
+/// Every `enum` anywhere in a JSON value, with where it is.
+fn enums<'a>(value: &'a Value, at: String, found: &mut Vec<(String, &'a Vec<Value>)>) {
+    match value {
+        Value::Object(map) => {
+            if let Some(Value::Array(values)) = map.get("enum") {
+                found.push((at.clone(), values));
+            }
+            for (key, inner) in map {
+                enums(inner, format!("{at}/{key}"), found);
+            }
+        }
+        Value::Array(items) => {
+            for (i, inner) in items.iter().enumerate() {
+                enums(inner, format!("{at}/{i}"), found);
+            }
+        }
+        _ => {}
+    }
+}
+
+#[test]
+fn every_enum_in_the_contract_is_its_wire_value() {
+    use gloact_domain::activity::{ActivityKind, ActivityStatus, Pillar, Visibility};
+    use gloact_domain::field_report::{AgeBand, Sex};
+    let spec = gloact_tests::conformance::spec();
+    let mut found = Vec::new();
+    enums(spec, String::new(), &mut found);
+    assert!(found.len() >= 20, "{}", found.len());
+    for (at, values) in &found {
+        for value in *values {
+            let value = value.as_str().unwrap_or_default();
+            assert!(
+                !value.is_empty() && !value.chars().any(|c| c.is_ascii_uppercase()),
+                "{at}: {value:?} is not a wire value"
+            );
+        }
+    }
+    let listed = |name: &str| -> Vec<String> {
+        spec["components"]["schemas"][name]["enum"]
+            .as_array()
+            .unwrap_or_else(|| panic!("{name} is an enum"))
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    fn wire<T: Copy>(all: &[T], as_str: fn(T) -> &'static str) -> Vec<String> {
+        all.iter().map(|v| as_str(*v).to_owned()).collect()
+    }
+    assert_eq!(
+        listed("ActivityStatus"),
+        wire(ActivityStatus::ALL, ActivityStatus::as_str)
+    );
+    assert_eq!(
+        listed("ActivityKind"),
+        wire(ActivityKind::ALL, ActivityKind::as_str)
+    );
+    assert_eq!(listed("Pillar"), wire(Pillar::ALL, Pillar::as_str));
+    assert_eq!(
+        listed("Visibility"),
+        wire(Visibility::ALL, Visibility::as_str)
+    );
+    assert_eq!(listed("Sex"), wire(Sex::ALL, Sex::as_str));
+    assert_eq!(listed("AgeBand"), wire(AgeBand::ALL, AgeBand::as_str));
+}
+
+#[tokio::test]
+async fn a_body_the_contract_does_not_describe_fails_the_conformance_check() {
+    let app = gloact_tests::spawn_seeded_app().await;
+    // A served activity passes (json() checks it)...
+    let activity = app.activity("NC-2020").await;
+    let path = format!("/api/v1/activities/{}", activity["id"].as_str().unwrap());
+    let served = json(app.get(&path, Role::Eu).await, 200).await;
+    gloact_tests::conformance::check(&path, 200, &served);
+    // ...and the same with an enum as a generated client of the old contract would send it, a
+    // field of the wrong type, or a required field missing, does not.
+    let mut pascal = served.clone();
+    pascal["status"] = "Completed".into();
+    let mut wrong_type = served.clone();
+    wrong_type["version"] = "1".into();
+    let mut missing = served.clone();
+    missing.as_object_mut().unwrap().remove("code");
+    for bad in [pascal, wrong_type, missing] {
+        let caught =
+            std::panic::catch_unwind(|| gloact_tests::conformance::check(&path, 200, &bad));
+        assert!(caught.is_err(), "{bad}");
+    }
+    // A status the path does not document is caught too, unless it is a problem.
+    let caught = std::panic::catch_unwind(|| gloact_tests::conformance::check(&path, 201, &served));
+    assert!(caught.is_err());
+}
