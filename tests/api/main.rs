@@ -28,5 +28,6 @@ mod organizations;
 mod pagination;
 mod policy_matrix;
 mod schema;
+mod schemathesis;
 mod seed;
 mod statistics;
