@@ -21,14 +21,12 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use gloact_api::auth::{SigningKey, TokenService};
 use gloact_api::server::Application;
 use gloact_domain::value::Code;
 use gloact_domain::{Role, Scopes};
 use gloact_persistence::{Db, migrate, seed};
 
-const ACTIVITIES: i64 = 100_000;
 const CONCURRENCY: usize = 16;
 /// The whole dashboard scans every activity four times: a few viewers at once, not sixteen (at
 /// sixteen the pool's connections run out and requests are shed with 503 after 5 s).
@@ -79,87 +77,6 @@ const NESTED_POSTGRAPHILE: &str = r#"query Nested {
     } }
   }
 }"#;
-
-/// Adds generated activities (and what hangs off them) up to `ACTIVITIES`, in bulk with the
-/// row triggers off (their change numbers are still drawn from the one sequence).
-const GENERATE: &str = r#"
-SET session_replication_role = replica;
-WITH orgs AS (SELECT array_agg(id ORDER BY code) AS ids FROM organization),
-     prog AS (SELECT id FROM programme ORDER BY code LIMIT 1),
-     n AS (SELECT generate_series(1, $1) AS i)
-INSERT INTO activity (id, programme_id, code, title, kind, pillar, status, visibility,
-                      planned_start, planned_end, district, participants_female, participants_male,
-                      judges, prosecutors, change_seq)
-SELECT gen_random_uuid(), prog.id, 'GEN-' || i, 'Generated activity ' || i,
-       (ARRAY['consultation','meeting','workshop','training','validation_workshop','study',
-              'legislative_review','awareness','assistance','other'])[1 + i % 10],
-       (ARRAY['coordination','research_evidence','legislative_review','capacity_building',
-              'international_cooperation','victim_assistance'])[1 + i % 6],
-       (ARRAY['planned','ongoing','completed','postponed','cancelled'])[1 + (i / 7) % 5],
-       CASE WHEN i % 4 = 0 THEN 'restricted' ELSE 'public' END,
-       date '2019-01-01' + (i % 1800), date '2019-01-03' + (i % 1800),
-       (ARRAY['Dhaka','Cox''s Bazar','Teknaf','Sylhet','Khulna','Jessore','Chattogram','Rajshahi'])[1 + i % 8],
-       5 + i % 20, 5 + i % 15, i % 3, i % 4, nextval('change_seq')
-FROM n, prog;
-WITH orgs AS (SELECT array_agg(id ORDER BY code) AS ids, count(*) AS k FROM organization)
-INSERT INTO participation (id, activity_id, organization_id, role, change_seq)
-SELECT gen_random_uuid(), a.id, orgs.ids[1 + (g.r + abs(hashtext(a.code))) % orgs.k],
-       CASE g.r WHEN 0 THEN 'organizer' ELSE 'implementing' END, nextval('change_seq')
-FROM activity a, orgs, generate_series(0, 1) AS g(r) WHERE a.code LIKE 'GEN-%';
-INSERT INTO objective (id, activity_id, description, achieved, change_seq)
-SELECT gen_random_uuid(), a.id, 'Objective ' || g.r || ' of ' || a.code, g.r = 0, nextval('change_seq')
-FROM activity a, generate_series(0, 1) AS g(r) WHERE a.code LIKE 'GEN-%';
-WITH orgs AS (SELECT array_agg(id ORDER BY code) AS ids, count(*) AS k FROM organization)
-INSERT INTO follow_up_action (id, activity_id, owner_organization_id, title, status, change_seq)
-SELECT gen_random_uuid(), a.id, orgs.ids[1 + abs(hashtext(a.code)) % orgs.k],
-       'Follow up ' || a.code, (ARRAY['open','in_progress','done','dropped'])[1 + abs(hashtext(a.code)) % 4],
-       nextval('change_seq')
-FROM activity a, orgs WHERE a.code LIKE 'GEN-%';
-SET session_replication_role = origin;
-ANALYZE;
-"#;
-
-#[derive(diesel::QueryableByName)]
-struct Count {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    n: i64,
-}
-
-async fn generate(url: &str) {
-    let mut conn = AsyncPgConnection::establish(url).await.unwrap();
-    let have: Count =
-        diesel::sql_query("SELECT count(*) AS n FROM activity WHERE code LIKE 'GEN-%'")
-            .get_result(&mut conn)
-            .await
-            .unwrap();
-    if have.n >= ACTIVITIES {
-        println!("{} generated activities already there", have.n);
-        return;
-    }
-    assert_eq!(
-        have.n, 0,
-        "a partly generated database: start from an empty one"
-    );
-    let started = Instant::now();
-    // One statement at a time (the extended protocol takes one per call); $1 inlined as a number.
-    for statement in GENERATE
-        .split(";\n")
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-    {
-        diesel::sql_query(statement.replace("$1", &ACTIVITIES.to_string()))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-    }
-    println!(
-        "generated {ACTIVITIES} activities, {} participations, {} objectives, {} follow-up actions in {:.1} s",
-        2 * ACTIVITIES,
-        2 * ACTIVITIES,
-        ACTIVITIES,
-        started.elapsed().as_secs_f64()
-    );
-}
 
 /// Sends `query` from `clients` clients for `duration`; the sorted latencies, and how long it
 /// took until the last answer came (requests sent before the deadline are waited for).
@@ -240,7 +157,7 @@ async fn main() {
     migrate(&url).await.unwrap();
     let db = Db::connect(&settings.db_settings(url.clone())).unwrap();
     seed::seed(&db).await.unwrap();
-    generate(&url).await;
+    support::generate(&url).await;
 
     let tokens = TokenService::new(SigningKey::generate().unwrap(), &settings.auth).unwrap();
     // The donor's dashboard: the EU sees every activity, and statistics protected.

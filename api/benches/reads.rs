@@ -1,0 +1,350 @@
+//! Reads through the API beside the same reads as raw SQL, in one run on the same database: an
+//! activity by id (public, and restricted, whose every read is audited), a page of 100 and the
+//! GraphQL dashboard's nested page, on the generated programme of 100,000 activities. Closed loop
+//! (16 clients as fast as answers come) for the rates and the ratio, then an open loop at 80 % of
+//! the API's closed-loop rate for the latency a steady load sees (measured from when each request
+//! was due, so a stall counts against every request it delays). Ends with the process's peak
+//! RSS (server and load generator together: an upper bound on the server's).
+//!
+//! ```sh
+//! DATABASE_URL=postgres://…/an_empty_database cargo bench -p gloact-api --bench reads
+//! ```
+
+#![allow(
+    clippy::expect_used,
+    clippy::unwrap_used,
+    missing_docs,
+    reason = "a benchmark binary"
+)]
+
+mod support;
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use diesel::sql_types::{Text, Uuid as SqlUuid};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use gloact_api::auth::{SigningKey, TokenService};
+use gloact_api::server::Application;
+use gloact_domain::value::Code;
+use gloact_domain::{Role, Scopes};
+use gloact_persistence::{Db, migrate, seed};
+use uuid::Uuid;
+
+const CONCURRENCY: usize = 16;
+const WARM_UP: Duration = Duration::from_secs(2);
+const RUN_FOR: Duration = Duration::from_secs(8);
+
+/// An activity with its three embeds, as one JSON document: the raw side of a read by id.
+const ONE: &str = "SELECT json_build_object(
+     'activity', a,
+     'participations', (SELECT json_agg(p) FROM participation p WHERE p.activity_id = a.id),
+     'objectives', (SELECT json_agg(o) FROM objective o WHERE o.activity_id = a.id),
+     'follow_up_actions', (SELECT json_agg(f) FROM follow_up_action f WHERE f.activity_id = a.id)
+   )::text AS body
+   FROM activity a WHERE a.id = $1 AND a.deleted_at IS NULL";
+
+/// The first 100 live activities by id, each with its embeds.
+const PAGE: &str = "SELECT json_agg(x.doc)::text AS body FROM (
+     SELECT json_build_object(
+       'activity', a,
+       'participations', (SELECT json_agg(p) FROM participation p WHERE p.activity_id = a.id),
+       'objectives', (SELECT json_agg(o) FROM objective o WHERE o.activity_id = a.id),
+       'follow_up_actions', (SELECT json_agg(f) FROM follow_up_action f WHERE f.activity_id = a.id)
+     ) AS doc
+     FROM activity a WHERE a.deleted_at IS NULL ORDER BY a.id LIMIT 100) x";
+
+/// The GraphQL nested page as one statement: its count and 50 activities with their
+/// participations' organizations, objectives and follow-up actions' owners.
+const NESTED_SQL: &str = "SELECT json_build_object(
+     'total', (SELECT count(*) FROM activity WHERE pillar = 'victim_assistance'
+                 AND status = 'completed' AND deleted_at IS NULL),
+     'items', (SELECT json_agg(x.doc) FROM (
+       SELECT json_build_object(
+         'code', a.code, 'title', a.title, 'status', a.status, 'district', a.district,
+         'participations', (SELECT json_agg(json_build_object('role', p.role, 'code', o.code, 'name', o.name))
+                              FROM participation p JOIN organization o ON o.id = p.organization_id
+                             WHERE p.activity_id = a.id),
+         'objectives', (SELECT json_agg(json_build_object('description', b.description, 'achieved', b.achieved))
+                          FROM objective b WHERE b.activity_id = a.id),
+         'follow_up_actions', (SELECT json_agg(json_build_object('title', f.title, 'status', f.status, 'owner', w.code))
+                                 FROM follow_up_action f JOIN organization w ON w.id = f.owner_organization_id
+                                WHERE f.activity_id = a.id)
+       ) AS doc
+       FROM activity a WHERE a.pillar = 'victim_assistance' AND a.status = 'completed'
+        AND a.deleted_at IS NULL ORDER BY a.id LIMIT 50) x)
+   )::text AS body";
+
+const NESTED_GRAPHQL: &str = r#"query Nested {
+  activities(first: 50, filter: { pillar: VICTIM_ASSISTANCE, status: COMPLETED }) {
+    totalCount
+    edges { cursor node {
+      code title status district
+      participations { role organization { code name } }
+      objectives { description achieved }
+      followUpActions { title status owner { code } }
+    } }
+  }
+}"#;
+
+#[derive(diesel::QueryableByName)]
+struct Body {
+    #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
+    #[allow(dead_code, reason = "read to have the server send it")]
+    body: Option<String>,
+}
+
+#[derive(diesel::QueryableByName)]
+struct Id {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+/// The `i`-th request of a workload.
+type MakeRequest = Arc<dyn Fn(usize) -> reqwest::RequestBuilder + Send + Sync>;
+
+/// Rate and sorted latencies.
+struct Run {
+    rate: f64,
+    latencies: Vec<Duration>,
+}
+
+impl Run {
+    fn print(&self, label: &str) {
+        println!(
+            "{label:<44} {:>7.0} /s   p50 {:>6.1} ms   p99 {:>6.1} ms",
+            self.rate,
+            support::percentile(&self.latencies, 0.50).as_secs_f64() * 1e3,
+            support::percentile(&self.latencies, 0.99).as_secs_f64() * 1e3,
+        );
+    }
+}
+
+async fn send(request: reqwest::RequestBuilder) {
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let body = response.bytes().await.unwrap();
+    assert!(
+        status.is_success(),
+        "{status}: {}",
+        String::from_utf8_lossy(&body)
+    );
+}
+
+/// `CONCURRENCY` clients, each sending its next request when the last is answered.
+async fn http_closed(make: &MakeRequest, duration: Duration) -> Run {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let deadline = started + duration;
+    let workers = (0..CONCURRENCY)
+        .map(|_| {
+            let (make, next) = (Arc::clone(make), Arc::clone(&next));
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while Instant::now() < deadline {
+                    let request = make(next.fetch_add(1, Ordering::Relaxed));
+                    let sent = Instant::now();
+                    send(request).await;
+                    latencies.push(sent.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect::<Vec<_>>();
+    collect(workers, started).await
+}
+
+/// Requests due at a fixed `rate`, each sent when due whatever the others are doing; latency from
+/// when it was due.
+async fn http_fixed(make: &MakeRequest, rate: f64, duration: Duration) -> Run {
+    let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let started = Instant::now();
+    let mut requests = Vec::new();
+    let mut i = 0;
+    while started.elapsed() < duration {
+        let due = ticks.tick().await.into_std();
+        let request = make(i);
+        i += 1;
+        requests.push(tokio::spawn(async move {
+            send(request).await;
+            vec![due.elapsed()]
+        }));
+    }
+    collect(requests, started).await
+}
+
+/// The same work as raw SQL: `CONCURRENCY` connections, each running `query` (bound to the
+/// `i`-th id when it takes one) as fast as it answers.
+async fn sql_closed(url: &str, query: &'static str, ids: &Arc<Vec<Uuid>>) -> Run {
+    let next = Arc::new(AtomicUsize::new(0));
+    let mut connections = Vec::new();
+    for _ in 0..CONCURRENCY {
+        connections.push(AsyncPgConnection::establish(url).await.unwrap());
+    }
+    let started = Instant::now();
+    let deadline = started + RUN_FOR;
+    let workers = connections
+        .into_iter()
+        .map(|mut conn| {
+            let (ids, next) = (Arc::clone(ids), Arc::clone(&next));
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while Instant::now() < deadline {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let sent = Instant::now();
+                    let rows: Vec<Body> = if query.contains("$1") {
+                        diesel::sql_query(query)
+                            .bind::<SqlUuid, _>(ids[i % ids.len()])
+                            .load(&mut conn)
+                            .await
+                            .unwrap()
+                    } else {
+                        diesel::sql_query(query).load(&mut conn).await.unwrap()
+                    };
+                    assert!(!rows.is_empty());
+                    latencies.push(sent.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect::<Vec<_>>();
+    collect(workers, started).await
+}
+
+async fn collect(workers: Vec<tokio::task::JoinHandle<Vec<Duration>>>, started: Instant) -> Run {
+    let mut latencies = Vec::new();
+    for worker in workers {
+        latencies.extend(worker.await.unwrap());
+    }
+    let took = started.elapsed();
+    latencies.sort();
+    Run {
+        rate: latencies.len() as f64 / took.as_secs_f64(),
+        latencies,
+    }
+}
+
+async fn ids(url: &str, visibility: &str) -> Arc<Vec<Uuid>> {
+    let mut conn = AsyncPgConnection::establish(url).await.unwrap();
+    let rows: Vec<Id> = diesel::sql_query(
+        "SELECT id FROM activity WHERE code LIKE 'GEN-%' AND visibility = $1 \
+         AND deleted_at IS NULL ORDER BY md5(id::text) LIMIT 2000",
+    )
+    .bind::<Text, _>(visibility)
+    .load(&mut conn)
+    .await
+    .unwrap();
+    Arc::new(rows.into_iter().map(|r| r.id).collect())
+}
+
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .map_or(f64::NAN, |kib| kib / 1024.0)
+}
+
+#[tokio::main]
+async fn main() {
+    let Ok(url) = std::env::var("DATABASE_URL") else {
+        println!("set DATABASE_URL to an empty database to run this benchmark");
+        return;
+    };
+    let mut settings = support::settings(&url);
+    settings.database.max_connections = 16;
+    migrate(&url).await.unwrap();
+    let db = Db::connect(&settings.db_settings(url.clone())).unwrap();
+    seed::seed(&db).await.unwrap();
+    support::generate(&url).await;
+
+    let tokens = TokenService::new(SigningKey::generate().unwrap(), &settings.auth).unwrap();
+    // The donor sees every activity; its reads of restricted ones are on the audit trail.
+    let token = tokens
+        .mint(
+            "bench-reader",
+            Role::Eu,
+            &Code::parse("EU-DEL-BGD").unwrap(),
+            &Scopes::default(),
+            chrono::Duration::hours(1),
+        )
+        .unwrap();
+    let app = Application::build(&settings, db, tokens, false).unwrap();
+    let base = format!("http://127.0.0.1:{}", app.port());
+    tokio::spawn(app.run_until_stopped());
+    let client = reqwest::Client::new();
+    let public = ids(&url, "public").await;
+    let restricted = ids(&url, "restricted").await;
+
+    let by_id = |ids: &Arc<Vec<Uuid>>| -> MakeRequest {
+        let (client, base, token, ids) =
+            (client.clone(), base.clone(), token.clone(), Arc::clone(ids));
+        Arc::new(move |i| {
+            client
+                .get(format!("{base}/api/v1/activities/{}", ids[i % ids.len()]))
+                .bearer_auth(&token)
+        })
+    };
+    let page: MakeRequest = {
+        let (client, base, token) = (client.clone(), base.clone(), token.clone());
+        Arc::new(move |_| {
+            client
+                .get(format!("{base}/api/v1/activities?limit=100"))
+                .bearer_auth(&token)
+        })
+    };
+    let nested: MakeRequest = {
+        let (client, base, token) = (client.clone(), base.clone(), token.clone());
+        Arc::new(move |_| {
+            client
+                .post(format!("{base}/graphql"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({ "query": NESTED_GRAPHQL }))
+        })
+    };
+    let none = Arc::new(Vec::new());
+    let workloads: [(&str, MakeRequest, &str, &Arc<Vec<Uuid>>); 4] = [
+        ("activity by id, public", by_id(&public), ONE, &public),
+        (
+            "activity by id, restricted (audited)",
+            by_id(&restricted),
+            ONE,
+            &restricted,
+        ),
+        ("page of 100 activities", page, PAGE, &none),
+        ("GraphQL nested page (50)", nested, NESTED_SQL, &none),
+    ];
+    let mut summary = Vec::new();
+    for (label, make, sql, ids) in &workloads {
+        http_closed(make, WARM_UP).await;
+        let api = http_closed(make, RUN_FOR).await;
+        api.print(&format!("API, {label}"));
+        let raw = sql_closed(&url, sql, ids).await;
+        raw.print(&format!("raw SQL, {label}"));
+        let fixed = http_fixed(make, 0.8 * api.rate, RUN_FOR).await;
+        fixed.print(&format!("API at 80 % of its rate, {label}"));
+        summary.push((label, api, raw, fixed));
+    }
+    println!();
+    println!("| work | the API | raw SQL | ratio | API p99 at 80 % of its rate |");
+    println!("|---|---|---|---|---|");
+    for (label, api, raw, fixed) in &summary {
+        println!(
+            "| {label} | {:.0}/s (p99 {:.1} ms) | {:.0}/s | {:.0} % | {:.1} ms at {:.0}/s |",
+            api.rate,
+            support::percentile(&api.latencies, 0.99).as_secs_f64() * 1e3,
+            raw.rate,
+            100.0 * api.rate / raw.rate,
+            support::percentile(&fixed.latencies, 0.99).as_secs_f64() * 1e3,
+            fixed.rate,
+        );
+    }
+    println!();
+    println!(
+        "peak RSS of the process (server and load generator): {:.0} MiB",
+        peak_rss_mib()
+    );
+}
