@@ -1,0 +1,1 @@
+DROP INDEX activity_pillar_status_idx;
