@@ -698,6 +698,18 @@ pub fn multipart_file(content: &[u8], claimed_type: &str) -> (String, Vec<u8>) {
     (format!("multipart/form-data; boundary={boundary}"), body)
 }
 
+/// A field report a phone would send: a victim identified, under `id`.
+pub fn victim_identification(id: uuid::Uuid) -> Value {
+    serde_json::json!({
+        "id": id,
+        "occurred_at": "2020-02-25T14:05:00Z",
+        "district": "Cox's Bazar",
+        "gps": { "latitude": 21.4272, "longitude": 92.0058, "accuracy_m": 15.0 },
+        "narrative": "Young woman met at the bus terminal, promised work in a garment factory abroad.",
+        "payload": { "kind": "victim_identification", "sex": "female", "age_band": "18_25", "citizenship": "BGD", "exploitation": "labour" },
+    })
+}
+
 /// A small but real JPEG header followed by filler: enough for a content check.
 pub fn jpeg(filler: &str) -> Vec<u8> {
     let mut content = vec![

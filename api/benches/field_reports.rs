@@ -13,6 +13,7 @@
 
 mod support;
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
@@ -44,35 +45,19 @@ async fn run(
     token: &str,
     per_request: usize,
 ) -> (usize, Vec<Duration>) {
-    let deadline = Instant::now() + RUN_FOR;
-    let workers = (0..CONCURRENCY).map(|_| {
+    let make: support::MakeRequest = {
         let (client, url, token) = (client.clone(), url.to_owned(), token.to_owned());
-        tokio::spawn(async move {
-            let mut latencies = Vec::new();
-            while Instant::now() < deadline {
-                let body = if per_request == 1 {
-                    report()
-                } else {
-                    serde_json::json!({ "reports": (0..per_request).map(|_| report()).collect::<Vec<_>>() })
-                };
-                let started = Instant::now();
-                let response = client.post(&url).bearer_auth(&token).json(&body).send().await.unwrap();
-                assert!(response.status().is_success(), "{}", response.status());
-                response.bytes().await.unwrap();
-                latencies.push(started.elapsed());
-            }
-            latencies
+        Arc::new(move |_| {
+            let body = if per_request == 1 {
+                report()
+            } else {
+                serde_json::json!({ "reports": (0..per_request).map(|_| report()).collect::<Vec<_>>() })
+            };
+            client.post(&url).bearer_auth(&token).json(&body)
         })
-    })
-    // Spawned all at once (an iterator is lazy: awaiting while mapping would run them one
-    // after another).
-    .collect::<Vec<_>>();
-    let mut latencies: Vec<Duration> = Vec::new();
-    for worker in workers {
-        latencies.extend(worker.await.unwrap());
-    }
-    latencies.sort();
-    (latencies.len() * per_request, latencies)
+    };
+    let run = support::closed_loop(&make, CONCURRENCY, RUN_FOR).await;
+    (run.latencies.len() * per_request, run.latencies)
 }
 
 /// The raw SQL beside the API: `CONCURRENCY` connections inserting `per_statement` rows per

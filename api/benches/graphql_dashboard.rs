@@ -19,7 +19,8 @@
 
 mod support;
 
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use gloact_api::auth::{SigningKey, TokenService};
 use gloact_api::server::Application;
@@ -78,55 +79,6 @@ const NESTED_POSTGRAPHILE: &str = r#"query Nested {
   }
 }"#;
 
-/// Sends `query` from `clients` clients for `duration`; the sorted latencies, and how long it
-/// took until the last answer came (requests sent before the deadline are waited for).
-async fn load(
-    client: &reqwest::Client,
-    url: &str,
-    token: Option<&str>,
-    query: &str,
-    clients: usize,
-    duration: Duration,
-) -> (Vec<Duration>, Duration) {
-    let started = Instant::now();
-    let deadline = started + duration;
-    let body = serde_json::json!({ "query": query });
-    let workers = (0..clients)
-        .map(|_| {
-            let (client, url, token, body) = (
-                client.clone(),
-                url.to_owned(),
-                token.map(str::to_owned),
-                body.clone(),
-            );
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                while Instant::now() < deadline {
-                    let started = Instant::now();
-                    let mut request = client.post(&url).json(&body);
-                    if let Some(token) = &token {
-                        request = request.bearer_auth(token);
-                    }
-                    let response = request.send().await.unwrap();
-                    assert!(response.status().is_success(), "{}", response.status());
-                    let answer: serde_json::Value = response.json().await.unwrap();
-                    assert!(answer.get("errors").is_none(), "{answer}");
-                    latencies.push(started.elapsed());
-                }
-                latencies
-            })
-        })
-        // Spawned all at once (an iterator is lazy: awaiting while mapping would run them one
-        // after another).
-        .collect::<Vec<_>>();
-    let mut latencies = Vec::new();
-    for worker in workers {
-        latencies.extend(worker.await.unwrap());
-    }
-    latencies.sort();
-    (latencies, started.elapsed())
-}
-
 async fn measure(
     name: &str,
     client: &reqwest::Client,
@@ -135,15 +87,23 @@ async fn measure(
     query: &str,
     clients: usize,
 ) {
-    load(client, url, token, query, clients, WARM_UP).await;
-    let (latencies, took) = load(client, url, token, query, clients, RUN_FOR).await;
-    println!(
-        "{name:<34} {:>7.0} req/s   p50 {:>6.1} ms   p99 {:>6.1} ms   ({} requests, {clients} clients)",
-        latencies.len() as f64 / took.as_secs_f64(),
-        support::percentile(&latencies, 0.50).as_secs_f64() * 1000.0,
-        support::percentile(&latencies, 0.99).as_secs_f64() * 1000.0,
-        latencies.len(),
-    );
+    let make: support::MakeRequest = {
+        let (client, url, token) = (client.clone(), url.to_owned(), token.map(str::to_owned));
+        let body = serde_json::json!({ "query": query });
+        Arc::new(move |_| {
+            let request = client.post(&url).json(&body);
+            match &token {
+                Some(token) => request.bearer_auth(token),
+                None => request,
+            }
+        })
+    };
+    support::closed_loop(&make, clients, WARM_UP).await;
+    let run = support::closed_loop(&make, clients, RUN_FOR).await;
+    run.print(&format!(
+        "{name} ({} requests, {clients} clients)",
+        run.latencies.len()
+    ));
 }
 
 #[tokio::main]

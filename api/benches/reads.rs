@@ -101,83 +101,9 @@ struct Id {
     id: Uuid,
 }
 
-/// The `i`-th request of a workload.
-type MakeRequest = Arc<dyn Fn(usize) -> reqwest::RequestBuilder + Send + Sync>;
-
-/// Rate and sorted latencies.
-struct Run {
-    rate: f64,
-    latencies: Vec<Duration>,
-}
-
-impl Run {
-    fn print(&self, label: &str) {
-        println!(
-            "{label:<44} {:>7.0} /s   p50 {:>6.1} ms   p99 {:>6.1} ms",
-            self.rate,
-            support::percentile(&self.latencies, 0.50).as_secs_f64() * 1e3,
-            support::percentile(&self.latencies, 0.99).as_secs_f64() * 1e3,
-        );
-    }
-}
-
-async fn send(request: reqwest::RequestBuilder) {
-    let response = request.send().await.unwrap();
-    let status = response.status();
-    let body = response.bytes().await.unwrap();
-    assert!(
-        status.is_success(),
-        "{status}: {}",
-        String::from_utf8_lossy(&body)
-    );
-}
-
-/// `CONCURRENCY` clients, each sending its next request when the last is answered.
-async fn http_closed(make: &MakeRequest, duration: Duration) -> Run {
-    let next = Arc::new(AtomicUsize::new(0));
-    let started = Instant::now();
-    let deadline = started + duration;
-    let workers = (0..CONCURRENCY)
-        .map(|_| {
-            let (make, next) = (Arc::clone(make), Arc::clone(&next));
-            tokio::spawn(async move {
-                let mut latencies = Vec::new();
-                while Instant::now() < deadline {
-                    let request = make(next.fetch_add(1, Ordering::Relaxed));
-                    let sent = Instant::now();
-                    send(request).await;
-                    latencies.push(sent.elapsed());
-                }
-                latencies
-            })
-        })
-        .collect::<Vec<_>>();
-    collect(workers, started).await
-}
-
-/// Requests due at a fixed `rate`, each sent when due whatever the others are doing; latency from
-/// when it was due.
-async fn http_fixed(make: &MakeRequest, rate: f64, duration: Duration) -> Run {
-    let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
-    let started = Instant::now();
-    let mut requests = Vec::new();
-    let mut i = 0;
-    while started.elapsed() < duration {
-        let due = ticks.tick().await.into_std();
-        let request = make(i);
-        i += 1;
-        requests.push(tokio::spawn(async move {
-            send(request).await;
-            vec![due.elapsed()]
-        }));
-    }
-    collect(requests, started).await
-}
-
 /// The same work as raw SQL: `CONCURRENCY` connections, each running `query` (bound to the
 /// `i`-th id when it takes one) as fast as it answers.
-async fn sql_closed(url: &str, query: &'static str, ids: &Arc<Vec<Uuid>>) -> Run {
+async fn sql_closed(url: &str, query: &'static str, ids: &Arc<Vec<Uuid>>) -> support::Run {
     let next = Arc::new(AtomicUsize::new(0));
     let mut connections = Vec::new();
     for _ in 0..CONCURRENCY {
@@ -210,20 +136,7 @@ async fn sql_closed(url: &str, query: &'static str, ids: &Arc<Vec<Uuid>>) -> Run
             })
         })
         .collect::<Vec<_>>();
-    collect(workers, started).await
-}
-
-async fn collect(workers: Vec<tokio::task::JoinHandle<Vec<Duration>>>, started: Instant) -> Run {
-    let mut latencies = Vec::new();
-    for worker in workers {
-        latencies.extend(worker.await.unwrap());
-    }
-    let took = started.elapsed();
-    latencies.sort();
-    Run {
-        rate: latencies.len() as f64 / took.as_secs_f64(),
-        latencies,
-    }
+    support::collect(workers, started).await
 }
 
 async fn ids(url: &str, visibility: &str) -> Arc<Vec<Uuid>> {
@@ -279,7 +192,7 @@ async fn main() {
     let public = ids(&url, "public").await;
     let restricted = ids(&url, "restricted").await;
 
-    let by_id = |ids: &Arc<Vec<Uuid>>| -> MakeRequest {
+    let by_id = |ids: &Arc<Vec<Uuid>>| -> support::MakeRequest {
         let (client, base, token, ids) =
             (client.clone(), base.clone(), token.clone(), Arc::clone(ids));
         Arc::new(move |i| {
@@ -288,7 +201,7 @@ async fn main() {
                 .bearer_auth(&token)
         })
     };
-    let page: MakeRequest = {
+    let page: support::MakeRequest = {
         let (client, base, token) = (client.clone(), base.clone(), token.clone());
         Arc::new(move |_| {
             client
@@ -296,7 +209,7 @@ async fn main() {
                 .bearer_auth(&token)
         })
     };
-    let nested: MakeRequest = {
+    let nested: support::MakeRequest = {
         let (client, base, token) = (client.clone(), base.clone(), token.clone());
         Arc::new(move |_| {
             client
@@ -306,7 +219,7 @@ async fn main() {
         })
     };
     let none = Arc::new(Vec::new());
-    let workloads: [(&str, MakeRequest, &str, &Arc<Vec<Uuid>>); 4] = [
+    let workloads: [(&str, support::MakeRequest, &str, &Arc<Vec<Uuid>>); 4] = [
         ("activity by id, public", by_id(&public), ONE, &public),
         (
             "activity by id, restricted (audited)",
@@ -319,12 +232,12 @@ async fn main() {
     ];
     let mut summary = Vec::new();
     for (label, make, sql, ids) in &workloads {
-        http_closed(make, WARM_UP).await;
-        let api = http_closed(make, RUN_FOR).await;
+        support::closed_loop(make, CONCURRENCY, WARM_UP).await;
+        let api = support::closed_loop(make, CONCURRENCY, RUN_FOR).await;
         api.print(&format!("API, {label}"));
         let raw = sql_closed(&url, sql, ids).await;
         raw.print(&format!("raw SQL, {label}"));
-        let fixed = http_fixed(make, 0.8 * api.rate, RUN_FOR).await;
+        let fixed = support::fixed_rate(make, 0.8 * api.rate, RUN_FOR).await;
         fixed.print(&format!("API at 80 % of its rate, {label}"));
         summary.push((label, api, raw, fixed));
     }

@@ -1,7 +1,7 @@
 //! What a token is checked against besides its signature: the revocations, and the kind of the
-//! organization it names. Both are small (revocations go when the tokens they name expire;
-//! organizations are a few dozen), so each replica keeps a copy in memory and reloads it once it
-//! is [`FRESH_FOR`] old: one round trip per replica per second, none per request.
+//! organization it names. Both are small (a revocation is copied only until the token it names
+//! expires; organizations are a few dozen), so each replica keeps a copy in memory and reloads it
+//! once it is [`FRESH_FOR`] old: one round trip per replica per second, none per request.
 //!
 //! A revocation recorded on this replica (or an organization written here) is seen from the next
 //! request on; one recorded on another replica within about a second. When the copy can't be
@@ -125,7 +125,11 @@ impl Db {
 
 async fn load(db: &Db) -> Result<Copy, StoreError> {
     let mut conn = db.uncounted_conn().await?;
+    // A revocation outlives its token by a minute at most (the token's expiry, past every
+    // leeway): expired tokens are refused before they are looked up, so their revocations, which
+    // stay in the table for the record, are not copied.
     let tokens = revoked_token::table
+        .filter(revoked_token::expires_at.gt(Utc::now() - chrono::Duration::minutes(1)))
         .select(revoked_token::jti)
         .load::<String>(&mut conn)
         .await?;

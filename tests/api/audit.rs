@@ -4,7 +4,7 @@
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use gloact_domain::Role;
 use gloact_persistence::audit;
-use gloact_tests::{TestApp, json, problem, spawn_seeded_app};
+use gloact_tests::{TestApp, json, problem, spawn_seeded_app, victim_identification};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -700,12 +700,7 @@ async fn a_change_that_changes_nothing_is_on_the_trail_as_the_read_it_is() {
 
     // A field report sent again is answered with the stored report.
     let moha = app.token(Role::Government);
-    let report = json!({
-        "id": uuid::Uuid::new_v4(),
-        "occurred_at": "2020-02-25T14:05:00Z",
-        "district": "Cox's Bazar",
-        "payload": { "kind": "victim_identification", "sex": "female", "age_band": "18_25", "citizenship": "BGD", "exploitation": "labour" },
-    });
+    let report = victim_identification(uuid::Uuid::new_v4());
     let post = || {
         app.request(Method::POST, "/api/v1/field-reports", &moha)
             .json(&report)
@@ -723,12 +718,7 @@ async fn a_change_that_changes_nothing_is_on_the_trail_as_the_read_it_is() {
 async fn an_answer_replayed_under_an_idempotency_key_is_on_the_trail_as_a_read() {
     let app = spawn_seeded_app().await;
     let moha = app.token(Role::Government);
-    let report = json!({
-        "id": uuid::Uuid::new_v4(),
-        "occurred_at": "2020-02-25T14:05:00Z",
-        "district": "Cox's Bazar",
-        "payload": { "kind": "victim_identification", "sex": "female", "age_band": "18_25", "citizenship": "BGD", "exploitation": "labour" },
-    });
+    let report = victim_identification(uuid::Uuid::new_v4());
     let post = || {
         app.request(Method::POST, "/api/v1/field-reports", &moha)
             .header("idempotency-key", "phone-7-report-1")

@@ -2,21 +2,10 @@
 //! and who sees what.
 
 use gloact_domain::Role;
-use gloact_tests::{TestApp, json, problem, spawn_seeded_app};
+use gloact_tests::{TestApp, json, problem, spawn_seeded_app, victim_identification};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
 use uuid::Uuid;
-
-fn victim_identification(id: Uuid) -> Value {
-    json!({
-        "id": id,
-        "occurred_at": "2020-02-25T14:05:00Z",
-        "district": "Cox's Bazar",
-        "gps": { "latitude": 21.4272, "longitude": 92.0058, "accuracy_m": 15.0 },
-        "narrative": "Young woman met at the bus terminal, promised work in a garment factory abroad.",
-        "payload": { "kind": "victim_identification", "sex": "female", "age_band": "18_25", "citizenship": "BGD", "exploitation": "labour" },
-    })
-}
 
 async fn send(app: &TestApp, token: &str, body: &Value) -> Response {
     app.request(Method::POST, "/api/v1/field-reports", token)

@@ -18,16 +18,9 @@ async fn get(app: &TestApp, path: &str, token: &str) -> Value {
     .await
 }
 
+/// One GraphQL operation that must succeed, with `token`; its data.
 async fn graphql(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
-    let answer = json(
-        app.request(Method::POST, "/graphql", token)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await;
+    let answer = crate::graphql::gql_as(app, token, query, variables).await;
     assert!(answer.get("errors").is_none(), "{answer}");
     answer["data"].clone()
 }

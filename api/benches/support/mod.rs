@@ -3,6 +3,8 @@
 
 #![allow(dead_code, reason = "each benchmark uses a part of it")]
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -107,4 +109,101 @@ pub async fn generate(url: &str) {
         ACTIVITIES,
         started.elapsed().as_secs_f64()
     );
+}
+
+/// The `i`-th request of a workload.
+pub type MakeRequest = Arc<dyn Fn(usize) -> reqwest::RequestBuilder + Send + Sync>;
+
+/// Rate and sorted latencies.
+pub struct Run {
+    /// Answers per second.
+    pub rate: f64,
+    /// Their latencies, sorted.
+    pub latencies: Vec<Duration>,
+}
+
+impl Run {
+    /// One line: the rate and its p50 and p99.
+    pub fn print(&self, label: &str) {
+        println!(
+            "{label:<44} {:>7.0} /s   p50 {:>6.1} ms   p99 {:>6.1} ms",
+            self.rate,
+            percentile(&self.latencies, 0.50).as_secs_f64() * 1e3,
+            percentile(&self.latencies, 0.99).as_secs_f64() * 1e3,
+        );
+    }
+}
+
+/// Sends a request and reads the whole answer, which must be a success: a 2xx, and for GraphQL
+/// (a JSON object answer) one without `errors`.
+pub async fn send(request: reqwest::RequestBuilder) {
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let body = response.bytes().await.unwrap();
+    let failed = || String::from_utf8_lossy(&body).into_owned();
+    assert!(status.is_success(), "{status}: {}", failed());
+    if body.starts_with(b"{\"data\"") || body.starts_with(b"{\"errors\"") {
+        let answer: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        assert!(answer.get("errors").is_none(), "{}", failed());
+    }
+}
+
+/// `clients` clients, each sending its next request when the last is answered.
+pub async fn closed_loop(make: &MakeRequest, clients: usize, duration: Duration) -> Run {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let deadline = started + duration;
+    let workers = (0..clients)
+        .map(|_| {
+            let (make, next) = (Arc::clone(make), Arc::clone(&next));
+            tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while Instant::now() < deadline {
+                    let request = make(next.fetch_add(1, Ordering::Relaxed));
+                    let sent = Instant::now();
+                    send(request).await;
+                    latencies.push(sent.elapsed());
+                }
+                latencies
+            })
+        })
+        .collect::<Vec<_>>();
+    collect(workers, started).await
+}
+
+/// Requests due at a fixed `rate`, each sent when due whatever the others are doing; latency from
+/// when it was due.
+pub async fn fixed_rate(make: &MakeRequest, rate: f64, duration: Duration) -> Run {
+    let mut ticks = tokio::time::interval(Duration::from_secs_f64(1.0 / rate));
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Burst);
+    let started = Instant::now();
+    let mut requests = Vec::new();
+    let mut i = 0;
+    while started.elapsed() < duration {
+        let due = ticks.tick().await.into_std();
+        let request = make(i);
+        i += 1;
+        requests.push(tokio::spawn(async move {
+            send(request).await;
+            vec![due.elapsed()]
+        }));
+    }
+    collect(requests, started).await
+}
+
+/// The latencies the workers measured, sorted, and the rate since `started`.
+pub async fn collect(
+    workers: Vec<tokio::task::JoinHandle<Vec<Duration>>>,
+    started: Instant,
+) -> Run {
+    let mut latencies = Vec::new();
+    for worker in workers {
+        latencies.extend(worker.await.unwrap());
+    }
+    let took = started.elapsed();
+    latencies.sort();
+    Run {
+        rate: latencies.len() as f64 / took.as_secs_f64(),
+        latencies,
+    }
 }

@@ -43,6 +43,11 @@ pub struct AllowedMethods {
     templates: Vec<Template>,
 }
 
+/// The keys of an OpenAPI path item that name operations.
+const OPERATIONS: [&str; 8] = [
+    "get", "put", "post", "delete", "options", "head", "patch", "trace",
+];
+
 /// Routes served outside the OpenAPI document.
 const UNDOCUMENTED: [(&str, &[Method]); 4] = [
     ("/graphql", &[Method::GET, Method::POST]),
@@ -63,6 +68,8 @@ impl AllowedMethods {
                     .as_object()
                     .into_iter()
                     .flat_map(|operations| operations.keys())
+                    // A path item also holds `parameters`, `summary`…: only its operations count.
+                    .filter(|key| OPERATIONS.contains(&key.as_str()))
                     .filter_map(|method| Method::from_bytes(method.to_uppercase().as_bytes()).ok())
                     .collect();
                 Template::new(path, methods)
@@ -97,7 +104,7 @@ mod tests {
     #[test]
     fn a_path_is_matched_segment_by_segment() {
         let table = AllowedMethods::new(&json!({"paths": {
-            "/api/v1/activities": {"get": {}, "post": {}},
+            "/api/v1/activities": {"get": {}, "post": {}, "parameters": [], "summary": "x"},
             "/api/v1/activities/{id}": {"get": {}, "patch": {}, "delete": {}},
         }}));
         assert_eq!(table.at("/api/v1/activities"), [Method::GET, Method::POST]);

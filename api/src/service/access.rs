@@ -155,12 +155,7 @@ pub async fn create_client(
     if !Client::may_hold(&new.scopes) {
         return Err(CreateClientError::AdminScope);
     }
-    check_holder(db, new.role, &new.organization, &new.scopes)
-        .await
-        .map_err(|e| match e {
-            HolderError::Store(e) => CreateClientError::Store(e),
-            refused => CreateClientError::Holder(refused.to_string()),
-        })?;
+    check_holder(db, new.role, &new.organization, &new.scopes).await?;
     let secret = secrets::generate_secret()?;
     let secret_hash = secrets::hash_secret(secret.clone()).await?;
     let client = clients::create(
@@ -201,8 +196,8 @@ pub enum CreateClientError {
     #[error("a client may not hold the admin scope: administration is for people")]
     AdminScope,
     /// The role does not fit the organization or the scopes (see [`check_holder`]).
-    #[error("{0}")]
-    Holder(String),
+    #[error(transparent)]
+    Holder(#[from] HolderError),
     /// Making or hashing the secret failed.
     #[error(transparent)]
     Secret(#[from] SecretError),

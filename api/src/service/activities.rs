@@ -24,7 +24,7 @@ pub async fn list(
     let actor = &caller.actor;
     authorize(actor, Resource::Activity, Action::Read)?;
     let page = activities::list(db, &ActivityScope::of(actor), filter, page).await?;
-    audit_restricted_activity_reads(db, caller, "activity", restricted(&page.items)).await?;
+    record_reads(db, caller, &page.items).await?;
     Ok(page)
 }
 
@@ -33,13 +33,7 @@ pub async fn get(db: &Db, caller: &Caller, id: ActivityId) -> ServiceResult<Acti
     let actor = &caller.actor;
     authorize(actor, Resource::Activity, Action::Read)?;
     let detail = activities::get(db, &ActivityScope::of(actor), id).await?;
-    audit_restricted_activity_reads(
-        db,
-        caller,
-        "activity",
-        restricted(std::slice::from_ref(&detail)),
-    )
-    .await?;
+    record_reads(db, caller, std::slice::from_ref(&detail)).await?;
     Ok(detail)
 }
 
@@ -60,7 +54,7 @@ pub async fn get_many(
     let actor = &caller.actor;
     authorize(actor, Resource::Activity, Action::Read)?;
     let found = activities::get_many(db, &ActivityScope::of(actor), ids).await?;
-    audit_restricted_activity_reads(db, caller, "activity", restricted(&found)).await?;
+    record_reads(db, caller, &found).await?;
     Ok(found)
 }
 
@@ -73,7 +67,7 @@ pub async fn parts_of(
     let actor = &caller.actor;
     authorize(actor, Resource::Activity, Action::Read)?;
     let found = activities::parts_of(db, &ActivityScope::of(actor), parents).await?;
-    audit_restricted_activity_reads(db, caller, "activity", restricted(&found)).await?;
+    record_reads(db, caller, &found).await?;
     Ok(found)
 }
 
@@ -109,6 +103,12 @@ fn restricted(served: &[ActivityDetail]) -> Vec<String> {
         .filter(|d| d.activity.visibility == Visibility::Restricted)
         .map(|d| d.activity.id.to_string())
         .collect()
+}
+
+/// Puts the caller's read of these rows on the audit trail, for those of restricted activities
+/// (queued: see [`audit_restricted_activity_reads`]).
+async fn record_reads(db: &Db, caller: &Caller, read: &[ActivityDetail]) -> ServiceResult<()> {
+    audit_restricted_activity_reads(db, caller, "activity", restricted(read)).await
 }
 
 /// A new activity with its participations and objectives.
@@ -157,13 +157,7 @@ pub async fn update(
     let changes = current.activity.apply(patch)?;
     if changes == ActivityChanges::default() {
         // Nothing written, but the activity goes out: a read like any other.
-        audit_restricted_activity_reads(
-            db,
-            caller,
-            "activity",
-            restricted(std::slice::from_ref(&current)),
-        )
-        .await?;
+        record_reads(db, caller, std::slice::from_ref(&current)).await?;
         return Ok(current);
     }
     Ok(activities::update(db, &scope, id, version, &changes, &caller.audit_identity()).await?)

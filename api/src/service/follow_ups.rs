@@ -21,8 +21,7 @@ pub async fn list(
     let actor = &caller.actor;
     authorize(actor, Resource::FollowUpAction, Action::Read)?;
     let page = follow_ups::list(db, &ActivityScope::of(actor), filter, page).await?;
-    audit_restricted_activity_reads(db, caller, "follow_up_action", restricted(&page.items))
-        .await?;
+    record_reads(db, caller, &page.items).await?;
     Ok(page)
 }
 
@@ -42,18 +41,18 @@ fn restricted(served: &[FollowUpAction]) -> Vec<String> {
         .collect()
 }
 
+/// Puts the caller's read of these rows on the audit trail, for those of restricted activities
+/// (queued: see [`audit_restricted_activity_reads`]).
+async fn record_reads(db: &Db, caller: &Caller, read: &[FollowUpAction]) -> ServiceResult<()> {
+    audit_restricted_activity_reads(db, caller, "follow_up_action", restricted(read)).await
+}
+
 /// One follow-up action the caller may see.
 pub async fn get(db: &Db, caller: &Caller, id: FollowUpActionId) -> ServiceResult<FollowUpAction> {
     let actor = &caller.actor;
     authorize(actor, Resource::FollowUpAction, Action::Read)?;
     let action = follow_ups::get(db, &ActivityScope::of(actor), id).await?;
-    audit_restricted_activity_reads(
-        db,
-        caller,
-        "follow_up_action",
-        restricted(std::slice::from_ref(&action)),
-    )
-    .await?;
+    record_reads(db, caller, std::slice::from_ref(&action)).await?;
     Ok(action)
 }
 
@@ -94,13 +93,7 @@ pub async fn update(
     }
     if *changes == FollowUpChanges::default() {
         // Nothing written, but the action goes out: a read like any other.
-        audit_restricted_activity_reads(
-            db,
-            caller,
-            "follow_up_action",
-            restricted(std::slice::from_ref(&current)),
-        )
-        .await?;
+        record_reads(db, caller, std::slice::from_ref(&current)).await?;
         return Ok(current);
     }
     Ok(follow_ups::update(db, &scope, id, version, changes, &caller.audit_identity()).await?)

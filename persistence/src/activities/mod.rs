@@ -8,6 +8,8 @@ mod write;
 
 pub use write::{create, delete, update};
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -103,49 +105,57 @@ pub(crate) async fn is_public_or_joined_by(
     .await
 }
 
+/// Which of `ids` name activities the caller may see (deleted ones included: their ids were
+/// seen); `None` when the caller sees every activity. One query, none for no ids.
+async fn seen(
+    conn: &mut AsyncPgConnection,
+    scope: &ActivityScope,
+    ids: Vec<Uuid>,
+) -> Result<Option<HashSet<Uuid>>, StoreError> {
+    let Some(visible) = visible_activity_ids(scope) else {
+        return Ok(None);
+    };
+    if ids.is_empty() {
+        return Ok(Some(HashSet::new()));
+    }
+    let seen = visible
+        .filter(activity::id.eq_any(ids))
+        .load::<Uuid>(conn)
+        .await?;
+    Ok(Some(seen.into_iter().collect()))
+}
+
 /// Leaves out the parent of each part whose parent the caller may not see (a restricted parent of
-/// a part its organization takes part in): a row names only rows its reader may see. One query
-/// when a caller who doesn't see everything reads parts, none otherwise.
+/// a part its organization takes part in): a row names only rows its reader may see.
 async fn hide_unseen_parents(
     conn: &mut AsyncPgConnection,
     scope: &ActivityScope,
     rows: &mut [ActivityRow],
 ) -> Result<(), StoreError> {
-    let parents: Vec<Uuid> = rows.iter().filter_map(|r| r.parent_id).collect();
-    let Some(visible) = visible_activity_ids(scope).filter(|_| !parents.is_empty()) else {
-        return Ok(());
-    };
-    let seen: std::collections::HashSet<Uuid> = visible
-        .filter(activity::id.eq_any(parents))
-        .load::<Uuid>(conn)
-        .await?
-        .into_iter()
-        .collect();
-    for row in rows {
-        row.parent_id = row.parent_id.filter(|parent| seen.contains(parent));
+    let parents = rows.iter().filter_map(|r| r.parent_id).collect();
+    if let Some(seen) = seen(conn, scope, parents).await? {
+        for row in rows {
+            row.parent_id = row.parent_id.filter(|parent| seen.contains(parent));
+        }
     }
     Ok(())
 }
 
-/// The ids among `ids` of activities the caller may see (deleted ones included: their ids were
-/// seen). For rows of other kinds that name an activity, to name it only to those who may see it.
+/// The ids among `ids` of activities the caller may see, for rows of other kinds that name an
+/// activity: they name it only to those who may see it.
 pub async fn seen_among(
     db: &Db,
     scope: &ActivityScope,
     ids: &[ActivityId],
-) -> Result<std::collections::HashSet<ActivityId>, StoreError> {
-    let Some(visible) = visible_activity_ids(scope) else {
+) -> Result<HashSet<ActivityId>, StoreError> {
+    // Nothing to ask: no ids, or a caller who sees them all.
+    if ids.is_empty() || matches!(scope, ActivityScope::All) {
         return Ok(ids.iter().copied().collect());
-    };
-    if ids.is_empty() {
-        return Ok(std::collections::HashSet::new());
     }
     let mut conn = db.conn().await?;
-    let ids: Vec<Uuid> = ids.iter().map(|id| id.0).collect();
-    Ok(visible
-        .filter(activity::id.eq_any(ids))
-        .load::<Uuid>(&mut conn)
-        .await?
+    let seen = seen(&mut conn, scope, ids.iter().map(|id| id.0).collect()).await?;
+    Ok(seen
+        .unwrap_or_default()
         .into_iter()
         .map(ActivityId)
         .collect())

@@ -7,7 +7,7 @@ use gloact_tests::{TestApp, json, spawn_seeded_app};
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{ROLES, data, first_code, gql};
+use super::{ROLES, data, first_code, gql, gql_as};
 
 /// A case as REST's `POST /api/v1/cases` takes it.
 fn new_case(district: &str, sex: &str) -> Value {
@@ -37,19 +37,6 @@ async fn open_case(app: &TestApp, token: &str, body: &Value) -> Value {
             .await
             .unwrap(),
         201,
-    )
-    .await
-}
-
-/// Posts one operation with `token`; returns the whole answer.
-async fn gql_as(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
-    json(
-        app.request(Method::POST, "/graphql", token)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .unwrap(),
-        200,
     )
     .await
 }

@@ -4,10 +4,9 @@
 
 use gloact_domain::Role;
 use gloact_tests::{TestApp, json, spawn_seeded_app};
-use reqwest::Method;
 use serde_json::{Value, json};
 
-use super::{ROLES, data, first_code, gql, report};
+use super::{ROLES, data, first_code, gql, gql_as, report};
 
 /// Each feed, the type of its live nodes and the REST list it mirrors.
 const FEEDS: [(&str, &str, &str); 7] = [
@@ -229,19 +228,6 @@ async fn every_feed_gives_each_role_the_changes_rest_gives_it() {
             .any(|e| e["node"]["__typename"] == "Activity" && e["node"]["uuid"] == meeting["id"]),
         "{answer}"
     );
-}
-
-/// Posts one operation with `token`; returns the whole answer.
-async fn gql_as(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
-    json(
-        app.request(Method::POST, "/graphql", token)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .unwrap(),
-        200,
-    )
-    .await
 }
 
 const ACTIVITY_CHANGES: &str = "query($since: Int, $first: Int, $after: String) {

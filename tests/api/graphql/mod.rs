@@ -18,8 +18,13 @@ use reqwest::Method;
 use serde_json::{Value, json};
 
 pub async fn gql(app: &TestApp, role: Role, query: &str, variables: Value) -> Value {
+    gql_as(app, &app.token(role), query, variables).await
+}
+
+/// Posts one operation with `token`; returns the whole answer.
+pub async fn gql_as(app: &TestApp, token: &str, query: &str, variables: Value) -> Value {
     let response = app
-        .request(Method::POST, "/graphql", &app.token(role))
+        .request(Method::POST, "/graphql", token)
         .json(&json!({ "query": query, "variables": variables }))
         .send()
         .await
