@@ -19,7 +19,7 @@ use crate::schema::{activity, follow_up_action, organization};
 use crate::scope::visible_activity_ids;
 use crate::sight;
 
-#[derive(Debug, Queryable, Selectable)]
+#[derive(Debug, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = follow_up_action, check_for_backend(diesel::pg::Pg))]
 struct FollowUpRow {
     id: Uuid,
@@ -250,6 +250,30 @@ pub(crate) async fn of_activities(
         .load(conn)
         .await?;
     rows.into_iter().map(to_domain).collect()
+}
+
+/// The live follow-up actions of the activity a query of `activity` reads, with their owner's
+/// code, as a JSON array in id order: a column beside the activity's row.
+pub(crate) const EMBEDDED_OF_ACTIVITY: &str = "(SELECT coalesce(json_agg(to_jsonb(f) \
+       || jsonb_build_object('owner_code', o.code) ORDER BY f.id), '[]')::text \
+     FROM follow_up_action f JOIN organization o ON o.id = f.owner_organization_id \
+     WHERE f.activity_id = \"activity\".\"id\" AND f.deleted_at IS NULL)";
+
+/// The follow-up actions [`EMBEDDED_OF_ACTIVITY`] selected, of an activity with this visibility.
+pub(crate) fn from_embedded(
+    json: &str,
+    activity_visibility: &str,
+) -> Result<Vec<FollowUpAction>, StoreError> {
+    #[derive(serde::Deserialize)]
+    struct Embedded {
+        #[serde(flatten)]
+        row: FollowUpRow,
+        owner_code: String,
+    }
+    crate::activities::parse_embedded::<Vec<Embedded>>(json)?
+        .into_iter()
+        .map(|e| to_domain((e.row, e.owner_code, activity_visibility.to_owned())))
+        .collect()
 }
 
 /// Stores a new follow-up action of an activity the caller may see.

@@ -1,4 +1,5 @@
-//! What hangs off activities, loaded for a set of them in three queries.
+//! What hangs off activities: loaded for a set of them in three queries, or embedded as JSON in
+//! the statement that reads one activity.
 
 use std::collections::HashMap;
 
@@ -13,6 +14,81 @@ use crate::error::StoreError;
 use crate::schema::{objective, organization, participation};
 
 use super::rows::{ActivityRow, ObjectiveRow, ParticipationRow};
+
+/// The live participations (with their organization's code), objectives and follow-up actions
+/// of the activity a query reads, each as a JSON array in id order: one statement reads an
+/// activity with all it embeds, where loading them apart takes four round trips.
+pub(super) fn embedded() -> Embedded {
+    use diesel::dsl::sql;
+    use diesel::sql_types::Text;
+    (
+        sql::<Text>(
+            "(SELECT coalesce(json_agg(to_jsonb(p) || jsonb_build_object('organization_code', o.code) \
+               ORDER BY p.id), '[]')::text \
+             FROM participation p JOIN organization o ON o.id = p.organization_id \
+             WHERE p.activity_id = \"activity\".\"id\" AND p.deleted_at IS NULL)",
+        ),
+        sql::<Text>(
+            "(SELECT coalesce(json_agg(b ORDER BY b.id), '[]')::text FROM objective b \
+             WHERE b.activity_id = \"activity\".\"id\" AND b.deleted_at IS NULL)",
+        ),
+        sql::<Text>(crate::follow_ups::EMBEDDED_OF_ACTIVITY),
+    )
+}
+
+/// The select expression of [`embedded`].
+pub(super) type Embedded = (
+    diesel::expression::SqlLiteral<diesel::sql_types::Text>,
+    diesel::expression::SqlLiteral<diesel::sql_types::Text>,
+    diesel::expression::SqlLiteral<diesel::sql_types::Text>,
+);
+
+/// What [`embedded`] selects: participations, objectives and follow-up actions as JSON text.
+pub(super) type Embeds = (String, String, String);
+
+#[derive(serde::Deserialize)]
+struct EmbeddedParticipation {
+    #[serde(flatten)]
+    row: ParticipationRow,
+    organization_code: String,
+}
+
+/// Reads a JSON array the database built from rows it holds.
+pub(crate) fn parse<T: serde::de::DeserializeOwned>(json: &str) -> Result<T, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("embedded rows: {e}")))
+}
+
+fn participation(row: ParticipationRow, code: &str) -> Result<Participation, StoreError> {
+    Ok(Participation {
+        id: ParticipationId(row.id),
+        activity_id: ActivityId(row.activity_id),
+        organization_id: OrganizationId(row.organization_id),
+        organization_code: Code::parse(code)?,
+        role: row.role.parse()?,
+        meta: RowMeta {
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+            change_seq: row.change_seq,
+        },
+    })
+}
+
+fn objective(row: ObjectiveRow) -> Result<Objective, StoreError> {
+    Ok(Objective {
+        id: ObjectiveId(row.id),
+        activity_id: ActivityId(row.activity_id),
+        description: Narrative::parse(&row.description)?,
+        achieved: row.achieved,
+        evidence: row.evidence.as_deref().map(Narrative::parse).transpose()?,
+        meta: RowMeta {
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+            change_seq: row.change_seq,
+        },
+    })
+}
 
 /// The participations, objectives and follow-up actions of a set of activities, by activity.
 pub(super) struct Children {
@@ -47,19 +123,7 @@ impl Children {
                 .participations
                 .entry(row.activity_id)
                 .or_default()
-                .push(Participation {
-                    id: ParticipationId(row.id),
-                    activity_id: ActivityId(row.activity_id),
-                    organization_id: OrganizationId(row.organization_id),
-                    organization_code: Code::parse(&code)?,
-                    role: row.role.parse()?,
-                    meta: RowMeta {
-                        created_at: row.created_at,
-                        updated_at: row.updated_at,
-                        version: row.version,
-                        change_seq: row.change_seq,
-                    },
-                });
+                .push(participation(row, &code)?);
         }
         let objectives: Vec<ObjectiveRow> = objective::table
             .filter(objective::activity_id.eq_any(ids))
@@ -73,19 +137,7 @@ impl Children {
                 .objectives
                 .entry(row.activity_id)
                 .or_default()
-                .push(Objective {
-                    id: ObjectiveId(row.id),
-                    activity_id: ActivityId(row.activity_id),
-                    description: Narrative::parse(&row.description)?,
-                    achieved: row.achieved,
-                    evidence: row.evidence.as_deref().map(Narrative::parse).transpose()?,
-                    meta: RowMeta {
-                        created_at: row.created_at,
-                        updated_at: row.updated_at,
-                        version: row.version,
-                        change_seq: row.change_seq,
-                    },
-                });
+                .push(objective(row)?);
         }
         for action in crate::follow_ups::of_activities(conn, ids).await? {
             children
@@ -95,6 +147,26 @@ impl Children {
                 .push(action);
         }
         Ok(children)
+    }
+
+    /// What hangs off one activity, from the JSON arrays [`EMBEDDED`] selects beside its row.
+    pub(super) fn embedded(row: ActivityRow, embeds: Embeds) -> Result<ActivityDetail, StoreError> {
+        let (participations, objectives, follow_ups) = embeds;
+        let participations = parse::<Vec<EmbeddedParticipation>>(&participations)?
+            .into_iter()
+            .map(|p| participation(p.row, &p.organization_code))
+            .collect::<Result<_, _>>()?;
+        let objectives = parse::<Vec<ObjectiveRow>>(&objectives)?
+            .into_iter()
+            .map(objective)
+            .collect::<Result<_, _>>()?;
+        let follow_ups = crate::follow_ups::from_embedded(&follow_ups, &row.visibility)?;
+        Ok(ActivityDetail {
+            activity: Activity::try_from(row)?,
+            participations,
+            objectives,
+            follow_ups,
+        })
     }
 
     pub(super) fn attach(&mut self, row: ActivityRow) -> Result<ActivityDetail, StoreError> {

@@ -28,6 +28,7 @@ use crate::scope::{ActivityCondition, activity_visible, participating_in, visibl
 use crate::sight;
 
 use children::Children;
+pub(crate) use children::parse as parse_embedded;
 use rows::ActivityRow;
 
 diesel::define_sql_function! {
@@ -391,19 +392,20 @@ pub async fn get(
     find(&mut conn, scope, id).await
 }
 
+/// Reads the row and all it embeds in one statement (see [`children::embedded`]).
 async fn find(
     conn: &mut AsyncPgConnection,
     scope: &ActivityScope,
     id: ActivityId,
 ) -> Result<ActivityDetail, StoreError> {
-    let row: ActivityRow = visible(scope)
+    let (row, embeds): (ActivityRow, children::Embeds) = visible(scope)
         .filter(activity::id.eq(id.0))
         .filter(activity::deleted_at.is_null())
+        .select((ActivityRow::as_select(), children::embedded()))
         .first(conn)
         .await?;
     let mut rows = [row];
     hide_unseen_parents(conn, scope, &mut rows).await?;
     let [row] = rows;
-    let mut children = Children::load(conn, &[row.id]).await?;
-    children.attach(row)
+    Children::embedded(row, embeds)
 }

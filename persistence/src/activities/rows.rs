@@ -100,7 +100,7 @@ impl TryFrom<ActivityRow> for Activity {
     }
 }
 
-#[derive(Debug, Queryable, Selectable)]
+#[derive(Debug, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = participation, check_for_backend(Pg))]
 pub(super) struct ParticipationRow {
     pub(super) id: Uuid,
@@ -113,7 +113,7 @@ pub(super) struct ParticipationRow {
     pub(super) change_seq: i64,
 }
 
-#[derive(Debug, Queryable, Selectable)]
+#[derive(Debug, Queryable, Selectable, serde::Deserialize)]
 #[diesel(table_name = objective, check_for_backend(Pg))]
 pub(super) struct ObjectiveRow {
     pub(super) id: Uuid,
