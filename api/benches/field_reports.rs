@@ -1,7 +1,8 @@
 //! Field reports accepted per second, one by one and in batches, with latency percentiles: the
 //! real server over HTTP against PostgreSQL (fsync on, as in production), and beside it, in the
 //! same run on the same table, the same inserts as raw SQL from the bench's own connections (one
-//! per sender, statements prepared), so the two can be compared as a ratio. Run with
+//! per sender, statements prepared), so the two can be compared as a ratio; then the API at a
+//! fixed 80 % of its closed-loop rate, for the latency a steady load sees. Run with
 //! `DATABASE_URL=postgres://…/empty_db cargo bench -p gloact-api --bench field_reports`.
 
 #![allow(
@@ -38,13 +39,15 @@ fn report() -> serde_json::Value {
     })
 }
 
-/// Runs `CONCURRENCY` senders for `RUN_FOR`; each request carries `per_request` reports.
+/// Runs `CONCURRENCY` senders for `RUN_FOR`, each request carrying `per_request` reports, then
+/// sends at a fixed 80 % of the requests per second they reached (latency measured from when
+/// each request was due); the reports sent and the latencies of both runs.
 async fn run(
     client: &reqwest::Client,
     url: &str,
     token: &str,
     per_request: usize,
-) -> (usize, Vec<Duration>) {
+) -> (usize, Vec<Duration>, support::Run) {
     let make: support::MakeRequest = {
         let (client, url, token) = (client.clone(), url.to_owned(), token.to_owned());
         Arc::new(move |_| {
@@ -57,7 +60,8 @@ async fn run(
         })
     };
     let run = support::closed_loop(&make, CONCURRENCY, RUN_FOR).await;
-    (run.latencies.len() * per_request, run.latencies)
+    let fixed = support::fixed_rate(&make, 0.8 * run.rate, RUN_FOR).await;
+    (run.latencies.len() * per_request, run.latencies, fixed)
 }
 
 /// The raw SQL beside the API: `CONCURRENCY` connections inserting `per_statement` rows per
@@ -152,9 +156,10 @@ async fn main() {
         ("single", "/field-reports", 1),
         ("batch of 100", "/field-reports:batch", 100),
     ] {
-        let (reports, latencies) =
+        let (reports, latencies, fixed) =
             run(&client, &format!("{base}{path}"), &token, per_request).await;
         let api = line(&format!("API, {label}"), reports, &latencies);
+        fixed.print(&format!("API at 80 % of its rate, {label} (requests)"));
         let (rows, latencies) = run_sql(&url, per_request).await;
         let raw = line(&format!("raw SQL, {label}"), rows, &latencies);
         println!("{:>22}: {:.0} %", "API / raw SQL", 100.0 * api / raw);

@@ -1,6 +1,8 @@
 //! Reads through the API beside the same reads as raw SQL, in one run on the same database: an
-//! activity by id (public, and restricted, whose every read is audited), a page of 100 and the
-//! GraphQL dashboard's nested page, on the generated programme of 100,000 activities. Closed loop
+//! activity by id (public, and restricted, whose every read is audited), a page of 100, the
+//! GraphQL dashboard's nested page and the whole dashboard (that page and its aggregates), on the
+//! generated programme of 100,000 activities; with PostGraphile 4 beside the nested page when
+//! `POSTGRAPHILE_URL` names one serving the same database. Closed loop
 //! (16 clients as fast as answers come) for the rates and the ratio, then an open loop at 80 % of
 //! the API's closed-loop rate for the latency a steady load sees (measured from when each request
 //! was due, so a stall counts against every request it delays). Ends with the process's peak
@@ -8,6 +10,9 @@
 //!
 //! ```sh
 //! DATABASE_URL=postgres://…/an_empty_database cargo bench -p gloact-api --bench reads
+//! # for the comparison, with PostGraphile on the same (now generated) database:
+//! npx postgraphile@4 -c postgres://…/that_database --port 5000 --disable-graphiql &
+//! POSTGRAPHILE_URL=http://127.0.0.1:5000/graphql DATABASE_URL=… cargo bench -p gloact-api --bench reads
 //! ```
 
 #![allow(
@@ -88,6 +93,60 @@ const NESTED_GRAPHQL: &str = r#"query Nested {
   }
 }"#;
 
+/// The whole dashboard: the nested page and the aggregates over every activity.
+const DASHBOARD_GRAPHQL: &str = r#"query Dashboard {
+  byPillar: activityCounts(by: PILLAR) { key count }
+  byStatus: activityCounts(by: STATUS) { key count }
+  byMonth: activityCounts(by: MONTH) { key count }
+  participantTotals { activities total female male judges prosecutors lawEnforcement }
+  activities(first: 50, filter: { pillar: VICTIM_ASSISTANCE, status: COMPLETED }) {
+    totalCount
+    edges { cursor node {
+      code title status district
+      participations { role organization { code name } }
+      objectives { description achieved }
+      followUpActions { title status owner { code } }
+    } }
+  }
+}"#;
+
+/// The whole dashboard's aggregates as raw SQL counts over the rows (the nested page is
+/// [`NESTED_SQL`], run after it on the same connection).
+const DASHBOARD_SQL: &str = "SELECT json_build_object(
+     'by_pillar', (SELECT json_agg(x) FROM (SELECT pillar, count(*) FROM activity
+                     WHERE deleted_at IS NULL GROUP BY pillar) x),
+     'by_status', (SELECT json_agg(x) FROM (SELECT status, count(*) FROM activity
+                     WHERE deleted_at IS NULL GROUP BY status) x),
+     'by_month', (SELECT json_agg(x) FROM (SELECT date_trunc('month', coalesce(actual_start, planned_start)) AS month,
+                     count(*) FROM activity WHERE deleted_at IS NULL GROUP BY 1) x),
+     'totals', (SELECT json_build_object('activities', count(*),
+                  'female', sum(participants_female), 'male', sum(participants_male),
+                  'judges', sum(judges), 'prosecutors', sum(prosecutors),
+                  'law_enforcement', sum(law_enforcement))
+                  FROM activity WHERE deleted_at IS NULL)
+   )::text AS body";
+
+/// The nested page in PostGraphile 4's default inflection.
+const NESTED_POSTGRAPHILE: &str = r#"query Nested {
+  allActivities(first: 50, orderBy: ID_ASC, condition: { pillar: "victim_assistance", status: "completed" }) {
+    totalCount
+    edges { cursor node {
+      code title status district
+      participationsByActivityId { nodes { role organizationByOrganizationId { code name } } }
+      objectivesByActivityId { nodes { description achieved } }
+      followUpActionsByActivityId { nodes { title status organizationByOwnerOrganizationId { code } } }
+    } }
+  }
+}"#;
+
+/// A workload: its label, the API request, the raw SQL statements beside it and the ids they take.
+type Workload<'a> = (
+    &'static str,
+    support::MakeRequest,
+    &'static [&'static str],
+    &'a Arc<Vec<Uuid>>,
+);
+
 #[derive(diesel::QueryableByName)]
 struct Body {
     #[diesel(sql_type = diesel::sql_types::Nullable<Text>)]
@@ -101,9 +160,10 @@ struct Id {
     id: Uuid,
 }
 
-/// The same work as raw SQL: `CONCURRENCY` connections, each running `query` (bound to the
-/// `i`-th id when it takes one) as fast as it answers.
-async fn sql_closed(url: &str, query: &'static str, ids: &Arc<Vec<Uuid>>) -> support::Run {
+/// The same work as raw SQL: `CONCURRENCY` connections, each running `queries` in turn (each
+/// bound to the `i`-th id when it takes one) as fast as they answer.
+async fn sql_closed(url: &str, queries: &[&'static str], ids: &Arc<Vec<Uuid>>) -> support::Run {
+    let queries: Arc<Vec<&'static str>> = Arc::new(queries.to_vec());
     let next = Arc::new(AtomicUsize::new(0));
     let mut connections = Vec::new();
     for _ in 0..CONCURRENCY {
@@ -114,22 +174,24 @@ async fn sql_closed(url: &str, query: &'static str, ids: &Arc<Vec<Uuid>>) -> sup
     let workers = connections
         .into_iter()
         .map(|mut conn| {
-            let (ids, next) = (Arc::clone(ids), Arc::clone(&next));
+            let (ids, next, queries) = (Arc::clone(ids), Arc::clone(&next), Arc::clone(&queries));
             tokio::spawn(async move {
                 let mut latencies = Vec::new();
                 while Instant::now() < deadline {
                     let i = next.fetch_add(1, Ordering::Relaxed);
                     let sent = Instant::now();
-                    let rows: Vec<Body> = if query.contains("$1") {
-                        diesel::sql_query(query)
-                            .bind::<SqlUuid, _>(ids[i % ids.len()])
-                            .load(&mut conn)
-                            .await
-                            .unwrap()
-                    } else {
-                        diesel::sql_query(query).load(&mut conn).await.unwrap()
-                    };
-                    assert!(!rows.is_empty());
+                    for query in queries.iter() {
+                        let rows: Vec<Body> = if query.contains("$1") {
+                            diesel::sql_query(*query)
+                                .bind::<SqlUuid, _>(ids[i % ids.len()])
+                                .load(&mut conn)
+                                .await
+                                .unwrap()
+                        } else {
+                            diesel::sql_query(*query).load(&mut conn).await.unwrap()
+                        };
+                        assert!(!rows.is_empty());
+                    }
                     latencies.push(sent.elapsed());
                 }
                 latencies
@@ -218,17 +280,32 @@ async fn main() {
                 .json(&serde_json::json!({ "query": NESTED_GRAPHQL }))
         })
     };
+    let dashboard: support::MakeRequest = {
+        let (client, base, token) = (client.clone(), base.clone(), token.clone());
+        Arc::new(move |_| {
+            client
+                .post(format!("{base}/graphql"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({ "query": DASHBOARD_GRAPHQL }))
+        })
+    };
     let none = Arc::new(Vec::new());
-    let workloads: [(&str, support::MakeRequest, &str, &Arc<Vec<Uuid>>); 4] = [
-        ("activity by id, public", by_id(&public), ONE, &public),
+    let workloads: [Workload; 5] = [
+        ("activity by id, public", by_id(&public), &[ONE], &public),
         (
             "activity by id, restricted (audited)",
             by_id(&restricted),
-            ONE,
+            &[ONE],
             &restricted,
         ),
-        ("page of 100 activities", page, PAGE, &none),
-        ("GraphQL nested page (50)", nested, NESTED_SQL, &none),
+        ("page of 100 activities", page, &[PAGE], &none),
+        ("GraphQL nested page (50)", nested, &[NESTED_SQL], &none),
+        (
+            "whole dashboard (page + 4 aggregates)",
+            dashboard,
+            &[DASHBOARD_SQL, NESTED_SQL],
+            &none,
+        ),
     ];
     let mut summary = Vec::new();
     for (label, make, sql, ids) in &workloads {
@@ -254,6 +331,26 @@ async fn main() {
             support::percentile(&fixed.latencies, 0.99).as_secs_f64() * 1e3,
             fixed.rate,
         );
+    }
+    match std::env::var("POSTGRAPHILE_URL") {
+        Ok(postgraphile) => {
+            let make: support::MakeRequest = Arc::new(move |_| {
+                client
+                    .post(&postgraphile)
+                    .json(&serde_json::json!({ "query": NESTED_POSTGRAPHILE }))
+            });
+            support::closed_loop(&make, CONCURRENCY, WARM_UP).await;
+            let theirs = support::closed_loop(&make, CONCURRENCY, RUN_FOR).await;
+            theirs.print("PostGraphile 4, GraphQL nested page (50)");
+            let ours = &summary[3].1;
+            println!(
+                "| GraphQL nested page, PostGraphile 4 | {:.0}/s (p99 {:.1} ms) | | ours is {:.2}x | |",
+                theirs.rate,
+                support::percentile(&theirs.latencies, 0.99).as_secs_f64() * 1e3,
+                ours.rate / theirs.rate,
+            );
+        }
+        Err(_) => println!("(set POSTGRAPHILE_URL to put PostGraphile 4 beside the nested page)"),
     }
     println!();
     println!(
