@@ -17,7 +17,7 @@ use super::rows::{ActivityRow, ObjectiveRow, ParticipationRow};
 
 /// The live participations (with their organization's code), objectives and follow-up actions
 /// of the activity a query reads, each as a JSON array in id order: one statement reads an
-/// activity with all it embeds, where loading them apart takes four round trips.
+/// activity with everything it embeds, where loading them apart takes four round trips.
 pub(super) fn embedded() -> Embedded {
     use diesel::dsl::sql;
     use diesel::sql_types::Text;
@@ -149,7 +149,7 @@ impl Children {
         Ok(children)
     }
 
-    /// What hangs off one activity, from the JSON arrays [`EMBEDDED`] selects beside its row.
+    /// What hangs off one activity, from the JSON arrays [`embedded`] selects beside its row.
     pub(super) fn embedded(row: ActivityRow, embeds: Embeds) -> Result<ActivityDetail, StoreError> {
         let (participations, objectives, follow_ups) = embeds;
         let participations = parse::<Vec<EmbeddedParticipation>>(&participations)?
