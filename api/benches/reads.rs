@@ -81,7 +81,11 @@ const NESTED_SQL: &str = "SELECT json_build_object(
         AND a.deleted_at IS NULL ORDER BY a.id LIMIT 50) x)
    )::text AS body";
 
-const NESTED_GRAPHQL: &str = r#"query Nested {
+/// The dashboard's nested page as a GraphQL selection: 50 activities with their organizations,
+/// objectives and follow-up actions' owners.
+macro_rules! nested_page {
+    () => {
+        r#"
   activities(first: 50, filter: { pillar: VICTIM_ASSISTANCE, status: COMPLETED }) {
     totalCount
     edges { cursor node {
@@ -91,24 +95,22 @@ const NESTED_GRAPHQL: &str = r#"query Nested {
       followUpActions { title status owner { code } }
     } }
   }
-}"#;
+"#
+    };
+}
+
+const NESTED_GRAPHQL: &str = concat!("query Nested {", nested_page!(), "}");
 
 /// The whole dashboard: the nested page and the aggregates over every activity.
-const DASHBOARD_GRAPHQL: &str = r#"query Dashboard {
+const DASHBOARD_GRAPHQL: &str = concat!(
+    r#"query Dashboard {
   byPillar: activityCounts(by: PILLAR) { key count }
   byStatus: activityCounts(by: STATUS) { key count }
   byMonth: activityCounts(by: MONTH) { key count }
-  participantTotals { activities total female male judges prosecutors lawEnforcement }
-  activities(first: 50, filter: { pillar: VICTIM_ASSISTANCE, status: COMPLETED }) {
-    totalCount
-    edges { cursor node {
-      code title status district
-      participations { role organization { code name } }
-      objectives { description achieved }
-      followUpActions { title status owner { code } }
-    } }
-  }
-}"#;
+  participantTotals { activities total female male judges prosecutors lawEnforcement }"#,
+    nested_page!(),
+    "}"
+);
 
 /// The whole dashboard's aggregates as raw SQL counts over the rows (the nested page is
 /// [`NESTED_SQL`], run after it on the same connection).
