@@ -4,10 +4,12 @@ use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use std::collections::{HashMap, HashSet};
+
 use gloact_domain::field_report::{
-    FieldReport, FieldReportKind, Gps, NewFieldReport, PayloadInput, Review, ReviewStatus,
+    FieldReport, FieldReportKind, Gps, NewFieldReport, Payload, PayloadInput, Review, ReviewStatus,
 };
-use gloact_domain::policy::FieldReportScope;
+use gloact_domain::policy::{ActivityScope, FieldReportScope};
 use gloact_domain::value::{Code, District, Narrative};
 use gloact_domain::{ActivityId, RowMeta};
 use sha2::{Digest, Sha256};
@@ -19,7 +21,7 @@ use crate::error::StoreError;
 use crate::page::{Page, PageRequest, RowKeys, paged};
 use crate::schema::{field_report, organization};
 
-#[derive(Debug, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = field_report, check_for_backend(Pg))]
 struct FieldReportRow {
     id: Uuid,
@@ -148,6 +150,10 @@ pub async fn submit(
 /// Stores a batch of reports in one transaction, each judged on its own: the outcome of each
 /// (stored, already had, or refused) in the batch's order. A refused report doesn't stop the
 /// others; a failure of the database stores none.
+///
+/// The batch costs the same few statements whatever its size: what is stored under its ids, which
+/// of the activities and organizations it names exist, one insert of every new report, and one
+/// audit statement.
 pub async fn submit_all(
     db: &Db,
     reports: &[NewFieldReport],
@@ -159,80 +165,177 @@ pub async fn submit_all(
     conn.transaction(async |conn| {
         let organization_id =
             crate::organizations::id_by_code(conn, "organization", organization).await?;
-        let scope =
-            gloact_domain::policy::ActivityScope::PublicOrParticipating(organization.clone());
-        let mut outcomes = Vec::with_capacity(reports.len());
-        let mut created = Vec::new();
-        for report in reports {
-            let hash = content_hash(report);
-            if let Some(existing) = find_any(conn, report.id).await? {
-                outcomes.push(already_stored(existing, &hash, organization));
+        let hashes: Vec<String> = reports.iter().map(content_hash).collect();
+        let mut stored = find_all(conn, reports.iter().map(|r| r.id).collect()).await?;
+        let named = Named::in_batch(conn, reports, organization).await?;
+
+        // What can be told before inserting: a refusal, or `None` for a report to insert or
+        // to compare with what is stored under its id.
+        let mut refusals: Vec<Option<StoreError>> = Vec::with_capacity(reports.len());
+        let mut inserting = HashSet::new();
+        let mut rows = Vec::new();
+        for (report, hash) in reports.iter().zip(&hashes) {
+            if stored.contains_key(&report.id) || inserting.contains(&report.id) {
+                refusals.push(None);
                 continue;
             }
-            if let Some(activity_id) = report.activity_id
-                && !crate::activities::is_visible(conn, &scope, activity_id).await?
-            {
-                outcomes.push(Err(StoreError::UnknownReference {
-                    field: "activity_id".into(),
-                    what: "activity",
-                    code: activity_id.to_string(),
-                }));
+            if let Some(refusal) = named.refusal(report) {
+                refusals.push(Some(refusal));
                 continue;
             }
-            if let gloact_domain::field_report::Payload::Referral {
-                to_organization, ..
-            } = &report.payload
-                && let Err(error) = crate::organizations::id_by_code(
-                    conn,
-                    "payload.to_organization",
-                    to_organization,
-                )
-                .await
-            {
-                outcomes.push(Err(error));
-                continue;
-            }
-            let payload = serde_json::to_value(PayloadInput::from(&report.payload))
-                .map_err(|e| StoreError::Internal(e.to_string()))?;
-            let inserted = diesel::insert_into(field_report::table)
-                .values((
-                    field_report::id.eq(report.id),
-                    field_report::kind.eq(report.payload.kind().as_str()),
-                    field_report::payload.eq(payload),
-                    field_report::occurred_at.eq(report.occurred_at),
-                    field_report::reporter.eq(reporter),
-                    field_report::organization_id.eq(organization_id),
-                    field_report::district.eq(report.district.as_str()),
-                    field_report::latitude.eq(report.gps.map(|g| g.latitude())),
-                    field_report::longitude.eq(report.gps.map(|g| g.longitude())),
-                    field_report::accuracy_m.eq(report.gps.map(|g| g.accuracy_m())),
-                    field_report::activity_id.eq(report.activity_id.map(|a| a.0)),
-                    field_report::narrative.eq(report.narrative.as_ref().map(Narrative::as_str)),
-                    field_report::content_hash.eq(&hash),
-                ))
-                // Sent twice at once: the second insert waits for the first and stores nothing;
-                // it is then answered as a resend.
+            inserting.insert(report.id);
+            rows.push(insertable(report, hash, reporter, organization_id)?);
+            refusals.push(None);
+        }
+
+        let mut created: HashSet<Uuid> = HashSet::new();
+        if !rows.is_empty() {
+            // Sent twice at once: the second insert waits for the first and stores nothing;
+            // it is then answered as a resend.
+            let inserted: Vec<FieldReportRow> = diesel::insert_into(field_report::table)
+                .values(rows)
                 .on_conflict(field_report::id)
                 .do_nothing()
-                .execute(conn)
+                .returning(FieldReportRow::as_returning())
+                .get_results(conn)
                 .await?;
-            if inserted == 0 {
-                let existing = find_any(conn, report.id)
-                    .await?
-                    .ok_or(StoreError::NotFound)?;
-                outcomes.push(already_stored(existing, &hash, organization));
+            for row in inserted {
+                created.insert(row.id);
+                stored.insert(row.id, (row, organization.as_str().to_owned()));
+            }
+            let raced: Vec<Uuid> = inserting.difference(&created).copied().collect();
+            if !raced.is_empty() {
+                stored.extend(find_all(conn, raced).await?);
+            }
+        }
+
+        let mut outcomes = Vec::with_capacity(reports.len());
+        let mut entries = Vec::with_capacity(created.len());
+        for ((report, hash), refusal) in reports.iter().zip(&hashes).zip(refusals) {
+            if let Some(refusal) = refusal {
+                outcomes.push(Err(refusal));
                 continue;
             }
-            created.push(Entry::new("create", "field_report", report.id));
-            let stored = find_any(conn, report.id)
-                .await?
+            let existing = stored
+                .get(&report.id)
+                .cloned()
                 .ok_or(StoreError::NotFound)?;
-            outcomes.push(Ok(Stored::Created(to_domain(stored)?)));
+            // The first report under a new id is the one stored; any later one under the same id
+            // is compared with it.
+            if created.remove(&report.id) {
+                entries.push(Entry::new("create", "field_report", report.id));
+                outcomes.push(Ok(Stored::Created(to_domain(existing)?)));
+            } else {
+                outcomes.push(already_stored(existing, hash, organization));
+            }
         }
-        append(conn, audit, created).await?;
+        append(conn, audit, entries).await?;
         Ok(outcomes)
     })
     .await
+}
+
+/// The row of a new report, as inserted.
+#[derive(Insertable)]
+#[diesel(table_name = field_report)]
+struct NewRow<'a> {
+    id: Uuid,
+    kind: &'a str,
+    payload: serde_json::Value,
+    occurred_at: DateTime<Utc>,
+    reporter: &'a str,
+    organization_id: Uuid,
+    district: &'a str,
+    latitude: Option<f64>,
+    longitude: Option<f64>,
+    accuracy_m: Option<f64>,
+    activity_id: Option<Uuid>,
+    narrative: Option<&'a str>,
+    content_hash: &'a str,
+}
+
+fn insertable<'a>(
+    report: &'a NewFieldReport,
+    hash: &'a str,
+    reporter: &'a str,
+    organization_id: Uuid,
+) -> Result<NewRow<'a>, StoreError> {
+    Ok(NewRow {
+        id: report.id,
+        kind: report.payload.kind().as_str(),
+        payload: serde_json::to_value(PayloadInput::from(&report.payload))
+            .map_err(|e| StoreError::Internal(e.to_string()))?,
+        occurred_at: report.occurred_at,
+        reporter,
+        organization_id,
+        district: report.district.as_str(),
+        latitude: report.gps.map(|g| g.latitude()),
+        longitude: report.gps.map(|g| g.longitude()),
+        accuracy_m: report.gps.map(|g| g.accuracy_m()),
+        activity_id: report.activity_id.map(|a| a.0),
+        narrative: report.narrative.as_ref().map(Narrative::as_str),
+        content_hash: hash,
+    })
+}
+
+/// Which of the activities and organizations a batch names exist for its sender: the
+/// activities it may see, the organizations referrals go to.
+struct Named {
+    activities: HashSet<ActivityId>,
+    organizations: HashSet<String>,
+}
+
+impl Named {
+    async fn in_batch(
+        conn: &mut AsyncPgConnection,
+        reports: &[NewFieldReport],
+        sender: &Code,
+    ) -> Result<Self, StoreError> {
+        let scope = ActivityScope::PublicOrParticipating(sender.clone());
+        let activities: Vec<ActivityId> = reports.iter().filter_map(|r| r.activity_id).collect();
+        let organizations: Vec<&str> = reports
+            .iter()
+            .filter_map(|r| referred_to(r).map(Code::as_str))
+            .collect();
+        Ok(Self {
+            activities: crate::activities::live_visible_among(conn, &scope, &activities).await?,
+            organizations: crate::organizations::live_among(conn, &organizations).await?,
+        })
+    }
+
+    /// Why the report can't be stored, if it names what its sender can't see or what doesn't
+    /// exist.
+    fn refusal(&self, report: &NewFieldReport) -> Option<StoreError> {
+        if let Some(activity_id) = report.activity_id
+            && !self.activities.contains(&activity_id)
+        {
+            return Some(StoreError::UnknownReference {
+                field: "activity_id".into(),
+                what: "activity",
+                code: activity_id.to_string(),
+            });
+        }
+        if let Some(to) = referred_to(report)
+            && !self.organizations.contains(to.as_str())
+        {
+            return Some(StoreError::UnknownReference {
+                field: "payload.to_organization".into(),
+                what: "organization",
+                code: to.to_string(),
+            });
+        }
+        None
+    }
+}
+
+/// The organization a referral report refers to.
+fn referred_to(report: &NewFieldReport) -> Option<&Code> {
+    match &report.payload {
+        Payload::Referral {
+            to_organization, ..
+        } => Some(to_organization),
+        _ => None,
+    }
 }
 
 /// The answer to a report sent under an id already stored: the stored report when it is the
@@ -250,6 +353,20 @@ fn already_stored(
             constraint: "field_report_id_reused".into(),
         })
     }
+}
+
+/// The reports stored under these ids, by id.
+async fn find_all(
+    conn: &mut AsyncPgConnection,
+    ids: Vec<Uuid>,
+) -> Result<HashMap<Uuid, ReportWithOrg>, StoreError> {
+    let found: Vec<ReportWithOrg> = field_report::table
+        .inner_join(organization::table)
+        .filter(field_report::id.eq_any(ids))
+        .select((FieldReportRow::as_select(), organization::code))
+        .load(conn)
+        .await?;
+    Ok(found.into_iter().map(|r| (r.0.id, r)).collect())
 }
 
 async fn find_any(

@@ -190,6 +190,23 @@ pub(crate) async fn id_by_code(
         })
 }
 
+/// Which of `codes` are those of live organizations. One query, none for no codes.
+pub(crate) async fn live_among(
+    conn: &mut AsyncPgConnection,
+    codes: &[&str],
+) -> Result<std::collections::HashSet<String>, StoreError> {
+    if codes.is_empty() {
+        return Ok(std::collections::HashSet::new());
+    }
+    let found: Vec<String> = organization::table
+        .filter(organization::code.eq_any(codes))
+        .filter(organization::deleted_at.is_null())
+        .select(organization::code)
+        .load(conn)
+        .await?;
+    Ok(found.into_iter().collect())
+}
+
 /// The kind of the live organization with this code, if there is one.
 pub async fn kind_by_code(db: &Db, code: &Code) -> Result<Option<OrganizationKind>, StoreError> {
     let mut conn = db.conn().await?;

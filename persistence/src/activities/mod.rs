@@ -91,6 +91,27 @@ pub(crate) async fn is_visible(
     Ok(found.is_some())
 }
 
+/// Which of `ids` name live activities the caller may see. One query, none for no ids.
+pub(crate) async fn live_visible_among(
+    conn: &mut AsyncPgConnection,
+    scope: &ActivityScope,
+    ids: &[ActivityId],
+) -> Result<HashSet<ActivityId>, StoreError> {
+    if ids.is_empty() {
+        return Ok(HashSet::new());
+    }
+    let mut query = activity::table
+        .filter(activity::id.eq_any(ids.iter().map(|id| id.0).collect::<Vec<_>>()))
+        .filter(activity::deleted_at.is_null())
+        .select(activity::id)
+        .into_boxed();
+    if let Some(condition) = activity_visible(scope) {
+        query = query.filter(condition);
+    }
+    let found: Vec<Uuid> = query.load(conn).await?;
+    Ok(found.into_iter().map(ActivityId).collect())
+}
+
 /// Whether the organization with this code may see the activity whatever its role: the activity
 /// is public or the organization takes part in it.
 pub(crate) async fn is_public_or_joined_by(
