@@ -6,6 +6,7 @@ pub mod auth;
 pub mod config;
 pub mod error;
 pub mod graphql;
+pub mod input;
 pub mod metrics;
 pub mod rest;
 pub mod server;

@@ -21,7 +21,7 @@ use super::organizations::Organization;
 use super::programmes::Programme;
 use super::{connection, loaders, page, page_complexity, request};
 use crate::error::ApiError;
-use crate::rest::common::{check_day, query_value};
+use crate::input::fields::{check_day, query_value};
 use crate::service;
 
 /// What a list that is not a connection (an activity's participations, objectives, follow-up

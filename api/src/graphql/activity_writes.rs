@@ -12,7 +12,7 @@ use super::enums::{ActivityKind, ActivityStatus, ParticipationRole, Pillar, Visi
 use super::errors::OrGraphqlError;
 use super::{clearable, request, wire};
 use crate::error::ApiError;
-use crate::rest::activities::{
+use crate::input::activities::{
     ActivityPatchDto, NewActivityDto, NewObjectiveDto, NewParticipationDto, ParticipantsInput,
 };
 use crate::service;

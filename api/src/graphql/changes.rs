@@ -17,7 +17,7 @@ use uuid::Uuid;
 use super::errors::OrGraphqlError;
 use super::node::{NodeKind, global_id};
 use super::page_limit;
-use crate::rest::common::{encode_cursor, page_request};
+use crate::input::paging::{encode_cursor, page_request};
 
 /// A row deleted after the change number asked from, or that you may no longer see (an activity
 /// made restricted, and its follow-up actions, for those not taking part): drop it from your

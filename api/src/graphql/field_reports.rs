@@ -23,7 +23,7 @@ use super::slots::SubscriptionSlots;
 use super::{connection, loaders, page, page_complexity, request};
 use crate::auth::BearerToken;
 use crate::error::ApiError;
-use crate::rest::field_reports::ReviewDto;
+use crate::input::field_reports::ReviewDto;
 use crate::service;
 
 /// A change to a field report: the report as it is now, or its deletion.

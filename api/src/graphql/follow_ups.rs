@@ -20,8 +20,8 @@ use super::node::{NodeKind, global_id};
 use super::organizations::Organization;
 use super::{clearable, connection, loaders, page, page_complexity, request, wire};
 use crate::error::ApiError;
-use crate::rest::common::query_value;
-use crate::rest::follow_ups::{FollowUpPatchDto, NewFollowUpDto};
+use crate::input::fields::query_value;
+use crate::input::follow_ups::{FollowUpPatchDto, NewFollowUpDto};
 use crate::service;
 
 /// Something to be done after an activity, owned by one organization.

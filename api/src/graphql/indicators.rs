@@ -15,7 +15,7 @@ use super::errors::{OrGraphqlError, found};
 use super::node::{NodeKind, global_id};
 use super::programmes::Programme;
 use super::{connection, loaders, page, page_complexity, request};
-use crate::rest::common::query_value;
+use crate::input::fields::query_value;
 use crate::service;
 
 /// An indicator of the results framework (after IATI), with its reporting periods.

@@ -29,7 +29,7 @@ use gloact_persistence::{Cursor, Db, Page, PageRequest};
 use uuid::Uuid;
 
 use crate::config::Settings;
-use crate::rest::common::{DEFAULT_LIMIT, encode_cursor, page_request};
+use crate::input::paging::{DEFAULT_LIMIT, encode_cursor, page_request};
 use crate::service::Caller;
 use errors::OrGraphqlError;
 use loader::Loaders;

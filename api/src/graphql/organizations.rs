@@ -13,7 +13,7 @@ use super::enums::OrganizationKind;
 use super::errors::{OrGraphqlError, found};
 use super::node::{NodeKind, global_id};
 use super::{connection, loaders, page, page_complexity, request};
-use crate::rest::common::query_value;
+use crate::input::fields::query_value;
 use crate::service;
 
 /// An organization: a ministry, a UN agency, the donor, a civil-society group.

@@ -12,7 +12,7 @@ use super::activities::ActivityFilterInput;
 use super::enums::{ActivityDimension, CaseDimension, ReportDimension};
 use super::errors::OrGraphqlError;
 use super::request;
-use crate::rest::common::check_day;
+use crate::input::fields::check_day;
 use crate::service;
 
 /// What an aggregate counts for in a query's complexity: it scans every row the caller may see

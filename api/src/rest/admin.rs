@@ -8,7 +8,8 @@ use utoipa::IntoParams;
 use gloact_domain::value::Narrative;
 use gloact_domain::{ValueError, Violations};
 
-use super::common::{check_opt, check_time, encode_cursor, query_text, seq_page};
+use crate::input::fields::{check_opt, check_time, query_text};
+use crate::input::paging::{encode_cursor, seq_page};
 use serde::Deserialize;
 use utoipa::ToSchema;
 

@@ -1,24 +1,25 @@
 //! `/api/v1/follow-up-actions`
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::follow_up::{
     FollowUpAction, FollowUpChanges, FollowUpStatus, NewFollowUpAction,
 };
-use gloact_domain::value::{Code, Narrative, Title};
-use gloact_domain::{ActivityId, FollowUpActionId, Violations};
+use gloact_domain::value::Code;
+use gloact_domain::{ActivityId, FollowUpActionId};
 use gloact_persistence::Db;
 use gloact_persistence::follow_ups::FollowUpFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::common::{
-    PageDto, check_clearable, check_not_null, check_opt, created, double_option, if_match,
-    ok_with_etag, page_request, parse_date, query_value,
-};
+use super::common::{PageDto, created, ok_with_etag};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
+use crate::input::IfMatch;
+use crate::input::fields::query_value;
+use crate::input::follow_ups::{FollowUpPatchDto, NewFollowUpDto};
+use crate::input::paging::page_request;
 use crate::service;
 
 /// A follow-up action agreed at an activity.
@@ -68,101 +69,6 @@ impl From<FollowUpAction> for FollowUpDto {
             created_at: f.meta.created_at,
             updated_at: f.meta.updated_at,
         }
-    }
-}
-
-/// A new follow-up action.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = NewFollowUpAction)]
-pub struct NewFollowUpDto {
-    /// The activity it comes from.
-    pub activity_id: Uuid,
-    /// The owner's code.
-    #[schema(example = "UNODC-BGD")]
-    pub owner: String,
-    /// What is to be done.
-    pub title: String,
-    /// More detail.
-    pub description: Option<String>,
-    /// By when (YYYY-MM-DD).
-    #[schema(value_type = Option<NaiveDate>)]
-    pub due_date: Option<String>,
-    /// Where it stands (default `open`).
-    #[schema(value_type = Option<FollowUpStatus>)]
-    pub status: Option<String>,
-}
-
-impl TryFrom<NewFollowUpDto> for NewFollowUpAction {
-    type Error = Violations;
-
-    fn try_from(dto: NewFollowUpDto) -> Result<Self, Violations> {
-        let mut v = Violations::default();
-        let owner = v.check("owner", Code::parse(&dto.owner));
-        let title = v.check("title", Title::parse(&dto.title));
-        let description = check_opt(
-            &mut v,
-            "description",
-            dto.description.as_deref(),
-            Narrative::parse,
-        );
-        let due_date = check_opt(&mut v, "due_date", dto.due_date.as_deref(), parse_date);
-        let status = check_opt(&mut v, "status", dto.status.as_deref(), str::parse)
-            .unwrap_or(FollowUpStatus::Open);
-        match (owner, title) {
-            (Some(owner), Some(title)) if v.is_empty() => Ok(NewFollowUpAction {
-                activity_id: ActivityId(dto.activity_id),
-                owner,
-                title,
-                description,
-                due_date,
-                status,
-            }),
-            _ => Err(v),
-        }
-    }
-}
-
-/// Changes to a follow-up action: only the fields present change; `null` clears an optional one.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = FollowUpActionPatch)]
-pub struct FollowUpPatchDto {
-    /// New owner's code (UNODC only).
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = String)]
-    pub owner: Option<Option<String>>,
-    /// New title.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = String)]
-    pub title: Option<Option<String>>,
-    /// New description, or `null` to clear.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
-    pub description: Option<Option<String>>,
-    /// New due date (YYYY-MM-DD), or `null` to clear.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<NaiveDate>)]
-    pub due_date: Option<Option<String>>,
-    /// New status.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = FollowUpStatus)]
-    pub status: Option<Option<String>>,
-}
-
-impl TryFrom<FollowUpPatchDto> for FollowUpChanges {
-    type Error = Violations;
-
-    fn try_from(dto: FollowUpPatchDto) -> Result<Self, Violations> {
-        let mut v = Violations::default();
-        let changes = FollowUpChanges {
-            owner: check_not_null(&mut v, "owner", dto.owner, Code::parse),
-            title: check_not_null(&mut v, "title", dto.title, Title::parse),
-            description: check_clearable(&mut v, "description", dto.description, Narrative::parse),
-            due_date: check_clearable(&mut v, "due_date", dto.due_date, parse_date),
-            status: check_not_null(&mut v, "status", dto.status, str::parse),
-        };
-        v.into_result().map(|()| changes)
     }
 }
 
@@ -240,7 +146,7 @@ pub async fn create_follow_up_action(
 /// Updates a follow-up action (UNODC; IOM and government their own) at the version in `If-Match`.
 #[utoipa::path(
     tag = "follow-up actions",
-    params(("If-Match" = String, Header, description = "ETag of the version read, e.g. \"3\"")),
+    params(IfMatch),
     request_body = FollowUpPatchDto,
     responses((status = 200, description = "Updated", body = FollowUpDto))
 )]
@@ -248,11 +154,10 @@ pub async fn create_follow_up_action(
 pub async fn update_follow_up_action(
     db: web::Data<Db>,
     Authenticated(caller): Authenticated,
-    req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<FollowUpPatchDto>,
+    IfMatch(version): IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let version = if_match(&req)?;
     let changes = FollowUpChanges::try_from(body.into_inner())?;
     let action =
         service::follow_ups::update(&db, &caller, FollowUpActionId(*id), version, &changes).await?;

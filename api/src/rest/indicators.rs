@@ -1,6 +1,6 @@
 //! `/api/v1/indicators`
 
-use actix_web::{HttpRequest, HttpResponse, get, put, web};
+use actix_web::{HttpResponse, get, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::indicator::{Actual, IndicatorDetail, IndicatorPeriod, Measure, ResultLevel};
 use gloact_domain::value::{Code, Figure};
@@ -11,9 +11,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::common::{PageDto, if_match, ok_with_etag, page_request, query_value};
+use super::common::{PageDto, ok_with_etag};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
+use crate::input::IfMatch;
+use crate::input::fields::query_value;
+use crate::input::paging::page_request;
 use crate::service;
 
 /// An indicator of the results framework with its periods.
@@ -202,7 +205,7 @@ pub async fn get_indicator(
 /// `GET /indicators/{id}`: a period's figures are part of its indicator).
 #[utoipa::path(
     tag = "indicators",
-    params(("If-Match" = String, Header, description = "ETag of the indicator as read, e.g. \"3\"")),
+    params(IfMatch),
     request_body = ActualDto,
     responses((status = 200, description = "The indicator with the period's new actual", body = IndicatorDto, headers(("ETag" = String, description = "The indicator's new version"))))
 )]
@@ -210,12 +213,11 @@ pub async fn get_indicator(
 pub async fn record_indicator_actual(
     db: web::Data<Db>,
     Authenticated(caller): Authenticated,
-    req: HttpRequest,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<ActualDto>,
+    IfMatch(version): IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let (id, period_id) = path.into_inner();
-    let version = if_match(&req)?;
     let actual = Actual::try_from(body.into_inner())?;
     let detail = service::indicators::record_actual(
         &db,

@@ -1,6 +1,6 @@
 //! `/api/v1/organizations`
 
-use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
+use actix_web::{HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use gloact_domain::organization::{
     NewOrganization, Organization, OrganizationChanges, OrganizationKind,
@@ -13,12 +13,14 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::common::{
-    PageDto, check_clearable, check_not_null, check_opt, created, double_option, if_match,
-    ok_with_etag, page_request, query_value,
-};
+use super::common::{PageDto, created, ok_with_etag};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
+use crate::input::IfMatch;
+use crate::input::fields::{
+    check_clearable, check_not_null, check_opt, double_option, query_value,
+};
+use crate::input::paging::page_request;
 use crate::service;
 
 /// An organization.
@@ -235,7 +237,7 @@ pub async fn create_organization(
 /// Updates an organization (UNODC) at the version named in `If-Match`.
 #[utoipa::path(
     tag = "organizations",
-    params(("If-Match" = String, Header, description = "ETag of the version read, e.g. \"3\"")),
+    params(IfMatch),
     request_body = OrganizationPatchDto,
     responses((status = 200, description = "Updated", body = OrganizationDto))
 )]
@@ -243,11 +245,10 @@ pub async fn create_organization(
 pub async fn update_organization(
     db: web::Data<Db>,
     Authenticated(caller): Authenticated,
-    req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<OrganizationPatchDto>,
+    IfMatch(version): IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let version = if_match(&req)?;
     let changes = OrganizationChanges::try_from(body.into_inner())?;
     let organization =
         service::organizations::update(&db, &caller, OrganizationId(*id), version, &changes)

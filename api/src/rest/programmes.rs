@@ -9,9 +9,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::common::{PageDto, ok_with_etag, page_request};
+use super::common::{PageDto, ok_with_etag};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
+use crate::input::paging::page_request;
 use crate::service;
 
 /// A programme.

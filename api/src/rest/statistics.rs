@@ -7,9 +7,9 @@ use gloact_persistence::Db;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use super::common::{parse_date, query_value};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
+use crate::input::fields::{parse_date, query_value};
 use crate::service;
 
 /// One cell of a table.

@@ -1,14 +1,10 @@
 //! `/api/v1/activities`
 
-mod input;
 mod output;
 
-pub use input::{
-    ActivityPatchDto, NewActivityDto, NewObjectiveDto, NewParticipationDto, ParticipantsInput,
-};
 pub use output::{ActivityDto, DateSpanDto, ObjectiveDto, ParticipantsDto, ParticipationDto};
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
 use gloact_domain::ActivityId;
 use gloact_domain::activity::{ActivityKind, ActivityPatch, ActivityStatus, NewActivity, Pillar};
 use gloact_domain::value::{Code, District};
@@ -18,11 +14,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::common::{
-    PageDto, created, if_match, ok_with_etag, page_request, parse_date, query_value,
-};
+use super::common::{PageDto, created, ok_with_etag};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
+use crate::input::IfMatch;
+use crate::input::activities::{ActivityPatchDto, NewActivityDto};
+use crate::input::fields::{parse_date, query_value};
+use crate::input::paging::page_request;
 use crate::service;
 
 /// Filters and paging of the activity list.
@@ -116,7 +114,7 @@ pub async fn create_activity(
 /// Updates an activity (UNODC; IOM where it implements) at the version in `If-Match`.
 #[utoipa::path(
     tag = "activities",
-    params(("If-Match" = String, Header, description = "ETag of the version read, e.g. \"3\"")),
+    params(IfMatch),
     request_body = ActivityPatchDto,
     responses((status = 200, description = "Updated", body = ActivityDto))
 )]
@@ -124,11 +122,10 @@ pub async fn create_activity(
 pub async fn update_activity(
     db: web::Data<Db>,
     Authenticated(caller): Authenticated,
-    req: HttpRequest,
     id: web::Path<Uuid>,
     body: web::Json<ActivityPatchDto>,
+    IfMatch(version): IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let version = if_match(&req)?;
     let patch = ActivityPatch::try_from(body.into_inner())?;
     let detail = service::activities::update(&db, &caller, ActivityId(*id), version, patch).await?;
     let meta = detail.activity.meta;
@@ -138,17 +135,16 @@ pub async fn update_activity(
 /// Deletes an activity (UNODC) at the version in `If-Match`; it stays as a tombstone in delta sync.
 #[utoipa::path(
     tag = "activities",
-    params(("If-Match" = String, Header, description = "ETag of the version read, e.g. \"3\"")),
+    params(IfMatch),
     responses((status = 204, description = "Deleted"))
 )]
 #[delete("/activities/{id}")]
 pub async fn delete_activity(
     db: web::Data<Db>,
     Authenticated(caller): Authenticated,
-    req: HttpRequest,
     id: web::Path<Uuid>,
+    IfMatch(version): IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let version = if_match(&req)?;
     service::activities::delete(&db, &caller, ActivityId(*id), version).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,33 +1,22 @@
-//! `/api/v1/cases`: victim-assistance cases (HTCDS), their referrals, and — apart — who the
-//! person is.
+//! What clients send to open and change cases, refer them and store an identity, and its parsing
+//! into domain values with every field's error reported at once. The event, recruitment and
+//! identity shapes are also those of answers.
 
 use std::collections::BTreeSet;
 
-use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{NaiveDate, Utc};
 use gloact_domain::case::{
-    Case, CaseChanges, CaseStatus, Consent, Email, EventStage, Identity, MeansOfControl, NewCase,
-    NewReferral, Phone, RecruiterRelation, Recruitment, RecruitmentMethod, Referral,
-    ReferralStatus, Subject, TraffickingEvent, check_not_empty,
+    CaseChanges, CaseStatus, Consent, Email, EventStage, Identity, MeansOfControl, NewCase,
+    NewReferral, Phone, RecruiterRelation, Recruitment, RecruitmentMethod, ReferralStatus, Subject,
+    TraffickingEvent,
 };
 use gloact_domain::field_report::{AgeBand, Exploitation, Service, Sex};
 use gloact_domain::value::{Code, CountryCode, District, Location, Narrative, Title};
 use gloact_domain::{ValueError, Violations};
-use gloact_persistence::Db;
-use gloact_persistence::cases::CaseFilter;
-use gloact_persistence::sealed::SealingKey;
 use serde::{Deserialize, Serialize};
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
+use utoipa::ToSchema;
 
-use super::common::{
-    PageDto, check_not_null, check_opt, created, double_option, from_json, if_match, ok_with_etag,
-    page_request, parse_date, query_value,
-};
-use super::idempotency::{self, Carries};
-use crate::auth::Authenticated;
-use crate::error::ApiError;
-use crate::service;
+use crate::input::fields::{check_not_null, check_opt, double_option, parse_date};
 
 /// One step of what happened.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -59,46 +48,6 @@ impl From<&TraffickingEvent> for EventDto {
     }
 }
 
-/// A referral of the person to another organization.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = Referral)]
-pub struct ReferralDto {
-    /// Its id.
-    pub id: Uuid,
-    /// The referring organization's code.
-    pub from_organization: String,
-    /// The receiving organization's code.
-    pub to_organization: String,
-    /// The service asked for.
-    pub service: Service,
-    /// Where it stands.
-    pub status: ReferralStatus,
-    /// A note for the receiving organization.
-    pub note: Option<String>,
-    /// Who made it.
-    pub referred_by: String,
-    /// When it was made.
-    pub created_at: DateTime<Utc>,
-    /// When its status last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<Referral> for ReferralDto {
-    fn from(r: Referral) -> Self {
-        Self {
-            id: r.id,
-            from_organization: r.from_organization.to_string(),
-            to_organization: r.to_organization.to_string(),
-            service: r.service,
-            status: r.status,
-            note: r.note.map(|n| n.as_str().to_owned()),
-            referred_by: r.referred_by,
-            created_at: r.created_at,
-            updated_at: r.updated_at,
-        }
-    }
-}
-
 /// How the person was recruited.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -110,83 +59,6 @@ pub struct RecruitmentDto {
     /// Who the recruiter was to the person.
     #[schema(value_type = RecruiterRelation)]
     pub recruiter_relation: String,
-}
-
-/// A victim-assistance case: a pseudonymous profile, what happened, and the referrals. Never who
-/// the person is: that is `/cases/{id}/identity`, for those allowed.
-#[derive(Debug, Serialize, ToSchema)]
-#[schema(as = Case)]
-pub struct CaseDto {
-    /// Its id.
-    pub id: Uuid,
-    /// The organization managing it.
-    pub organization: String,
-    /// Who opened it.
-    pub opened_by: String,
-    /// The day the person was identified as a presumed victim.
-    pub identified_on: NaiveDate,
-    /// Where.
-    pub district: String,
-    /// Sex.
-    pub sex: Sex,
-    /// Age band at identification.
-    pub age_band: AgeBand,
-    /// Citizenship (ISO 3166-1 alpha-3).
-    pub citizenship: String,
-    /// Main type of exploitation.
-    pub exploitation: Exploitation,
-    /// How the person was controlled.
-    pub means_of_control: Vec<MeansOfControl>,
-    /// How the person was recruited.
-    pub recruitment: RecruitmentDto,
-    /// What happened where, in order.
-    pub events: Vec<EventDto>,
-    /// Whether the person consented to the management of their personal data.
-    pub consent: bool,
-    /// Where the case stands.
-    pub status: CaseStatus,
-    /// The referrals, oldest first.
-    pub referrals: Vec<ReferralDto>,
-    /// Whether identifying fields are stored (readable only with the `pii` scope).
-    pub has_identity: bool,
-    /// Version (the ETag).
-    pub version: i32,
-    /// Change number of its last change.
-    pub change_seq: i64,
-    /// When it was opened.
-    pub created_at: DateTime<Utc>,
-    /// When it last changed.
-    pub updated_at: DateTime<Utc>,
-}
-
-impl From<Case> for CaseDto {
-    fn from(c: Case) -> Self {
-        Self {
-            id: c.id,
-            organization: c.organization.to_string(),
-            opened_by: c.opened_by,
-            identified_on: c.identified_on,
-            district: c.district.as_str().to_owned(),
-            sex: c.subject.sex,
-            age_band: c.subject.age_band,
-            citizenship: c.subject.citizenship.as_str().to_owned(),
-            exploitation: c.exploitation,
-            means_of_control: c.means_of_control.into_iter().collect(),
-            recruitment: RecruitmentDto {
-                method: c.recruitment.method.as_str().to_owned(),
-                recruiter_relation: c.recruitment.recruiter_relation.as_str().to_owned(),
-            },
-            events: c.events.iter().map(EventDto::from).collect(),
-            consent: c.consent.0,
-            status: c.status,
-            referrals: c.referrals.into_iter().map(ReferralDto::from).collect(),
-            has_identity: c.has_identity,
-            version: c.meta.version,
-            change_seq: c.meta.change_seq,
-            created_at: c.meta.created_at,
-            updated_at: c.meta.updated_at,
-        }
-    }
 }
 
 /// Who the person is. Every field is optional; give at least one.
@@ -566,217 +438,4 @@ pub struct ReferralStatusDto {
     /// `proposed`, `accepted`, `declined` or `completed`.
     #[schema(value_type = ReferralStatus)]
     pub status: String,
-}
-
-/// Filters and paging of the case list.
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct CaseListQuery {
-    /// Only cases in this status.
-    #[param(value_type = Option<CaseStatus>)]
-    pub status: Option<String>,
-    /// The `next_cursor` of the previous page.
-    pub after: Option<String>,
-    /// Items per page, 1 to 500 (default 50).
-    pub limit: Option<u32>,
-    /// Only cases changed after this change number, in change order.
-    pub changed_after: Option<i64>,
-}
-
-/// `200` with the case and its ETag.
-fn case_ok(case: Case) -> HttpResponse {
-    let meta = case.meta;
-    ok_with_etag(&meta, &CaseDto::from(case))
-}
-
-/// `201` with the case, its ETag and its location.
-fn case_created(case: Case) -> HttpResponse {
-    let meta = case.meta;
-    let location = format!("/api/v1/cases/{}", case.id);
-    created(&meta, location, &CaseDto::from(case))
-}
-
-/// Lists the cases the caller may see: all for UNODC and IOM, those referred by or to its
-/// organization for the government, none for the EU (403). Every read is on the record.
-#[utoipa::path(tag = "cases", params(CaseListQuery), responses((status = 200, description = "A page of cases", body = PageDto<CaseDto>)))]
-#[get("/cases")]
-pub async fn list_cases(
-    db: web::Data<Db>,
-    Authenticated(caller): Authenticated,
-    query: web::Query<CaseListQuery>,
-) -> Result<HttpResponse, ApiError> {
-    let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
-    let filter = CaseFilter {
-        status: query_value("status", query.status.as_deref(), str::parse)?,
-    };
-    let page = service::cases::list(&db, &caller, &filter, &page).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, CaseDto::from)))
-}
-
-/// Opens a case (UNODC, IOM; the government only to refer it, without identifying fields).
-/// Identifying fields need the person's consent and the `pii` scope.
-#[utoipa::path(
-    tag = "cases",
-    request_body = NewCaseDto,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: the first request under a key runs, a retry gets its answer again (with `Idempotent-Replayed: true`).")),
-    responses((status = 201, description = "Opened", body = CaseDto))
-)]
-#[post("/cases")]
-pub async fn create_case(
-    req: HttpRequest,
-    db: web::Data<Db>,
-    key: web::Data<SealingKey>,
-    Authenticated(caller): Authenticated,
-    body: web::Json<serde_json::Value>,
-) -> Result<HttpResponse, ApiError> {
-    let body = body.into_inner();
-    idempotency::once(
-        &req,
-        &db,
-        &key,
-        &caller,
-        &body,
-        Carries::Row("case"),
-        async {
-            let dto: NewCaseDto = from_json(body.clone())?;
-            let new = NewCase::try_from(dto)?;
-            let case = service::cases::create(&db, &caller, &key, &new).await?;
-            Ok(case_created(case))
-        },
-    )
-    .await
-}
-
-/// Gets one case the caller may see.
-#[utoipa::path(tag = "cases", responses((status = 200, description = "The case", body = CaseDto)))]
-#[get("/cases/{id}")]
-pub async fn get_case(
-    db: web::Data<Db>,
-    Authenticated(caller): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let case = service::cases::get(&db, &caller, *id).await?;
-    Ok(case_ok(case))
-}
-
-/// Changes a case (UNODC, IOM) at the version in `If-Match`.
-#[utoipa::path(
-    tag = "cases",
-    params(("If-Match" = String, Header, description = "ETag of the version read, e.g. \"3\"")),
-    request_body = CasePatchDto,
-    responses((status = 200, description = "Changed", body = CaseDto))
-)]
-#[patch("/cases/{id}")]
-pub async fn update_case(
-    db: web::Data<Db>,
-    Authenticated(caller): Authenticated,
-    req: HttpRequest,
-    id: web::Path<Uuid>,
-    body: web::Json<CasePatchDto>,
-) -> Result<HttpResponse, ApiError> {
-    let version = if_match(&req)?;
-    let changes = CaseChanges::try_from(body.into_inner())?;
-    let case = service::cases::update(&db, &caller, *id, version, &changes).await?;
-    Ok(case_ok(case))
-}
-
-/// Refers the person of a case the caller may see to another organization, from the caller's.
-#[utoipa::path(tag = "cases", request_body = NewReferralDto, responses((status = 201, description = "Referred: the case with the new referral", body = CaseDto)))]
-#[post("/cases/{id}/referrals")]
-pub async fn create_case_referral(
-    db: web::Data<Db>,
-    Authenticated(caller): Authenticated,
-    id: web::Path<Uuid>,
-    body: web::Json<NewReferralDto>,
-) -> Result<HttpResponse, ApiError> {
-    let referral = NewReferral::try_from(body.into_inner())?;
-    let case = service::cases::refer(&db, &caller, *id, &referral).await?;
-    Ok(case_created(case))
-}
-
-/// Moves a referral to a new status (UNODC, IOM), at the case's version in `If-Match`.
-#[utoipa::path(
-    tag = "cases",
-    params(("If-Match" = String, Header, description = "ETag of the case's version read")),
-    request_body = ReferralStatusDto,
-    responses((status = 200, description = "Changed: the case", body = CaseDto))
-)]
-#[patch("/cases/{id}/referrals/{referral_id}")]
-pub async fn update_case_referral(
-    db: web::Data<Db>,
-    Authenticated(caller): Authenticated,
-    req: HttpRequest,
-    path: web::Path<(Uuid, Uuid)>,
-    body: web::Json<ReferralStatusDto>,
-) -> Result<HttpResponse, ApiError> {
-    let version = if_match(&req)?;
-    let (id, referral_id) = path.into_inner();
-    let status: ReferralStatus = body
-        .status
-        .parse()
-        .map_err(|e| Violations::single("status", e))?;
-    let case =
-        service::cases::set_referral_status(&db, &caller, id, referral_id, version, status).await?;
-    Ok(case_ok(case))
-}
-
-/// Who the person of a case is: UNODC and IOM with the `pii` scope only; every read is on the
-/// record. 404 when none is stored.
-#[utoipa::path(tag = "cases", responses((status = 200, description = "The identifying fields", body = IdentityDto)))]
-#[get("/cases/{id}/identity")]
-pub async fn get_case_identity(
-    db: web::Data<Db>,
-    key: web::Data<SealingKey>,
-    Authenticated(caller): Authenticated,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    match service::cases::identity(&db, &caller, &key, *id).await? {
-        Some(identity) => Ok(HttpResponse::Ok()
-            .insert_header(("Cache-Control", "no-store"))
-            .json(IdentityDto::from(identity))),
-        None => Err(ApiError::NotFound),
-    }
-}
-
-/// Stores or replaces who the person of a case is (UNODC and IOM with `pii`; the person must
-/// have consented), at the case's version in `If-Match`.
-#[utoipa::path(
-    tag = "cases",
-    params(("If-Match" = String, Header, description = "ETag of the case's version read")),
-    request_body = IdentityDto,
-    responses((status = 200, description = "Stored: the case", body = CaseDto))
-)]
-#[put("/cases/{id}/identity")]
-pub async fn put_case_identity(
-    db: web::Data<Db>,
-    key: web::Data<SealingKey>,
-    Authenticated(caller): Authenticated,
-    req: HttpRequest,
-    id: web::Path<Uuid>,
-    body: web::Json<IdentityDto>,
-) -> Result<HttpResponse, ApiError> {
-    let version = if_match(&req)?;
-    let identity = check_not_empty(Identity::try_from(body.into_inner())?)?;
-    let case = service::cases::put_identity(&db, &caller, &key, *id, version, &identity).await?;
-    Ok(case_ok(case))
-}
-
-/// Erases who the person of a case is (UNODC and IOM with `pii`), at the case's version in
-/// `If-Match`.
-#[utoipa::path(
-    tag = "cases",
-    params(("If-Match" = String, Header, description = "ETag of the case's version read")),
-    responses((status = 200, description = "Erased: the case", body = CaseDto))
-)]
-#[delete("/cases/{id}/identity")]
-pub async fn delete_case_identity(
-    db: web::Data<Db>,
-    Authenticated(caller): Authenticated,
-    req: HttpRequest,
-    id: web::Path<Uuid>,
-) -> Result<HttpResponse, ApiError> {
-    let version = if_match(&req)?;
-    let case = service::cases::erase_identity(&db, &caller, *id, version).await?;
-    Ok(case_ok(case))
 }

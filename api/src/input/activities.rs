@@ -11,7 +11,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::rest::common::{check_clearable, check_not_null, check_opt, double_option, parse_date};
+use crate::input::fields::{check_clearable, check_not_null, check_opt, double_option, parse_date};
 
 /// Participant counts sent by a client. In a new activity a count left out is 0; in a change it
 /// keeps its value. Counts by actor type may not add up to more than the counts by sex.
