@@ -23,7 +23,7 @@ use gloact_api::config::Settings;
 use gloact_api::server::Application;
 use gloact_domain::value::Code;
 use gloact_domain::{Role, Scopes};
-use gloact_persistence::cluster::{ClusterOptions, LocalCluster};
+use gloact_embedded_pg::{ClusterOptions, LocalCluster};
 use gloact_persistence::{Db, migrate, migrations_fingerprint};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::Value;

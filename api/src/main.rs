@@ -10,7 +10,7 @@ use gloact_api::config::Settings;
 use gloact_api::server::Application;
 use gloact_domain::value::Code;
 use gloact_domain::{Role, Scopes};
-use gloact_persistence::cluster::{ClusterOptions, LocalCluster, Supervisor};
+use gloact_embedded_pg::{ClusterOptions, LocalCluster, Supervisor};
 use gloact_persistence::seed::{self, SeedOutcome};
 use gloact_persistence::{Db, migrate};
 
