@@ -21,6 +21,8 @@ mod error;
 mod files;
 mod lifecycle;
 mod supervisor;
+#[cfg(feature = "testing")]
+pub mod testing;
 mod user;
 
 pub use error::ClusterError;
