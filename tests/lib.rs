@@ -23,7 +23,7 @@ use gloact_api::config::Settings;
 use gloact_api::server::Application;
 use gloact_domain::value::Code;
 use gloact_domain::{Role, Scopes};
-use gloact_persistence::cluster::{ClusterOptions, LocalCluster};
+use gloact_embedded_pg::{ClusterOptions, LocalCluster};
 use gloact_persistence::{Db, migrate, migrations_fingerprint};
 use reqwest::{Method, RequestBuilder, Response};
 use serde_json::Value;
@@ -453,56 +453,10 @@ impl Drop for OwnCluster {
     }
 }
 
-/// SIGKILL to the postmaster named by `<cluster_dir>/postmaster.pid` and to its children (they
-/// are in sessions of their own, so no process group holds them all); returns when all are gone.
+/// SIGKILL to the postmaster named by `<cluster_dir>/postmaster.pid` and to its children, as a
+/// crash would; returns when all are gone.
 pub fn kill_postmaster(cluster_dir: &std::path::Path) {
-    let pid_file = std::fs::read_to_string(cluster_dir.join("postmaster.pid"))
-        .expect("the server runs (postmaster.pid)");
-    let postmaster: u32 = pid_file
-        .lines()
-        .next()
-        .and_then(|l| l.trim().parse().ok())
-        .expect("postmaster.pid starts with the pid");
-    let mut pids = vec![postmaster];
-    pids.extend(children_of(postmaster));
-    let status = std::process::Command::new("kill")
-        .arg("-KILL")
-        .args(pids.iter().map(u32::to_string))
-        .status()
-        .expect("kill runs");
-    assert!(status.success(), "kill -KILL {pids:?}");
-    // Until they are reaped, not merely dead: PostgreSQL refuses to start while the pid in
-    // postmaster.pid names a process, even a zombie (here init reaps within a second or two).
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
-    while pids.iter().any(|&pid| parent_of(pid).is_some()) {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the server's processes {pids:?} are still there 20 s after SIGKILL (is init \
-             reaping zombies?)"
-        );
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-}
-
-/// The parent of a process (`None` once it is reaped), from `/proc/<pid>/stat`: `pid (comm)
-/// state ppid …`, read after the last `)` since the command name may hold spaces and parentheses.
-fn parent_of(pid: u32) -> Option<u32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(')')?
-        .1
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-fn children_of(parent: u32) -> Vec<u32> {
-    std::fs::read_dir("/proc")
-        .expect("/proc")
-        .flatten()
-        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|&pid| parent_of(pid) == Some(parent))
-        .collect()
+    gloact_embedded_pg::testing::kill_postmaster(cluster_dir).expect("the server is killed");
 }
 
 /// Starts the server on a database of its own cluster, with the demo data: for tests that kill

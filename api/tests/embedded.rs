@@ -382,46 +382,6 @@ fn postmaster_pid(cluster_dir: &Path) -> u32 {
         .unwrap()
 }
 
-/// The parent of a process (`None` once it is reaped), from `/proc/<pid>/stat`.
-fn parent_of(pid: u32) -> Option<u32> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    stat.rsplit_once(')')?
-        .1
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
-/// SIGKILL to the postmaster and its children at once, as a crash (or the OOM killer) would;
-/// returns when they are reaped (the same as tests/lib.rs `kill_postmaster`).
-fn kill_postmaster(cluster_dir: &Path) -> u32 {
-    let postmaster = postmaster_pid(cluster_dir);
-    let mut pids = vec![postmaster];
-    pids.extend(
-        std::fs::read_dir("/proc")
-            .unwrap()
-            .flatten()
-            .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-            .filter(|&pid| parent_of(pid) == Some(postmaster)),
-    );
-    let status = Command::new("kill")
-        .arg("-KILL")
-        .args(pids.iter().map(u32::to_string))
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while pids.iter().any(|&pid| parent_of(pid).is_some()) {
-        assert!(
-            Instant::now() < deadline,
-            "{pids:?} still there after SIGKILL"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    postmaster
-}
-
 #[tokio::test(flavor = "multi_thread")]
 async fn the_embedded_default_starts_its_cluster_again_when_it_dies() {
     let dir = tempfile::Builder::new()
@@ -452,7 +412,7 @@ async fn the_embedded_default_starts_its_cluster_again_when_it_dies() {
     let cluster_dir = data_dir.join("pg");
     let killed = tokio::task::spawn_blocking({
         let cluster_dir = cluster_dir.clone();
-        move || kill_postmaster(&cluster_dir)
+        move || gloact_embedded_pg::testing::kill_postmaster(&cluster_dir).unwrap()
     })
     .await
     .unwrap();

@@ -1,5 +1,5 @@
 //! PostgreSQL storage for GLO.ACT: migrations, row types, queries that return domain types, the
-//! change feed, the demo seed, and the embedded local cluster of the default run.
+//! change feed and the demo seed.
 //!
 //! Every query that reads activities or what hangs off them takes an
 //! [`gloact_domain::policy::ActivityScope`], so a row the caller may not see is never loaded.
@@ -9,7 +9,6 @@ pub mod attachments;
 pub mod audit;
 pub mod cases;
 pub mod clients;
-pub mod cluster;
 mod db;
 mod error;
 pub mod field_reports;

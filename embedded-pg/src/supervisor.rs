@@ -10,8 +10,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 use tokio::time::MissedTickBehavior;
 
-use super::{LocalCluster, Postmaster, Restart, blocking, postmaster, restart_if_gone};
-use crate::cluster::ClusterError;
+use crate::lifecycle::{Postmaster, Restart, postmaster, restart_if_gone};
+use crate::{ClusterError, LocalCluster, blocking};
 
 /// The longest wait between two attempts at starting a server that would not start.
 const MAX_BACKOFF: Duration = Duration::from_secs(30);

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use diesel::sql_types::Text;
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use gloact_persistence::cluster::{ClusterError, ClusterOptions, LocalCluster};
+use gloact_embedded_pg::{ClusterError, ClusterOptions, LocalCluster};
 
 type TestResult = Result<(), Box<dyn Error>>;
 
