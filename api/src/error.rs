@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use gloact_domain::{FieldError, Violations};
-use gloact_persistence::StoreError;
+use gloact_persistence::{Conflict, StoreError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -278,28 +278,28 @@ impl From<StoreError> for ApiError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => Self::NotFound,
-            StoreError::Conflict { constraint } => {
-                let (code, detail) = match constraint.as_str() {
-                    "organization_code_key" => {
+            StoreError::Conflict(conflict) => {
+                let (code, detail) = match conflict {
+                    Conflict::OrganizationCode => {
                         ("duplicate_code", "an organization with this code exists")
                     }
-                    "activity_programme_code_key" => (
+                    Conflict::ActivityCode => (
                         "duplicate_code",
                         "the programme has an activity with this code",
                     ),
-                    "participation_key" => (
+                    Conflict::Participation => (
                         "duplicate_participation",
                         "the organization takes part in this role already",
                     ),
-                    "field_report_id_reused" => (
+                    Conflict::ReportIdReused => (
                         "report_id_reused",
                         "a different report was received under this id: resend with a new id",
                     ),
-                    "activity_has_parts" => (
+                    Conflict::HasParts => (
                         "has_parts",
                         "the activity has parts (e.g. meetings); delete them first",
                     ),
-                    _ => ("conflict", "conflicts with an existing resource"),
+                    Conflict::Unique(_) => ("conflict", "conflicts with an existing resource"),
                 };
                 Self::Conflict {
                     code,

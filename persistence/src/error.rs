@@ -8,12 +8,9 @@ pub enum StoreError {
     /// The row does not exist, is deleted, or is outside the caller's scope.
     #[error("not found")]
     NotFound,
-    /// A unique constraint refused the write; `constraint` names it.
-    #[error("conflicts with an existing row ({constraint})")]
-    Conflict {
-        /// The violated constraint, e.g. `organization_code_key`.
-        constraint: String,
-    },
+    /// The write conflicts with a stored row: a unique key, or a state that forbids it.
+    #[error("conflicts with an existing row ({0:?})")]
+    Conflict(Conflict),
     /// A code given in the input names nothing.
     #[error("{field}: no such {what} '{code}'")]
     UnknownReference {
@@ -53,6 +50,35 @@ pub enum StoreError {
     Internal(String),
 }
 
+/// What a refused write conflicts with.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Conflict {
+    /// An organization with this code exists.
+    OrganizationCode,
+    /// The programme has a live activity with this code.
+    ActivityCode,
+    /// The organization takes part in the activity in this role already.
+    Participation,
+    /// A different field report was received under this id.
+    ReportIdReused,
+    /// The activity has live parts (e.g. meetings), so it can't be deleted.
+    HasParts,
+    /// Another unique constraint, named.
+    Unique(String),
+}
+
+impl Conflict {
+    /// The conflict a unique constraint of the schema stands for.
+    fn of_constraint(name: &str) -> Self {
+        match name {
+            "organization_code_key" => Self::OrganizationCode,
+            "activity_programme_code_key" => Self::ActivityCode,
+            "participation_key" => Self::Participation,
+            other => Self::Unique(other.to_owned()),
+        }
+    }
+}
+
 impl StoreError {
     /// Refuses a write at `expected` when the row is at `current`: the caller has not seen the
     /// latest change.
@@ -78,11 +104,9 @@ impl From<DieselError> for StoreError {
     fn from(error: DieselError) -> Self {
         match error {
             DieselError::NotFound => Self::NotFound,
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                Self::Conflict {
-                    constraint: info.constraint_name().unwrap_or("unique").to_owned(),
-                }
-            }
+            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => Self::Conflict(
+                Conflict::of_constraint(info.constraint_name().unwrap_or("unique")),
+            ),
             DieselError::DatabaseError(
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
                 info,

@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::audit::{Audit, Entry, append};
 use crate::db::Db;
-use crate::error::StoreError;
+use crate::error::{Conflict, StoreError};
 use crate::page::{Page, PageRequest, RowKeys, paged};
 use crate::schema::{field_report, organization};
 
@@ -349,9 +349,7 @@ fn already_stored(
     if row.content_hash == hash && org == organization.as_str() {
         Ok(Stored::AlreadyHad(to_domain(existing)?))
     } else {
-        Err(StoreError::Conflict {
-            constraint: "field_report_id_reused".into(),
-        })
+        Err(StoreError::Conflict(Conflict::ReportIdReused))
     }
 }
 

@@ -28,5 +28,5 @@ mod sight;
 pub mod statistics;
 
 pub use db::{Db, DbSettings, migrate, migrations_fingerprint, pending_migrations, revert_all};
-pub use error::StoreError;
+pub use error::{Conflict, StoreError};
 pub use page::{Cursor, Page, PageError, PageRequest};

@@ -15,6 +15,7 @@ use crate::error::ApiError;
 use crate::input::activities::{
     ActivityPatchDto, NewActivityDto, NewObjectiveDto, NewParticipationDto, ParticipantsInput,
 };
+use crate::input::fields::Patch;
 use crate::service;
 
 /// Participant counts: in a new activity a count left out is 0; in a change it keeps its value.
@@ -203,11 +204,7 @@ impl TryFrom<ActivityPatchInput> for ActivityPatch {
     fn try_from(p: ActivityPatchInput) -> Result<Self, ApiError> {
         use gloact_domain::activity as domain;
         let date = |d: NaiveDate| d.to_string();
-        let participants = match p.participants {
-            MaybeUndefined::Undefined => None,
-            MaybeUndefined::Null => Some(None),
-            MaybeUndefined::Value(counts) => Some(Some(counts.into())),
-        };
+        let participants = Patch::from(p.participants).map(ParticipantsInput::from);
         Ok(ActivityPatch::try_from(ActivityPatchDto {
             title: clearable(p.title, |t| t),
             description: clearable(p.description, |d| d),

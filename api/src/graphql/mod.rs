@@ -29,6 +29,7 @@ use gloact_persistence::{Cursor, Db, Page, PageRequest};
 use uuid::Uuid;
 
 use crate::config::Settings;
+use crate::input::fields::Patch;
 use crate::input::paging::{DEFAULT_LIMIT, encode_cursor, page_request};
 use crate::service::Caller;
 use errors::OrGraphqlError;
@@ -157,14 +158,17 @@ where
 }
 
 /// An optional input field that `null` clears, as REST's PATCH bodies carry it.
-fn clearable<T>(
-    value: MaybeUndefined<T>,
-    render: impl FnOnce(T) -> String,
-) -> Option<Option<String>> {
-    match value {
-        MaybeUndefined::Undefined => None,
-        MaybeUndefined::Null => Some(None),
-        MaybeUndefined::Value(v) => Some(Some(render(v))),
+fn clearable<T>(value: MaybeUndefined<T>, render: impl FnOnce(T) -> String) -> Patch<String> {
+    Patch::from(value).map(render)
+}
+
+impl<T> From<MaybeUndefined<T>> for Patch<T> {
+    fn from(value: MaybeUndefined<T>) -> Self {
+        match value {
+            MaybeUndefined::Undefined => Self::Keep,
+            MaybeUndefined::Null => Self::Clear,
+            MaybeUndefined::Value(v) => Self::Set(v),
+        }
     }
 }
 

@@ -11,7 +11,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::input::fields::{check_clearable, check_not_null, check_opt, double_option, parse_date};
+use crate::input::fields::{
+    Patch, check_clearable, check_not_null, check_opt, not_null, parse_date,
+};
 
 /// Participant counts sent by a client. In a new activity a count left out is 0; in a change it
 /// keeps its value. Counts by actor type may not add up to more than the counts by sex.
@@ -301,57 +303,57 @@ impl TryFrom<NewActivityDto> for NewActivity {
 #[schema(as = ActivityPatch)]
 pub struct ActivityPatchDto {
     /// New title.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = String)]
-    pub title: Option<Option<String>>,
+    pub title: Patch<String>,
     /// New description, or `null` to clear.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Option<String>)]
-    pub description: Option<Option<String>>,
+    pub description: Patch<String>,
     /// New kind.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = ActivityKind)]
-    pub kind: Option<Option<String>>,
+    pub kind: Patch<String>,
     /// New pillar.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Pillar)]
-    pub pillar: Option<Option<String>>,
+    pub pillar: Patch<String>,
     /// New status; must be reachable from the current one.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = ActivityStatus)]
-    pub status: Option<Option<String>>,
+    pub status: Patch<String>,
     /// New visibility.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Visibility)]
-    pub visibility: Option<Option<String>>,
+    pub visibility: Patch<String>,
     /// New planned first day, or `null` to clear.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Option<NaiveDate>)]
-    pub planned_start: Option<Option<String>>,
+    pub planned_start: Patch<String>,
     /// New planned last day, or `null` to clear.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Option<NaiveDate>)]
-    pub planned_end: Option<Option<String>>,
+    pub planned_end: Patch<String>,
     /// New actual first day, or `null` to clear.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Option<NaiveDate>)]
-    pub actual_start: Option<Option<String>>,
+    pub actual_start: Patch<String>,
     /// New actual last day, or `null` to clear.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Option<NaiveDate>)]
-    pub actual_end: Option<Option<String>>,
+    pub actual_end: Patch<String>,
     /// New location, or `null` to clear.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Option<String>)]
-    pub location: Option<Option<String>>,
+    pub location: Patch<String>,
     /// New district, or `null` to clear.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Option<String>)]
-    pub district: Option<Option<String>>,
+    pub district: Patch<String>,
     /// Participant counts to change; counts left out keep their values.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = ParticipantsInput)]
-    pub participants: Option<Option<ParticipantsInput>>,
+    pub participants: Patch<ParticipantsInput>,
 }
 
 impl TryFrom<ActivityPatchDto> for ActivityPatch {
@@ -372,20 +374,9 @@ impl TryFrom<ActivityPatchDto> for ActivityPatch {
             actual_end: check_clearable(&mut v, "actual_end", dto.actual_end, parse_date),
             location: check_clearable(&mut v, "location", dto.location, Location::parse),
             district: check_clearable(&mut v, "district", dto.district, District::parse),
-            participants: match &dto.participants {
-                None => HeadcountPatch::default(),
-                Some(None) => {
-                    v.add(
-                        "participants",
-                        ValueError::new(
-                            "null_not_allowed",
-                            "can't be cleared: leave it out to keep it",
-                        ),
-                    );
-                    HeadcountPatch::default()
-                }
-                Some(Some(counts)) => counts.parse(&mut v),
-            },
+            participants: not_null(&mut v, "participants", dto.participants)
+                .map(|counts| counts.parse(&mut v))
+                .unwrap_or_default(),
         };
         v.into_result().map(|()| patch)
     }

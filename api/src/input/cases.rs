@@ -16,7 +16,7 @@ use gloact_domain::{ValueError, Violations};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::input::fields::{check_not_null, check_opt, double_option, parse_date};
+use crate::input::fields::{Patch, check_not_null, check_opt, not_null, parse_date};
 
 /// One step of what happened.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -336,64 +336,49 @@ impl TryFrom<NewCaseDto> for NewCase {
 #[schema(as = CasePatch)]
 pub struct CasePatchDto {
     /// New day of identification.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = NaiveDate)]
-    pub identified_on: Option<Option<String>>,
+    pub identified_on: Patch<String>,
     /// New district.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = String)]
-    pub district: Option<Option<String>>,
+    pub district: Patch<String>,
     /// New sex.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Sex)]
-    pub sex: Option<Option<String>>,
+    pub sex: Patch<String>,
     /// New age band.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = AgeBand)]
-    pub age_band: Option<Option<String>>,
+    pub age_band: Patch<String>,
     /// New citizenship.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = String)]
-    pub citizenship: Option<Option<String>>,
+    pub citizenship: Patch<String>,
     /// New main type of exploitation.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Exploitation)]
-    pub exploitation: Option<Option<String>>,
+    pub exploitation: Patch<String>,
     /// New means of control (the whole set).
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Vec<MeansOfControl>)]
-    pub means_of_control: Option<Option<Vec<String>>>,
+    pub means_of_control: Patch<Vec<String>>,
     /// New recruitment.
-    #[serde(default, deserialize_with = "double_option")]
-    pub recruitment: Option<Option<RecruitmentDto>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Option<RecruitmentDto>>)]
+    pub recruitment: Patch<RecruitmentDto>,
     /// New events (the whole list).
-    #[serde(default, deserialize_with = "double_option")]
-    pub events: Option<Option<Vec<EventDto>>>,
+    #[serde(default)]
+    #[schema(value_type = Option<Option<Vec<EventDto>>>)]
+    pub events: Patch<Vec<EventDto>>,
     /// New consent. Withdrawing it (`false`) erases the stored identifying fields.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = bool)]
-    pub consent: Option<Option<bool>>,
+    pub consent: Patch<bool>,
     /// New status.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = CaseStatus)]
-    pub status: Option<Option<String>>,
-}
-
-fn not_null<T>(v: &mut Violations, field: &str, raw: Option<Option<T>>) -> Option<T> {
-    match raw {
-        Some(None) => {
-            v.add(
-                field,
-                ValueError::new(
-                    "null_not_allowed",
-                    "can't be cleared: leave it out to keep it",
-                ),
-            );
-            None
-        }
-        Some(Some(value)) => Some(value),
-        None => None,
-    }
+    pub status: Patch<String>,
 }
 
 impl TryFrom<CasePatchDto> for CaseChanges {

@@ -7,11 +7,38 @@ use serde::{Deserialize, Deserializer};
 
 use crate::error::ApiError;
 
-/// For optional fields that can be cleared: absent is `None`, `null` is `Some(None)`.
-pub fn double_option<'de, T: Deserialize<'de>, D: Deserializer<'de>>(
-    deserializer: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(deserializer).map(Some)
+/// A field of a change as sent: left out (keep what is stored), `null` (clear it), or a value.
+/// In a JSON body the field carries `#[serde(default)]`, so that leaving it out is `Keep`;
+/// GraphQL's `MaybeUndefined` converts into it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum Patch<T> {
+    /// Left out: the stored value stays.
+    #[default]
+    Keep,
+    /// `null`: the stored value is cleared, where it may be.
+    Clear,
+    /// A new value.
+    Set(T),
+}
+
+impl<T> Patch<T> {
+    /// The same change with its value mapped.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
+        match self {
+            Self::Keep => Patch::Keep,
+            Self::Clear => Patch::Clear,
+            Self::Set(value) => Patch::Set(f(value)),
+        }
+    }
+}
+
+impl<'de, T: Deserialize<'de>> Deserialize<'de> for Patch<T> {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        Ok(match Option::<T>::deserialize(deserializer)? {
+            None => Self::Clear,
+            Some(value) => Self::Set(value),
+        })
+    }
 }
 
 /// Earliest and latest years a date may have: wide for programme data, and well inside what
@@ -89,30 +116,26 @@ pub fn query_value<T>(
     .transpose()
 }
 
-/// Parses an optional, clearable input field.
+/// Parses a change to a clearable field, as the domain's changes hold it: `None` keeps,
+/// `Some(None)` clears.
 pub fn check_clearable<T, R: AsRef<str>>(
     violations: &mut Violations,
     field: &str,
-    raw: Option<Option<R>>,
+    raw: Patch<R>,
     parse: impl FnOnce(&str) -> Result<T, ValueError>,
 ) -> Option<Option<T>> {
     match raw {
-        None => None,
-        Some(None) => Some(None),
-        Some(Some(raw)) => violations.check(field, parse(raw.as_ref())).map(Some),
+        Patch::Keep => None,
+        Patch::Clear => Some(None),
+        Patch::Set(raw) => violations.check(field, parse(raw.as_ref())).map(Some),
     }
 }
 
-/// Parses an optional input field that can't be cleared: `null` is refused like a bad value.
-pub fn check_not_null<T, R: AsRef<str>>(
-    violations: &mut Violations,
-    field: &str,
-    raw: Option<Option<R>>,
-    parse: impl FnOnce(&str) -> Result<T, ValueError>,
-) -> Option<T> {
+/// The value of a change to a field that can't be cleared: `null` is refused like a bad value.
+pub fn not_null<T>(violations: &mut Violations, field: &str, raw: Patch<T>) -> Option<T> {
     match raw {
-        None => None,
-        Some(None) => {
+        Patch::Keep => None,
+        Patch::Clear => {
             violations.add(
                 field,
                 ValueError::new(
@@ -122,8 +145,19 @@ pub fn check_not_null<T, R: AsRef<str>>(
             );
             None
         }
-        Some(Some(raw)) => violations.check(field, parse(raw.as_ref())),
+        Patch::Set(value) => Some(value),
     }
+}
+
+/// Parses a change to a field that can't be cleared: `null` is refused like a bad value.
+pub fn check_not_null<T, R: AsRef<str>>(
+    violations: &mut Violations,
+    field: &str,
+    raw: Patch<R>,
+    parse: impl FnOnce(&str) -> Result<T, ValueError>,
+) -> Option<T> {
+    let raw = not_null(violations, field, raw)?;
+    violations.check(field, parse(raw.as_ref()))
 }
 
 /// Parses an optional input field; `None` when it is absent or refused (then recorded).

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::input::fields::{check_clearable, check_not_null, check_opt, double_option, parse_date};
+use crate::input::fields::{Patch, check_clearable, check_not_null, check_opt, parse_date};
 
 /// A new follow-up action.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -67,25 +67,25 @@ impl TryFrom<NewFollowUpDto> for NewFollowUpAction {
 #[schema(as = FollowUpActionPatch)]
 pub struct FollowUpPatchDto {
     /// New owner's code (UNODC only).
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = String)]
-    pub owner: Option<Option<String>>,
+    pub owner: Patch<String>,
     /// New title.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = String)]
-    pub title: Option<Option<String>>,
+    pub title: Patch<String>,
     /// New description, or `null` to clear.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Option<String>)]
-    pub description: Option<Option<String>>,
+    pub description: Patch<String>,
     /// New due date (YYYY-MM-DD), or `null` to clear.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Option<NaiveDate>)]
-    pub due_date: Option<Option<String>>,
+    pub due_date: Patch<String>,
     /// New status.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = FollowUpStatus)]
-    pub status: Option<Option<String>>,
+    pub status: Patch<String>,
 }
 
 impl TryFrom<FollowUpPatchDto> for FollowUpChanges {

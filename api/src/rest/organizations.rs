@@ -17,9 +17,7 @@ use super::common::{PageDto, created, ok_with_etag};
 use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::input::IfMatch;
-use crate::input::fields::{
-    check_clearable, check_not_null, check_opt, double_option, query_value,
-};
+use crate::input::fields::{Patch, check_clearable, check_not_null, check_opt, query_value};
 use crate::input::paging::page_request;
 use crate::service;
 
@@ -129,25 +127,25 @@ impl TryFrom<NewOrganizationDto> for NewOrganization {
 #[schema(as = OrganizationPatch)]
 pub struct OrganizationPatchDto {
     /// New name.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = String)]
-    pub name: Option<Option<String>>,
+    pub name: Patch<String>,
     /// New kind.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = OrganizationKind)]
-    pub kind: Option<Option<String>>,
+    pub kind: Patch<String>,
     /// New country.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = String)]
-    pub country: Option<Option<String>>,
+    pub country: Patch<String>,
     /// New parent's code, or `null` to detach.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Option<String>)]
-    pub parent: Option<Option<String>>,
+    pub parent: Patch<String>,
     /// New IATI identifier, or `null` to clear.
-    #[serde(default, deserialize_with = "double_option")]
+    #[serde(default)]
     #[schema(value_type = Option<String>)]
-    pub iati_ref: Option<Option<String>>,
+    pub iati_ref: Patch<String>,
 }
 
 impl TryFrom<OrganizationPatchDto> for OrganizationChanges {

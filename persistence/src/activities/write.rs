@@ -13,7 +13,7 @@ use gloact_domain::{ActivityId, ObjectiveId, ParticipationId};
 
 use crate::audit::{Audit, Entry, append};
 use crate::db::Db;
-use crate::error::StoreError;
+use crate::error::{Conflict, StoreError};
 use crate::schema::{activity, follow_up_action, objective, participation};
 use crate::sight;
 
@@ -277,9 +277,7 @@ pub async fn delete(
             .get_result(conn)
             .await?;
         if live_parts > 0 {
-            return Err(StoreError::Conflict {
-                constraint: "activity_has_parts".into(),
-            });
+            return Err(StoreError::Conflict(Conflict::HasParts));
         }
         diesel::update(activity::table.filter(activity::id.eq(id.0)))
             .set(activity::deleted_at.eq(diesel::dsl::now))
