@@ -140,6 +140,21 @@ impl ReferralStatus {
             (Proposed, Accepted | Declined) | (Accepted, Completed | Declined)
         )
     }
+
+    /// Whether a referral in this status moves when asked to become `next`: `false` for a
+    /// retried change (already `next`), an error when the move isn't allowed.
+    pub fn moves_to(self, next: ReferralStatus) -> Result<bool, ValueError> {
+        if self == next {
+            return Ok(false);
+        }
+        if !self.may_become(next) {
+            return Err(ValueError::new(
+                "invalid_transition",
+                format!("the referral is {self}; it can't become {next}"),
+            ));
+        }
+        Ok(true)
+    }
 }
 
 /// Identifies a [`Case`].
@@ -188,6 +203,19 @@ pub struct NewReferral {
     pub service: Service,
     /// A note for the receiving organization (no identifying details).
     pub note: Option<Narrative>,
+}
+
+impl NewReferral {
+    /// Refuses a referral of `from` to itself.
+    pub fn check_from(&self, from: &Code) -> Result<(), ValueError> {
+        if &self.to_organization == from {
+            return Err(ValueError::new(
+                "referral_to_itself",
+                "an organization does not refer to itself",
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// A referral as stored.
@@ -451,6 +479,19 @@ pub struct Case {
     pub meta: RowMeta,
 }
 
+impl Case {
+    /// Refuses to store an identity for a case whose person has not consented.
+    pub fn check_may_hold_identity(&self) -> Result<(), ValueError> {
+        if !self.consent.0 {
+            return Err(ValueError::new(
+                "consent_required",
+                "identifying fields are stored only with the person's consent",
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// Changes to a case: only what is `Some` changes.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct CaseChanges {
@@ -562,6 +603,37 @@ mod tests {
         assert!(Email::parse("no-at-sign.org").is_err());
         assert!(Email::parse("a@b").is_err());
         assert!(Email::parse("a b@c.org").is_err());
+    }
+
+    #[test]
+    fn a_retried_move_changes_nothing_and_a_backward_one_is_refused() {
+        use ReferralStatus::*;
+        assert_eq!(Proposed.moves_to(Accepted), Ok(true));
+        assert_eq!(Accepted.moves_to(Accepted), Ok(false));
+        assert_eq!(
+            Completed.moves_to(Proposed).map_err(|e| e.code),
+            Err("invalid_transition")
+        );
+    }
+
+    #[test]
+    fn an_organization_does_not_refer_to_itself() {
+        let referral = NewReferral {
+            to_organization: Code::parse("IOM-BGD").unwrap(),
+            service: Service::Shelter,
+            note: None,
+        };
+        assert_eq!(
+            referral
+                .check_from(&Code::parse("IOM-BGD").unwrap())
+                .map_err(|e| e.code),
+            Err("referral_to_itself")
+        );
+        assert!(
+            referral
+                .check_from(&Code::parse("UNODC-BGD").unwrap())
+                .is_ok()
+        );
     }
 
     #[test]

@@ -80,6 +80,15 @@ impl Conflict {
 }
 
 impl StoreError {
+    /// A domain rule, checked against stored data, refused the value of `field`.
+    pub fn invalid(field: &str, error: gloact_domain::ValueError) -> Self {
+        Self::Invalid {
+            field: field.to_owned(),
+            code: error.code,
+            message: error.message,
+        }
+    }
+
     /// Refuses a write at `expected` when the row is at `current`: the caller has not seen the
     /// latest change.
     pub fn check_version(current: i32, expected: i32) -> Result<(), StoreError> {

@@ -6,6 +6,7 @@ mod patch;
 pub use headcount::{Headcount, HeadcountPatch, ParticipantCounts};
 pub use patch::{ActivityChanges, ActivityPatch};
 
+use crate::ValueError;
 use crate::change::RowMeta;
 use crate::id::{ActivityId, ObjectiveId, OrganizationId, ParticipationId, ProgrammeId};
 use crate::value::{Code, DateSpan, District, Location, Narrative, Title};
@@ -102,6 +103,29 @@ impl Visibility {
     /// of a restricted activity would show the restricted one's id to everyone.
     pub fn may_be_part_of(self, parent: Visibility) -> bool {
         !(self == Visibility::Public && parent == Visibility::Restricted)
+    }
+
+    /// Whether an activity may have this visibility, given its parent's (if it is a part) and
+    /// whether it has public parts: a restricted activity has no public part, so no public row
+    /// names it.
+    pub fn check_nesting(
+        self,
+        parent: Option<Visibility>,
+        has_public_parts: bool,
+    ) -> Result<(), ValueError> {
+        if parent.is_some_and(|parent| !self.may_be_part_of(parent)) {
+            return Err(ValueError::new(
+                "public_part_of_restricted",
+                "a public activity can't be part of a restricted one (its parent's id would show)",
+            ));
+        }
+        if has_public_parts && !Visibility::Public.may_be_part_of(self) {
+            return Err(ValueError::new(
+                "has_public_parts",
+                "restrict its public parts first: a public activity can't be part of a restricted one",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -298,6 +322,24 @@ impl NewActivity {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn no_public_row_names_a_restricted_activity() {
+        use Visibility::*;
+        assert!(Public.check_nesting(Some(Public), true).is_ok());
+        assert!(Restricted.check_nesting(Some(Public), false).is_ok());
+        assert!(Restricted.check_nesting(None, false).is_ok());
+        assert_eq!(
+            Public
+                .check_nesting(Some(Restricted), false)
+                .map_err(|e| e.code),
+            Err("public_part_of_restricted")
+        );
+        assert_eq!(
+            Restricted.check_nesting(None, true).map_err(|e| e.code),
+            Err("has_public_parts")
+        );
+    }
+
     use super::*;
 
     #[test]

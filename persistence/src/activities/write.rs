@@ -44,9 +44,9 @@ pub async fn create(
                     code: parent.to_string(),
                 })?;
             let parent_visibility: Visibility = parent.visibility.parse()?;
-            if !new.visibility.may_be_part_of(parent_visibility) {
-                return Err(public_part_of_restricted());
-            }
+            new.visibility
+                .check_nesting(Some(parent_visibility), false)
+                .map_err(|e| StoreError::invalid("visibility", e))?;
         }
         let id = ActivityId::new();
         let counts = new.participants.get();
@@ -119,15 +119,6 @@ pub async fn create(
         find(conn, scope, id).await
     })
     .await
-}
-
-fn public_part_of_restricted() -> StoreError {
-    StoreError::Invalid {
-        field: "visibility".into(),
-        code: "public_part_of_restricted",
-        message: "a public activity can't be part of a restricted one (its parent's id would show)"
-            .into(),
-    }
 }
 
 /// Checks the version the caller read against the stored one.
@@ -228,16 +219,17 @@ async fn check_nesting(
     activity: &Activity,
     visibility: Visibility,
 ) -> Result<(), StoreError> {
-    if let Some(parent_id) = activity.parent_id {
-        let parent: String = activity::table
-            .filter(activity::id.eq(parent_id.0))
-            .select(activity::visibility)
-            .first(conn)
-            .await?;
-        if !visibility.may_be_part_of(parent.parse()?) {
-            return Err(public_part_of_restricted());
-        }
-    }
+    let parent = match activity.parent_id {
+        Some(parent_id) => Some(
+            activity::table
+                .filter(activity::id.eq(parent_id.0))
+                .select(activity::visibility)
+                .first::<String>(conn)
+                .await?
+                .parse()?,
+        ),
+        None => None,
+    };
     let public_parts: i64 = activity::table
         .filter(activity::parent_id.eq(activity.id.0))
         .filter(activity::deleted_at.is_null())
@@ -245,14 +237,9 @@ async fn check_nesting(
         .count()
         .get_result(conn)
         .await?;
-    if public_parts > 0 && !Visibility::Public.may_be_part_of(visibility) {
-        return Err(StoreError::Invalid {
-            field: "visibility".into(),
-            code: "has_public_parts",
-            message: "restrict its public parts first: a public activity can't be part of a restricted one".into(),
-        });
-    }
-    Ok(())
+    visibility
+        .check_nesting(parent, public_parts > 0)
+        .map_err(|e| StoreError::invalid("visibility", e))
 }
 
 /// Deletes an activity at the version the caller read, with its follow-up actions. Deletes are

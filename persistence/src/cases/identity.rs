@@ -209,13 +209,9 @@ pub async fn put_identity(
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
         let current = current_for_write(conn, case_id, Some(expected_version)).await?;
-        if !current.consent.0 {
-            return Err(StoreError::Invalid {
-                field: "consent".into(),
-                code: "consent_required",
-                message: "identifying fields are stored only with the person's consent".into(),
-            });
-        }
+        current
+            .check_may_hold_identity()
+            .map_err(|e| StoreError::invalid("consent", e))?;
         seal_identity(conn, case_id, identity, key).await?;
         touch(conn, case_id).await?;
         let action = if current.has_identity {

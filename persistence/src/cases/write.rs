@@ -59,7 +59,7 @@ pub async fn create(
             let referral_id = insert_referral(
                 conn,
                 id,
-                organization_id,
+                (organization, organization_id),
                 &format!("referrals[{i}].to_organization"),
                 referral,
                 opened_by,
@@ -116,19 +116,16 @@ async fn insert_events(
 async fn insert_referral(
     conn: &mut AsyncPgConnection,
     case_id: Uuid,
-    from_organization_id: Uuid,
+    (from_organization, from_organization_id): (&Code, Uuid),
     field: &str,
     referral: &NewReferral,
     referred_by: &str,
 ) -> Result<Uuid, StoreError> {
     let to_organization_id = id_by_code(conn, field, &referral.to_organization).await?;
-    if to_organization_id == from_organization_id {
-        return Err(StoreError::Invalid {
-            field: field.to_owned(),
-            code: "referral_to_itself",
-            message: "an organization does not refer to itself".into(),
-        });
-    }
+    // Codes name organizations one to one, so the rule on codes is the rule on rows.
+    referral
+        .check_from(from_organization)
+        .map_err(|e| StoreError::invalid(field, e))?;
     let id = Uuid::now_v7();
     diesel::insert_into(case_referral::table)
         .values((
@@ -257,7 +254,7 @@ pub async fn add_referral(
         let id = insert_referral(
             conn,
             case_id,
-            from_id,
+            (from_organization, from_id),
             "to_organization",
             referral,
             referred_by,
@@ -289,17 +286,13 @@ pub async fn set_referral_status(
             .first(conn)
             .await?;
         let current: ReferralStatus = current.parse()?;
-        if current == status {
+        if !current
+            .moves_to(status)
+            .map_err(|e| StoreError::invalid("status", e))?
+        {
             // A retried change: nothing to write, but the case goes out, a read on the trail.
             append(conn, audit, vec![Entry::new("read", "case", case_id)]).await?;
             return find(conn, &CaseScope::All, case_id).await;
-        }
-        if !current.may_become(status) {
-            return Err(StoreError::Invalid {
-                field: "status".into(),
-                code: "invalid_transition",
-                message: format!("the referral is {current}; it can't become {status}"),
-            });
         }
         let changed = diesel::update(
             case_referral::table
