@@ -4,8 +4,8 @@ use chrono::Utc;
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use gloact_domain::activity::{
-    Activity, ActivityChanges, ActivityDetail, ActivityKind, ActivityStatus, NewActivity,
-    ParticipantCounts, Pillar, Visibility,
+    ActivityChanges, ActivityDetail, ActivityKind, ActivityStatus, NewActivity, ParticipantCounts,
+    Pillar, Visibility,
 };
 use gloact_domain::policy::ActivityScope;
 use gloact_domain::value::{District, Location, Narrative, Title};
@@ -121,9 +121,38 @@ pub async fn create(
     .await
 }
 
-/// Checks the version the caller read against the stored one.
-fn check_version(current: &ActivityDetail, expected: i32) -> Result<(), StoreError> {
-    StoreError::check_version(current.activity.meta.version, expected)
+/// What a write decides on, of the activity it locks.
+struct Locked {
+    parent_id: Option<uuid::Uuid>,
+    visibility: Visibility,
+}
+
+/// Locks a live activity the caller may see for the rest of the transaction, at the version the
+/// caller read: one `SELECT … FOR UPDATE`. Every change moves the version, so at that version
+/// the activity is as the caller read it, and the write decides on that read.
+async fn lock_at(
+    conn: &mut AsyncPgConnection,
+    scope: &ActivityScope,
+    id: ActivityId,
+    expected_version: i32,
+) -> Result<Locked, StoreError> {
+    let row = activity::table
+        .filter(activity::id.eq(id.0))
+        .filter(activity::deleted_at.is_null())
+        .select((activity::version, activity::parent_id, activity::visibility));
+    // A locking query can't be boxed: the scope's condition is added as it is, or not at all.
+    let found: Option<(i32, Option<uuid::Uuid>, String)> =
+        match crate::scope::activity_visible(scope) {
+            Some(condition) => row.filter(condition).for_update().first(conn).await,
+            None => row.for_update().first(conn).await,
+        }
+        .optional()?;
+    let (version, parent_id, visibility) = found.ok_or(StoreError::NotFound)?;
+    StoreError::check_version(version, expected_version)?;
+    Ok(Locked {
+        parent_id,
+        visibility: visibility.parse()?,
+    })
 }
 
 /// Applies changes to an activity at the version the caller read.
@@ -170,20 +199,15 @@ pub async fn update(
     };
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        crate::db::lock_row(conn, "activity", id.0).await?;
-        let current = find(conn, scope, id).await?;
-        check_version(&current, expected_version)?;
+        let current = lock_at(conn, scope, id, expected_version).await?;
         if let Some(visibility) = changes.visibility {
-            check_nesting(conn, &current.activity, visibility).await?;
+            check_nesting(conn, id, current.parent_id, visibility).await?;
         }
         diesel::update(activity::table.filter(activity::id.eq(id.0)))
             .set(&changeset)
             .execute(conn)
             .await?;
-        if changes
-            .visibility
-            .is_some_and(|v| v != current.activity.visibility)
-        {
+        if changes.visibility.is_some_and(|v| v != current.visibility) {
             // Its follow-up actions are seen as it is: they change with it, so that delta sync
             // brings them back to those who see them again (and their activity's visibility,
             // which they show, to everyone).
@@ -196,7 +220,7 @@ pub async fn update(
             .execute(conn)
             .await?;
         }
-        if current.activity.visibility == Visibility::Public
+        if current.visibility == Visibility::Public
             && changes.visibility == Some(Visibility::Restricted)
         {
             // Those not taking part lose sight of it: their copies are told to drop it.
@@ -216,13 +240,14 @@ pub async fn update(
 /// A new visibility must keep public parts out of restricted activities, both ways.
 async fn check_nesting(
     conn: &mut AsyncPgConnection,
-    activity: &Activity,
+    id: ActivityId,
+    parent_id: Option<uuid::Uuid>,
     visibility: Visibility,
 ) -> Result<(), StoreError> {
-    let parent = match activity.parent_id {
+    let parent = match parent_id {
         Some(parent_id) => Some(
             activity::table
-                .filter(activity::id.eq(parent_id.0))
+                .filter(activity::id.eq(parent_id))
                 .select(activity::visibility)
                 .first::<String>(conn)
                 .await?
@@ -231,7 +256,7 @@ async fn check_nesting(
         None => None,
     };
     let public_parts: i64 = activity::table
-        .filter(activity::parent_id.eq(activity.id.0))
+        .filter(activity::parent_id.eq(id.0))
         .filter(activity::deleted_at.is_null())
         .filter(activity::visibility.eq(Visibility::Public.as_str()))
         .count()
@@ -254,9 +279,7 @@ pub async fn delete(
 ) -> Result<(), StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        crate::db::lock_row(conn, "activity", id.0).await?;
-        let current = find(conn, scope, id).await?;
-        check_version(&current, expected_version)?;
+        lock_at(conn, scope, id, expected_version).await?;
         let live_parts: i64 = activity::table
             .filter(activity::parent_id.eq(id.0))
             .filter(activity::deleted_at.is_null())
