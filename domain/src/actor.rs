@@ -8,7 +8,7 @@ use crate::value::Code;
 use crate::wire_enum::wire_enum;
 
 wire_enum! {
-    /// The kind of user, which decides what they may do (DESIGN.md section 3).
+    /// The kind of user, which decides what they may do (see [`crate::policy`]).
     pub enum Role {
         /// UNODC programme staff: the lead agency.
         Unodc => "unodc",
@@ -49,9 +49,9 @@ impl Role {
         }
     }
 
-    /// Whether this role can hold this scope (DESIGN.md section 3): identities and exact
-    /// statistics are for UNODC and IOM, the audit log, clients and keys for UNODC. A scope
-    /// its role can't use is never put in a token, so a token says only what it grants.
+    /// Whether this role can hold this scope: identities and exact statistics are for UNODC and
+    /// IOM, the audit log, clients and keys for UNODC. A scope its role can't use is never put in
+    /// a token, so a token says only what it grants.
     pub fn may_hold(self, scope: Scope) -> bool {
         match (self, scope) {
             (Self::Unodc, Scope::Pii | Scope::StatsExact | Scope::Admin) => true,

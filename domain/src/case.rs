@@ -188,7 +188,7 @@ pub struct TraffickingEvent {
     pub stage: EventStage,
     /// The place, e.g. a town.
     pub place: Location,
-    /// Its country.
+    /// The country of the place: an assigned ISO 3166-1 alpha-3 code, e.g. `MYS`.
     pub country: CountryCode,
     /// When, if known.
     pub occurred_on: Option<NaiveDate>,
@@ -221,7 +221,7 @@ impl NewReferral {
 /// A referral as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Referral {
-    /// Its id.
+    /// Chosen by the server when the referral is made (a UUIDv7).
     pub id: Uuid,
     /// The referring organization.
     pub from_organization: Code,
@@ -447,7 +447,8 @@ fn check_identity_consent(v: &mut Violations, consent: Consent, identity: Option
 /// A case as stored (never with its identity: that is read apart, by those allowed).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Case {
-    /// Its id.
+    /// Chosen by the server when the case is opened (a UUIDv7, so id order is the order cases were
+    /// opened).
     pub id: CaseId,
     /// The organization managing it.
     pub organization: Code,

@@ -25,7 +25,7 @@ wire_enum! {
 /// A follow-up action as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FollowUpAction {
-    /// Its id.
+    /// Chosen by the server when the action is added (a UUIDv7, so id order is creation order).
     pub id: FollowUpActionId,
     /// The activity it came from.
     pub activity_id: ActivityId,

@@ -29,7 +29,7 @@ wire_enum! {
 /// An indicator as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Indicator {
-    /// Its id.
+    /// Chosen by the server that stored it (a UUIDv7); indicators are not created over the API.
     pub id: IndicatorId,
     /// The programme it measures.
     pub programme_id: ProgrammeId,
@@ -54,7 +54,7 @@ pub struct Indicator {
 /// One reporting period of an indicator.
 #[derive(Debug, Clone, PartialEq)]
 pub struct IndicatorPeriod {
-    /// Its id.
+    /// Chosen by the server that stored it (a UUIDv7); periods are not created over the API.
     pub id: IndicatorPeriodId,
     /// The indicator.
     pub indicator_id: IndicatorId,

@@ -26,7 +26,8 @@ wire_enum! {
 /// An organization as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Organization {
-    /// Its id.
+    /// Chosen by the server when the organization is added (a UUIDv7, so id order is the order they
+    /// were added).
     pub id: OrganizationId,
     /// Its stable code, e.g. `UNODC-BGD`.
     pub code: Code,

@@ -1,5 +1,5 @@
-//! The access policy of DESIGN.md section 3, in one place: which role may do what to which
-//! resource, and which rows of a resource a caller may see at all.
+//! The access policy (the table in the README's "Roles, scopes and tokens"), in one place: which
+//! role may do what to which resource, and which rows of a resource a caller may see at all.
 //!
 //! The service layer asks [`grant`] before every operation and scopes every query with
 //! [`ActivityScope`], so REST and GraphQL can't disagree and a row a caller may not see is never
@@ -283,8 +283,9 @@ mod tests {
         );
     }
 
-    /// DESIGN.md section 3, written out: for each resource, what each role (unodc, iom, eu,
-    /// government) may do with read, create, update and delete.
+    /// The policy written out: for each resource, what each role (unodc, iom, eu, government)
+    /// may do with read, create, update and delete, as the README's "Roles, scopes and tokens"
+    /// table says.
     #[test]
     fn every_role_resource_and_action_is_as_the_design_says() {
         const A: Grant = Grant::Allowed;

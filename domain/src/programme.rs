@@ -18,11 +18,11 @@ wire_enum! {
 /// A programme as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Programme {
-    /// Its id.
+    /// Chosen by the server that stored it (a UUIDv7); programmes are not created over the API.
     pub id: ProgrammeId,
     /// Its stable code, e.g. `GLOACT-BGD`.
     pub code: Code,
-    /// Its title.
+    /// One line of at most 300 characters, trimmed; never blank.
     pub title: Title,
     /// When it runs.
     pub period: Period,

@@ -16,13 +16,14 @@ use crate::schema::field_report_attachment;
 #[derive(Debug, Clone, PartialEq, Eq, Queryable, Selectable)]
 #[diesel(table_name = field_report_attachment, check_for_backend(diesel::pg::Pg))]
 pub struct Attachment {
-    /// Its id.
+    /// Chosen by the server on the first upload of this content to the report (a UUIDv7); the same
+    /// content uploaded again is this attachment.
     pub id: Uuid,
     /// The report it belongs to.
     pub report_id: Uuid,
     /// `image/jpeg`, `image/png` or `application/pdf`, as its content says.
     pub media_type: String,
-    /// Its size.
+    /// The content's length in bytes, more than 0.
     pub size_bytes: i32,
     /// SHA-256 of its content, in hex.
     pub sha256: String,

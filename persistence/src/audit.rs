@@ -350,7 +350,8 @@ pub trait CheckpointSigner: Send + Sync {
 pub struct Checkpoint {
     /// The event's place in the chain.
     pub seq: i64,
-    /// Its hash.
+    /// That event's hash (SHA-256, hex) when the checkpoint was signed; a chain that no longer has
+    /// it was changed.
     pub hash: String,
     /// When the checkpoint was signed.
     pub signed_at: DateTime<Utc>,

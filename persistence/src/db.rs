@@ -1,4 +1,5 @@
-//! The connection pool, migrations, and the write transaction every change goes through.
+//! The connection pool, migrations, the wait for the change horizon before a walk of changes,
+//! and the row lock a versioned write takes before it reads the version it decides on.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, OnceLock};

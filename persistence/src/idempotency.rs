@@ -27,7 +27,7 @@ pub struct KeptAnswer {
     pub location: Option<String>,
     /// Its `Content-Type`.
     pub content_type: Option<String>,
-    /// Its body.
+    /// Its body, byte for byte as first sent.
     pub body: Vec<u8>,
 }
 

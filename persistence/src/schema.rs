@@ -1,5 +1,6 @@
 // @generated in the shape of `diesel print-schema` from migrations/; keep the two in step (the
-// `migrations_match_schema` test compares them against a migrated database).
+// `schema_rs_matches_the_migrated_database` test in tests/api/schema.rs compares them against a
+// migrated database).
 
 diesel::table! {
     activity_tally (dimension, audience, programme_id, key) {

@@ -543,7 +543,8 @@ async fn events_a_crash_left_unsealed_are_sealed_in_commit_order_by_the_next_ser
     .unwrap();
     assert!(unsealed.len() >= 6, "the writes' events wait for a sealer");
 
-    // The next server seals them in the background, in the order they committed.
+    // The next server seals them in the background, in position order (`pos`, from the change
+    // clock), as the previous one would have.
     let mut settings = gloact_tests::test_settings(&app.database_url());
     settings.audit.seal_interval_ms = 50;
     let next = gloact_api::server::Application::build(

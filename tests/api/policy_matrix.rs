@@ -1,6 +1,7 @@
-//! The access policy of DESIGN.md section 3 as a matrix: every operation of the served contract,
-//! asked by each kind of caller, answers with the status the policy gives; refusals are problems
-//! naming why (`forbidden`, `not_found`), and successes carry only documented fields.
+//! The access policy (`domain/src/policy.rs`; the README's "Roles, scopes and tokens") as a
+//! matrix: every operation of the served contract, asked by each kind of caller, answers with the
+//! status the policy gives; refusals are problems naming why (`forbidden`, `not_found`), and
+//! successes carry only documented fields.
 //!
 //! The table below is keyed by `operationId` and must cover exactly the operations the server
 //! documents under `/api/v1/` (the token endpoint aside), so a new route can't escape it.
@@ -104,8 +105,8 @@ const fn row(op: &'static str, expect: [u16; 6]) -> Row {
 
 const ALL_200: [u16; 6] = [200; 6];
 
-/// DESIGN.md section 3, operation by operation. Reads first, then writes: every write works on
-/// rows of its own or at the version read just before, so no success changes a later answer.
+/// The policy, operation by operation. Reads first, then writes: every write works on rows of its
+/// own or at the version read just before, so no success changes a later answer.
 #[rustfmt::skip]
 const MATRIX: &[Row] = &[
     //                                    unodc +admin  iom   eu  MOHA MOLJPA
@@ -235,7 +236,7 @@ struct Fixture {
     attachment: String,
     /// A case opened by IOM-BGD and referred to MOLJPA-BGD.
     case: String,
-    /// Its referral.
+    /// The id of the case's one referral, made by IOM-BGD to MOLJPA-BGD.
     referral: String,
 }
 

@@ -1,5 +1,6 @@
-//! Tokens: Ed25519-signed JWTs, minted by the CLI (and later by OAuth2 client credentials),
-//! verified once per request by the [`Authenticated`] extractor.
+//! Tokens: Ed25519-signed JWTs, minted by the CLI for people and, for partner systems, by OAuth2
+//! client credentials (`POST /api/v1/oauth/token`), verified once per request by the
+//! [`Authenticated`] extractor.
 
 mod extractor;
 mod keys;

@@ -48,7 +48,7 @@ impl Activity {
     async fn code(&self) -> &str {
         self.0.activity.code.as_str()
     }
-    /// Its title.
+    /// One line of at most 300 characters, trimmed; never blank.
     async fn title(&self) -> &str {
         self.0.activity.title.as_str()
     }
@@ -252,7 +252,7 @@ pub struct Participation(pub gloact_domain::activity::Participation);
 
 #[Object]
 impl Participation {
-    /// Its id.
+    /// Chosen by the server when its activity is created, with it (a UUIDv7).
     async fn id(&self) -> Uuid {
         self.0.id.0
     }
@@ -281,7 +281,7 @@ impl Participation {
 /// What an activity set out to do, and whether it did.
 #[derive(Debug, SimpleObject)]
 pub struct Objective {
-    /// Its id.
+    /// Chosen by the server when its activity is created, with it (a UUIDv7).
     pub id: Uuid,
     /// The goal.
     pub description: String,

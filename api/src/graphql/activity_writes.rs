@@ -1,5 +1,6 @@
-//! Writes of activities: the same rules and field errors as REST, because the input is parsed
-//! by REST's own edge parsers into the same domain values, and the same service decides.
+//! Writes of activities: the same rules and field errors as REST, because the input is converted
+//! into the write inputs REST deserializes into ([`crate::input::activities`]) and parsed by the
+//! same rules into the same domain values, and the same service decides.
 
 use async_graphql::{Context, InputObject, MaybeUndefined, Object, Result};
 use chrono::NaiveDate;
@@ -85,7 +86,7 @@ pub struct NewActivityInput {
     pub parent_id: Option<Uuid>,
     /// Its code, unique within the programme.
     pub code: String,
-    /// Its title.
+    /// One line of at most 300 characters, trimmed; never blank.
     pub title: String,
     /// What it is about.
     pub description: Option<String>,

@@ -164,7 +164,7 @@ pub struct TraffickingEvent {
 /// A referral of the person to another organization.
 #[derive(Debug, SimpleObject)]
 pub struct Referral {
-    /// Its id.
+    /// Chosen by the server when the referral is made (a UUIDv7): REST's `referral_id`.
     pub id: Uuid,
     /// The referring organization's code.
     pub from_organization: String,

@@ -85,7 +85,7 @@ impl Indicator {
 /// One reporting period of an indicator: what was aimed for and what was reached.
 #[derive(Debug, SimpleObject)]
 pub struct Period {
-    /// Its id.
+    /// Chosen by the server that stored it (a UUIDv7): REST's `period_id`.
     pub id: Uuid,
     /// The first day.
     pub start: NaiveDate,

@@ -30,7 +30,7 @@ impl Programme {
     async fn code(&self) -> &str {
         self.0.code.as_str()
     }
-    /// Its title.
+    /// One line of at most 300 characters, trimmed; never blank.
     async fn title(&self) -> &str {
         self.0.title.as_str()
     }
@@ -58,7 +58,8 @@ impl Programme {
     async fn implementers(&self) -> Vec<&str> {
         self.0.implementers.iter().map(|c| c.as_str()).collect()
     }
-    /// Its version.
+    /// Its version (REST's ETag): starts at 1 and grows by one on every change; programmes are not
+    /// changed over the API.
     async fn version(&self) -> i32 {
         self.0.meta.version
     }

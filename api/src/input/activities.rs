@@ -99,7 +99,7 @@ pub struct NewActivityDto {
     /// Its code, unique within the programme.
     #[schema(example = "WS-2020-03")]
     pub code: String,
-    /// Its title.
+    /// One line of at most 300 characters, trimmed; never blank.
     pub title: String,
     /// What it is about.
     pub description: Option<String>,

@@ -73,10 +73,12 @@ pub struct AuditEventDto {
     pub role: String,
     /// For which organization.
     pub organization: String,
-    /// What: `create`, `update`, `delete`, `read`, `issue`, `revoke`, `disable`.
+    /// What: `create`, `update`, `delete`, `read`, `review` (of a field report), `erase` and
+    /// `reseal` (of an identity), `issue`, `revoke`, `disable`.
     pub action: String,
     /// To what kind of resource: `organization`, `activity`, `follow_up_action`,
-    /// `indicator_period`, `token`, `client`.
+    /// `indicator_period`, `field_report`, `attachment`, `case`, `case_referral`,
+    /// `case_identity`, `token`, `client`.
     pub resource_type: String,
     /// To which one.
     pub resource_id: Option<String>,
@@ -132,7 +134,8 @@ pub struct AuditQuery {
     /// Only this action.
     pub action: Option<String>,
     /// Only events about this kind of resource: `organization`, `activity`, `follow_up_action`,
-    /// `indicator_period`, `token`, `client`.
+    /// `indicator_period`, `field_report`, `attachment`, `case`, `case_referral`,
+    /// `case_identity`, `token`, `client`.
     pub resource_type: Option<String>,
     /// Only events about this resource (alone or in a page that was read).
     pub resource_id: Option<String>,

@@ -24,13 +24,14 @@ pub const MAX_ATTACHMENT_BYTES: usize = 5 * 1024 * 1024;
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Attachment)]
 pub struct AttachmentDto {
-    /// Its id.
+    /// Chosen by the server on the first upload of this content to the report (a UUIDv7): uploading
+    /// the same content again answers `200` with this attachment.
     pub id: Uuid,
     /// The report it belongs to.
     pub report_id: Uuid,
     /// `image/jpeg`, `image/png` or `application/pdf`, as its content says.
     pub media_type: String,
-    /// Its size.
+    /// The content's length in bytes: at least 1, at most 5 MiB.
     pub size_bytes: i32,
     /// SHA-256 of its content, in hex: a phone can check what it sent.
     pub sha256: String,

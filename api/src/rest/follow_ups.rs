@@ -26,7 +26,7 @@ use crate::service;
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = FollowUpAction)]
 pub struct FollowUpDto {
-    /// Its id.
+    /// Chosen by the server when the action is added (a UUIDv7, so id order is creation order).
     pub id: Uuid,
     /// The activity it came from.
     pub activity_id: Uuid,

@@ -23,7 +23,7 @@ use crate::service;
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Indicator)]
 pub struct IndicatorDto {
-    /// Its id.
+    /// Chosen by the server that stored it (a UUIDv7); indicators are not created over the API.
     pub id: Uuid,
     /// The programme it measures.
     pub programme_id: Uuid,
@@ -58,7 +58,8 @@ pub struct IndicatorDto {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = IndicatorPeriod)]
 pub struct IndicatorPeriodDto {
-    /// Its id.
+    /// Chosen by the server (a UUIDv7): the `period_id` of `PUT
+    /// /indicators/{id}/periods/{period_id}/actual`.
     pub id: Uuid,
     /// First day.
     pub start: NaiveDate,

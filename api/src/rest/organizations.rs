@@ -25,7 +25,8 @@ use crate::service;
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Organization)]
 pub struct OrganizationDto {
-    /// Its id.
+    /// Chosen by the server when the organization is added (a UUIDv7, so id order is the order they
+    /// were added).
     pub id: Uuid,
     /// Its stable code.
     #[schema(example = "UNODC-BGD")]

@@ -19,12 +19,12 @@ use crate::service;
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Programme)]
 pub struct ProgrammeDto {
-    /// Its id.
+    /// Chosen by the server that stored it (a UUIDv7); programmes are not created over the API.
     pub id: Uuid,
     /// Its stable code.
     #[schema(example = "GLOACT-BGD")]
     pub code: String,
-    /// Its title.
+    /// One line of at most 300 characters, trimmed; never blank.
     pub title: String,
     /// First day.
     pub start_date: NaiveDate,

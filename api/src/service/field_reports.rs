@@ -1,5 +1,6 @@
-//! Field reports: IOM and government officers send them; UNODC reads all and reviews; government
-//! reads its own organization's; the EU sees none (statistics only, later).
+//! Field reports: IOM and government officers send them; UNODC reads all and reviews; IOM reads
+//! all; government reads its own organization's and the referrals made to it; the EU sees none
+//! (it has the statistics, [`super::statistics`]).
 
 use gloact_domain::Actor;
 use gloact_domain::field_report::{FieldReport, NewFieldReport, Review};

@@ -1,4 +1,4 @@
-//! The one service layer under REST (and, later, GraphQL): authorize → validate → persist.
+//! The one service layer under REST and GraphQL: authorize → validate → persist.
 //! Transports parse input into domain values and render the results; every decision about who
 //! may do what is made here, from the policy in `gloact_domain::policy`.
 
@@ -105,7 +105,8 @@ async fn audit_restricted_reads(
 
 /// Records reads of restricted activities (and what hangs off them) as
 /// [`audit_restricted_reads`] does, but through the replica's queue of read events: written in
-/// batches a moment later, so that readers don't wait on a commit each (DESIGN.md section 7).
+/// batches a moment later, so that readers don't wait on a commit each nor queue behind each
+/// other's.
 /// Identities, cases and field reports stay with [`audit_restricted_reads`].
 async fn audit_restricted_activity_reads(
     db: &gloact_persistence::Db,

@@ -164,7 +164,7 @@ impl ParticipationRole {
 /// An activity as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Activity {
-    /// Its id.
+    /// Chosen by the server when the activity is created (a UUIDv7, so id order is creation order).
     pub id: ActivityId,
     /// The programme it belongs to.
     pub programme_id: ProgrammeId,
@@ -172,7 +172,7 @@ pub struct Activity {
     pub parent_id: Option<ActivityId>,
     /// Its code, unique within the programme.
     pub code: Code,
-    /// Its title.
+    /// One line of at most 300 characters, trimmed; never blank.
     pub title: Title,
     /// What it is about.
     pub description: Option<Narrative>,
@@ -201,7 +201,7 @@ pub struct Activity {
 /// An organization's part in an activity.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Participation {
-    /// Its id.
+    /// Chosen by the server when its activity is created, with it (a UUIDv7).
     pub id: ParticipationId,
     /// The activity.
     pub activity_id: ActivityId,
@@ -218,7 +218,7 @@ pub struct Participation {
 /// What an activity set out to do, and whether it did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Objective {
-    /// Its id.
+    /// Chosen by the server when its activity is created, with it (a UUIDv7).
     pub id: ObjectiveId,
     /// The activity.
     pub activity_id: ActivityId,
@@ -283,7 +283,7 @@ pub struct NewActivity {
     pub parent_id: Option<ActivityId>,
     /// Its code, unique within the programme.
     pub code: Code,
-    /// Its title.
+    /// One line of at most 300 characters, trimmed; never blank.
     pub title: Title,
     /// What it is about.
     pub description: Option<Narrative>,

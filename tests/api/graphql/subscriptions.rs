@@ -174,7 +174,8 @@ async fn subscribers_get_the_reports_they_may_see_as_they_come_and_are_reviewed(
     let government_token = app.token(Role::Government);
     let mut unodc = subscribe(&app, &app.token(Role::Unodc)).await;
     let mut government = subscribe(&app, &government_token).await;
-    // The subscriptions are listening once their connection has run LISTEN.
+    // A subscription watches from the change horizon at its start (`field_reports::listen`, no
+    // LISTEN any more): give both time to start before anything is sent.
     tokio::time::sleep(std::time::Duration::from_millis(500)).await;
     let iom_report = "7a2d0b63-3e5f-4b8c-8a1f-2d3e4f5a6b7c";
     let own_report = "6f1c9a52-2d4e-4a7b-9f0e-1c2d3e4f5a6b";

@@ -16,7 +16,7 @@ use crate::rest::follow_ups::FollowUpDto;
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Activity)]
 pub struct ActivityDto {
-    /// Its id.
+    /// Chosen by the server when the activity is created (a UUIDv7, so id order is creation order).
     pub id: Uuid,
     /// The programme it belongs to.
     pub programme_id: Uuid,
@@ -25,7 +25,7 @@ pub struct ActivityDto {
     /// Its code, unique within the programme.
     #[schema(example = "NC-2020")]
     pub code: String,
-    /// Its title.
+    /// One line of at most 300 characters, trimmed; never blank.
     pub title: String,
     /// What it is about.
     pub description: Option<String>,
@@ -124,7 +124,7 @@ impl From<ParticipantCounts> for ParticipantsDto {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Participation)]
 pub struct ParticipationDto {
-    /// Its id.
+    /// Chosen by the server when its activity is created, with it (a UUIDv7).
     pub id: Uuid,
     /// The organization's id.
     pub organization_id: Uuid,
@@ -140,7 +140,7 @@ pub struct ParticipationDto {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Objective)]
 pub struct ObjectiveDto {
-    /// Its id.
+    /// Chosen by the server when its activity is created, with it (a UUIDv7).
     pub id: Uuid,
     /// The goal.
     pub description: String,

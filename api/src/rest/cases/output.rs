@@ -14,7 +14,8 @@ use crate::input::cases::{EventDto, RecruitmentDto};
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Referral)]
 pub struct ReferralDto {
-    /// Its id.
+    /// Chosen by the server when the referral is made (a UUIDv7): the `referral_id` of `PATCH
+    /// /cases/{id}/referrals/{referral_id}`.
     pub id: Uuid,
     /// The referring organization's code.
     pub from_organization: String,
@@ -55,7 +56,8 @@ impl From<Referral> for ReferralDto {
 #[derive(Debug, Serialize, ToSchema)]
 #[schema(as = Case)]
 pub struct CaseDto {
-    /// Its id.
+    /// Chosen by the server when the case is opened (a UUIDv7, so id order is the order cases were
+    /// opened).
     pub id: Uuid,
     /// The organization managing it.
     pub organization: String,
