@@ -11,7 +11,7 @@ use gloact_domain::value::{Code, DateSpan, District};
 use gloact_persistence::activities::ActivityFilter;
 use uuid::Uuid;
 
-use super::changes::{self, Deleted, Feed};
+use super::changes::{self, Deleted};
 use super::enums::{ActivityKind, ActivityStatus, ParticipationRole, Pillar, Visibility};
 use super::errors::{OrGraphqlError, found};
 use super::follow_ups::FollowUpAction;
@@ -378,42 +378,27 @@ impl ActivitiesQuery {
         ))
     }
 
-    /// Every change to the activities you may see after a change number, in the order made;
-    /// deleted activities as `Deleted`. REST's `changed_after`, for clients that keep a copy.
-    #[graphql(complexity = "page_complexity(first, child_complexity)")]
-    async fn activity_changes(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Changes after this change number (a `changeSeq` you hold); from the start when not given."
-        )]
-        changed_after: Option<i64>,
-        #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
-        #[graphql(
-            desc = "The `resumeCursor` (or an edge's cursor) of an earlier page of this feed."
-        )]
-        after: Option<String>,
-    ) -> Result<Feed<ActivityChange>> {
-        let (db, caller) = request(ctx)?;
-        let request = changes::page(changed_after, first, after.as_deref())?;
-        let items = service::activities::list(db, caller, &ActivityFilter::default(), &request)
-            .await
-            .gql()?;
-        let node = ctx.look_ahead().field("edges").field("node");
-        loader::prime(loaders(ctx)?, node, &items.items).await?;
-        Ok(changes::connection(
-            items,
-            &request,
-            after.is_some(),
-            NodeKind::Activity,
-            |d| d.activity.meta.change_seq,
-            |d| Activity(d).into(),
-        ))
-    }
-
     /// One activity, or null when there is none you may see with this id.
     async fn activity(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Activity>> {
         let (db, caller) = request(ctx)?;
         Ok(found(service::activities::get(db, caller, ActivityId(id)).await)?.map(Activity))
     }
+}
+
+changes::change_feed! {
+    /// Every change to the activities you may see after a change number, in the order made;
+    /// deleted activities as `Deleted`. REST's `changed_after`, for clients that keep a copy.
+    pub struct ActivityChangesQuery;
+    fn activity_changes(ctx, page) -> ActivityChange {
+        let (db, caller) = request(ctx)?;
+        let items = service::activities::list(db, caller, &ActivityFilter::default(), &page)
+            .await
+            .gql()?;
+        let node = ctx.look_ahead().field("edges").field("node");
+        loader::prime(loaders(ctx)?, node, &items.items).await?;
+        items
+    }
+    kind: NodeKind::Activity,
+    change_seq: |d| d.activity.meta.change_seq,
+    node: |d| Activity(d).into(),
 }

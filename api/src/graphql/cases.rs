@@ -13,7 +13,7 @@ use gloact_domain::case::{Case as Stored, Referral as StoredReferral};
 use gloact_persistence::cases::CaseFilter;
 use uuid::Uuid;
 
-use super::changes::{self, Deleted, Feed};
+use super::changes::{self, Deleted};
 use super::enums::{
     AgeBand, CaseStatus, EventStage, Exploitation, MeansOfControl, RecruiterRelation,
     RecruitmentMethod, ReferralStatus, Service, Sex,
@@ -257,41 +257,25 @@ impl CasesQuery {
         ))
     }
 
-    /// Every change to the cases you may see after a change number, in the order made. REST's
-    /// `changed_after`, for clients that keep a copy; the EU gets `forbidden`.
-    #[graphql(complexity = "page_complexity(first, child_complexity)")]
-    async fn case_changes(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Changes after this change number (a `changeSeq` you hold); from the start when not given."
-        )]
-        changed_after: Option<i64>,
-        #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
-        #[graphql(
-            desc = "The `resumeCursor` (or an edge's cursor) of an earlier page of this feed."
-        )]
-        after: Option<String>,
-    ) -> Result<Feed<CaseChange>> {
-        let (db, caller) = request(ctx)?;
-        let request = changes::page(changed_after, first, after.as_deref())?;
-        let items = service::cases::list(db, caller, &CaseFilter::default(), &request)
-            .await
-            .gql()?;
-        Ok(changes::connection(
-            items,
-            &request,
-            after.is_some(),
-            NodeKind::Case,
-            |x| x.meta.change_seq,
-            |x| Case(x).into(),
-        ))
-    }
-
     /// One case, or null when there is none you may see with this id (REST's 404); the EU gets
     /// `forbidden`, as REST's 403.
     async fn case(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Case>> {
         let (db, caller) = request(ctx)?;
         Ok(found(service::cases::get(db, caller, id).await)?.map(Case))
     }
+}
+
+changes::change_feed! {
+    /// Every change to the cases you may see after a change number, in the order made. REST's
+    /// `changed_after`, for clients that keep a copy; the EU gets `forbidden`.
+    pub struct CaseChangesQuery;
+    fn case_changes(ctx, page) -> CaseChange {
+        let (db, caller) = request(ctx)?;
+        service::cases::list(db, caller, &CaseFilter::default(), &page)
+            .await
+            .gql()?
+    }
+    kind: NodeKind::Case,
+    change_seq: |x| x.meta.change_seq,
+    node: |x| Case(x).into(),
 }

@@ -106,3 +106,55 @@ where
     );
     connection
 }
+
+/// Declares a query object holding one change feed: the field's three arguments (`changedAfter`,
+/// `first`, `after`) with their descriptions and complexity, the page they ask for, and its
+/// connection. The caller gives the loading of a page (with `$ctx` and the `$page` request in
+/// scope, evaluating to the service's page), the node kind of its rows, their change numbers
+/// and their nodes. Each feed is then merged into [`super::Query`].
+macro_rules! change_feed {
+    (
+        $(#[doc = $doc:literal])*
+        pub struct $object:ident;
+        fn $field:ident($ctx:ident, $page:ident) -> $change:ty $load:block
+        kind: $kind:expr,
+        change_seq: $seq:expr,
+        node: $node:expr $(,)?
+    ) => {
+        /// The change feed of one kind of row.
+        #[derive(Default, Debug)]
+        pub struct $object;
+
+        #[async_graphql::Object]
+        impl $object {
+            $(#[doc = $doc])*
+            #[graphql(complexity = "crate::graphql::page_complexity(first, child_complexity)")]
+            async fn $field(
+                &self,
+                $ctx: &async_graphql::Context<'_>,
+                #[graphql(
+                    desc = "Changes after this change number (a `changeSeq` you hold); from the start when not given."
+                )]
+                changed_after: Option<i64>,
+                #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
+                #[graphql(
+                    desc = "The `resumeCursor` (or an edge's cursor) of an earlier page of this feed."
+                )]
+                after: Option<String>,
+            ) -> async_graphql::Result<$crate::graphql::changes::Feed<$change>> {
+                let $page = $crate::graphql::changes::page(changed_after, first, after.as_deref())?;
+                let items = $load;
+                Ok($crate::graphql::changes::connection(
+                    items,
+                    &$page,
+                    after.is_some(),
+                    $kind,
+                    $seq,
+                    $node,
+                ))
+            }
+        }
+    };
+}
+
+pub(super) use change_feed;

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use std::collections::HashSet;
 
 use super::activities::Activity;
-use super::changes::{self, Deleted, Feed};
+use super::changes::{self, Deleted};
 use super::enums::{FieldReportKind, ReviewStatus};
 use super::errors::{OrGraphqlError, api_error, found, service_error};
 use super::loader;
@@ -202,39 +202,6 @@ impl FieldReportsQuery {
         ))
     }
 
-    /// Every change to the reports you may see (new, reviewed) after a change number, in the
-    /// order made. REST's `changed_after`, for clients that keep a copy.
-    #[graphql(complexity = "page_complexity(first, child_complexity)")]
-    async fn field_report_changes(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Changes after this change number (a `changeSeq` you hold); from the start when not given."
-        )]
-        changed_after: Option<i64>,
-        #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
-        #[graphql(
-            desc = "The `resumeCursor` (or an edge's cursor) of an earlier page of this feed."
-        )]
-        after: Option<String>,
-    ) -> Result<Feed<FieldReportChange>> {
-        let (db, caller) = request(ctx)?;
-        let request = changes::page(changed_after, first, after.as_deref())?;
-        let items =
-            service::field_reports::list(db, caller, &FieldReportFilter::default(), &request)
-                .await
-                .gql()?;
-        prime(ctx, &items.items).await?;
-        Ok(changes::connection(
-            items,
-            &request,
-            after.is_some(),
-            NodeKind::FieldReport,
-            |x| x.meta.change_seq,
-            |x| FieldReport(x).into(),
-        ))
-    }
-
     /// One report, or null when there is none you may see with this id.
     async fn field_report(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<FieldReport>> {
         let (db, caller) = request(ctx)?;
@@ -355,4 +322,21 @@ impl FieldReportsSubscription {
             },
         ))
     }
+}
+
+changes::change_feed! {
+    /// Every change to the reports you may see (new, reviewed) after a change number, in the
+    /// order made. REST's `changed_after`, for clients that keep a copy.
+    pub struct FieldReportChangesQuery;
+    fn field_report_changes(ctx, page) -> FieldReportChange {
+        let (db, caller) = request(ctx)?;
+        let items = service::field_reports::list(db, caller, &FieldReportFilter::default(), &page)
+            .await
+            .gql()?;
+        prime(ctx, &items.items).await?;
+        items
+    }
+    kind: NodeKind::FieldReport,
+    change_seq: |x| x.meta.change_seq,
+    node: |x| FieldReport(x).into(),
 }

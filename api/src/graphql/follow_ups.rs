@@ -12,7 +12,7 @@ use uuid::Uuid;
 use std::collections::HashSet;
 
 use super::activities::Activity;
-use super::changes::{self, Deleted, Feed};
+use super::changes::{self, Deleted};
 use super::enums::FollowUpStatus;
 use super::errors::{OrGraphqlError, found};
 use super::loader;
@@ -182,38 +182,6 @@ impl FollowUpsQuery {
         ))
     }
 
-    /// Every change to the follow-up actions you may see after a change number, in the order
-    /// made; deleted ones as `Deleted`. REST's `changed_after`, for clients that keep a copy.
-    #[graphql(complexity = "page_complexity(first, child_complexity)")]
-    async fn follow_up_action_changes(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Changes after this change number (a `changeSeq` you hold); from the start when not given."
-        )]
-        changed_after: Option<i64>,
-        #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
-        #[graphql(
-            desc = "The `resumeCursor` (or an edge's cursor) of an earlier page of this feed."
-        )]
-        after: Option<String>,
-    ) -> Result<Feed<FollowUpActionChange>> {
-        let (db, caller) = request(ctx)?;
-        let request = changes::page(changed_after, first, after.as_deref())?;
-        let items = service::follow_ups::list(db, caller, &FollowUpFilter::default(), &request)
-            .await
-            .gql()?;
-        prime(ctx, &items.items).await?;
-        Ok(changes::connection(
-            items,
-            &request,
-            after.is_some(),
-            NodeKind::FollowUpAction,
-            |x| x.meta.change_seq,
-            |x| FollowUpAction(x).into(),
-        ))
-    }
-
     /// One follow-up action, or null when there is none you may see with this id.
     async fn follow_up_action(
         &self,
@@ -337,4 +305,21 @@ impl FollowUpsMutation {
             .gql()?,
         ))
     }
+}
+
+changes::change_feed! {
+    /// Every change to the follow-up actions you may see after a change number, in the order
+    /// made; deleted ones as `Deleted`. REST's `changed_after`, for clients that keep a copy.
+    pub struct FollowUpActionChangesQuery;
+    fn follow_up_action_changes(ctx, page) -> FollowUpActionChange {
+        let (db, caller) = request(ctx)?;
+        let items = service::follow_ups::list(db, caller, &FollowUpFilter::default(), &page)
+            .await
+            .gql()?;
+        prime(ctx, &items.items).await?;
+        items
+    }
+    kind: NodeKind::FollowUpAction,
+    change_seq: |x| x.meta.change_seq,
+    node: |x| FollowUpAction(x).into(),
 }

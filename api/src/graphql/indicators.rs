@@ -9,7 +9,7 @@ use gloact_domain::value::{Code, Figure};
 use gloact_persistence::indicators::IndicatorFilter;
 use uuid::Uuid;
 
-use super::changes::{self, Deleted, Feed};
+use super::changes::{self, Deleted};
 use super::enums::{Measure, ResultLevel};
 use super::errors::{OrGraphqlError, found};
 use super::node::{NodeKind, global_id};
@@ -194,42 +194,27 @@ impl IndicatorsQuery {
         ))
     }
 
-    /// Every change to indicators (a period's change is its indicator's) after a change number,
-    /// in the order made; deleted ones as `Deleted`. REST's `changed_after`, for clients that
-    /// keep a copy.
-    #[graphql(complexity = "page_complexity(first, child_complexity)")]
-    async fn indicator_changes(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Changes after this change number (a `changeSeq` you hold); from the start when not given."
-        )]
-        changed_after: Option<i64>,
-        #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
-        #[graphql(
-            desc = "The `resumeCursor` (or an edge's cursor) of an earlier page of this feed."
-        )]
-        after: Option<String>,
-    ) -> Result<Feed<IndicatorChange>> {
-        let (db, caller) = request(ctx)?;
-        let request = changes::page(changed_after, first, after.as_deref())?;
-        let items = service::indicators::list(db, caller, &IndicatorFilter::default(), &request)
-            .await
-            .gql()?;
-        prime(ctx, &items.items).await?;
-        Ok(changes::connection(
-            items,
-            &request,
-            after.is_some(),
-            NodeKind::Indicator,
-            |x| x.indicator.meta.change_seq,
-            |x| Indicator(x).into(),
-        ))
-    }
-
     /// One indicator, or null when there is none with this id.
     async fn indicator(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Indicator>> {
         let (db, caller) = request(ctx)?;
         Ok(found(service::indicators::get(db, caller, IndicatorId(id)).await)?.map(Indicator))
     }
+}
+
+changes::change_feed! {
+    /// Every change to indicators (a period's change is its indicator's) after a change number,
+    /// in the order made; deleted ones as `Deleted`. REST's `changed_after`, for clients that
+    /// keep a copy.
+    pub struct IndicatorChangesQuery;
+    fn indicator_changes(ctx, page) -> IndicatorChange {
+        let (db, caller) = request(ctx)?;
+        let items = service::indicators::list(db, caller, &IndicatorFilter::default(), &page)
+            .await
+            .gql()?;
+        prime(ctx, &items.items).await?;
+        items
+    }
+    kind: NodeKind::Indicator,
+    change_seq: |x| x.indicator.meta.change_seq,
+    node: |x| Indicator(x).into(),
 }

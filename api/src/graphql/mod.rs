@@ -39,12 +39,19 @@ use loader::Loaders;
 #[derive(MergedObject, Default, Debug)]
 pub struct Query(
     organizations::OrganizationsQuery,
+    organizations::OrganizationChangesQuery,
     programmes::ProgrammesQuery,
+    programmes::ProgrammeChangesQuery,
     activities::ActivitiesQuery,
+    activities::ActivityChangesQuery,
     follow_ups::FollowUpsQuery,
+    follow_ups::FollowUpActionChangesQuery,
     indicators::IndicatorsQuery,
+    indicators::IndicatorChangesQuery,
     field_reports::FieldReportsQuery,
+    field_reports::FieldReportChangesQuery,
     cases::CasesQuery,
+    cases::CaseChangesQuery,
     statistics::StatisticsQuery,
     node::NodeQuery,
 );

@@ -8,7 +8,7 @@ use gloact_domain::value::CountryCode;
 use gloact_persistence::organizations::OrganizationFilter;
 use uuid::Uuid;
 
-use super::changes::{self, Deleted, Feed};
+use super::changes::{self, Deleted};
 use super::enums::OrganizationKind;
 use super::errors::{OrGraphqlError, found};
 use super::node::{NodeKind, global_id};
@@ -139,38 +139,6 @@ impl OrganizationsQuery {
         ))
     }
 
-    /// Every change to organizations after a change number, in the order made; deleted ones as
-    /// `Deleted`. REST's `changed_after`, for clients that keep a copy.
-    #[graphql(complexity = "page_complexity(first, child_complexity)")]
-    async fn organization_changes(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Changes after this change number (a `changeSeq` you hold); from the start when not given."
-        )]
-        changed_after: Option<i64>,
-        #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
-        #[graphql(
-            desc = "The `resumeCursor` (or an edge's cursor) of an earlier page of this feed."
-        )]
-        after: Option<String>,
-    ) -> Result<Feed<OrganizationChange>> {
-        let (db, caller) = request(ctx)?;
-        let request = changes::page(changed_after, first, after.as_deref())?;
-        let items =
-            service::organizations::list(db, caller, &OrganizationFilter::default(), &request)
-                .await
-                .gql()?;
-        Ok(changes::connection(
-            items,
-            &request,
-            after.is_some(),
-            NodeKind::Organization,
-            |x| x.meta.change_seq,
-            |x| Organization(x).into(),
-        ))
-    }
-
     /// One organization, or null when there is none with this id.
     async fn organization(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Organization>> {
         let (db, caller) = request(ctx)?;
@@ -179,4 +147,19 @@ impl OrganizationsQuery {
                 .map(Organization),
         )
     }
+}
+
+changes::change_feed! {
+    /// Every change to organizations after a change number, in the order made; deleted ones as
+    /// `Deleted`. REST's `changed_after`, for clients that keep a copy.
+    pub struct OrganizationChangesQuery;
+    fn organization_changes(ctx, page) -> OrganizationChange {
+        let (db, caller) = request(ctx)?;
+        service::organizations::list(db, caller, &OrganizationFilter::default(), &page)
+            .await
+            .gql()?
+    }
+    kind: NodeKind::Organization,
+    change_seq: |x| x.meta.change_seq,
+    node: |x| Organization(x).into(),
 }

@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::ProgrammeId;
 use uuid::Uuid;
 
-use super::changes::{self, Deleted, Feed};
+use super::changes::{self, Deleted};
 use super::errors::{OrGraphqlError, found};
 use super::node::{NodeKind, global_id};
 use super::{connection, page, page_complexity, request};
@@ -125,40 +125,22 @@ impl ProgrammesQuery {
         ))
     }
 
-    /// Every change to programmes after a change number, in the order made; deleted ones as
-    /// `Deleted`. REST's `changed_after`, for clients that keep a copy.
-    #[graphql(complexity = "page_complexity(first, child_complexity)")]
-    async fn programme_changes(
-        &self,
-        ctx: &Context<'_>,
-        #[graphql(
-            desc = "Changes after this change number (a `changeSeq` you hold); from the start when not given."
-        )]
-        changed_after: Option<i64>,
-        #[graphql(desc = "Changes per page, 1 to 500 (default 50).")] first: Option<i32>,
-        #[graphql(
-            desc = "The `resumeCursor` (or an edge's cursor) of an earlier page of this feed."
-        )]
-        after: Option<String>,
-    ) -> Result<Feed<ProgrammeChange>> {
-        let (db, caller) = request(ctx)?;
-        let request = changes::page(changed_after, first, after.as_deref())?;
-        let items = service::programmes::list(db, caller, &request)
-            .await
-            .gql()?;
-        Ok(changes::connection(
-            items,
-            &request,
-            after.is_some(),
-            NodeKind::Programme,
-            |x| x.meta.change_seq,
-            |x| Programme(x).into(),
-        ))
-    }
-
     /// One programme, or null when there is none with this id.
     async fn programme(&self, ctx: &Context<'_>, id: Uuid) -> Result<Option<Programme>> {
         let (db, caller) = request(ctx)?;
         Ok(found(service::programmes::get(db, caller, ProgrammeId(id)).await)?.map(Programme))
     }
+}
+
+changes::change_feed! {
+    /// Every change to programmes after a change number, in the order made; deleted ones as
+    /// `Deleted`. REST's `changed_after`, for clients that keep a copy.
+    pub struct ProgrammeChangesQuery;
+    fn programme_changes(ctx, page) -> ProgrammeChange {
+        let (db, caller) = request(ctx)?;
+        service::programmes::list(db, caller, &page).await.gql()?
+    }
+    kind: NodeKind::Programme,
+    change_seq: |x| x.meta.change_seq,
+    node: |x| Programme(x).into(),
 }
