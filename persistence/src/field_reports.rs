@@ -6,12 +6,12 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use std::collections::{HashMap, HashSet};
 
+use gloact_domain::ActivityId;
 use gloact_domain::field_report::{
     FieldReport, FieldReportKind, Gps, NewFieldReport, Payload, PayloadInput, Review, ReviewStatus,
 };
 use gloact_domain::policy::{ActivityScope, FieldReportScope};
 use gloact_domain::value::{Code, District, Narrative};
-use gloact_domain::{ActivityId, RowMeta};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -84,12 +84,7 @@ fn to_domain((row, organization): ReportWithOrg) -> Result<FieldReport, StoreErr
             .as_deref()
             .map(Narrative::parse)
             .transpose()?,
-        meta: RowMeta {
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            version: row.version,
-            change_seq: row.change_seq,
-        },
+        meta: row_meta!(row),
     })
 }
 
@@ -153,7 +148,7 @@ pub async fn submit(
 ///
 /// The batch costs the same few statements whatever its size: what is stored under its ids, which
 /// of the activities and organizations it names exist, one insert of every new report, and one
-/// audit statement.
+/// audit event naming every report it stored.
 pub async fn submit_all(
     db: &Db,
     reports: &[NewFieldReport],
@@ -210,7 +205,7 @@ pub async fn submit_all(
         }
 
         let mut outcomes = Vec::with_capacity(reports.len());
-        let mut entries = Vec::with_capacity(created.len());
+        let mut stored_ids = Vec::with_capacity(created.len());
         for ((report, hash), refusal) in reports.iter().zip(&hashes).zip(refusals) {
             if let Some(refusal) = refusal {
                 outcomes.push(Err(refusal));
@@ -223,13 +218,20 @@ pub async fn submit_all(
             // The first report under a new id is the one stored; any later one under the same id
             // is compared with it.
             if created.remove(&report.id) {
-                entries.push(Entry::new("create", "field_report", report.id));
+                stored_ids.push(report.id.to_string());
                 outcomes.push(Ok(Stored::Created(to_domain(existing)?)));
             } else {
                 outcomes.push(already_stored(existing, hash, organization));
             }
         }
-        append(conn, audit, entries).await?;
+        // One event for what the batch stored (one report alone has its own, as any creation):
+        // the trail names each report, and the sealer chains one event, not a hundred.
+        let entry = match stored_ids.len() {
+            0 => None,
+            1 => Some(Entry::new("create", "field_report", stored_ids.remove(0))),
+            _ => Some(Entry::many("create", "field_report", stored_ids)),
+        };
+        append(conn, audit, entry.into_iter().collect()).await?;
         Ok(outcomes)
     })
     .await

@@ -8,7 +8,7 @@ use gloact_domain::follow_up::{
 };
 use gloact_domain::policy::ActivityScope;
 use gloact_domain::value::{Code, Narrative, Title};
-use gloact_domain::{ActivityId, FollowUpActionId, OrganizationId, RowMeta};
+use gloact_domain::{ActivityId, FollowUpActionId, OrganizationId};
 use uuid::Uuid;
 
 use crate::audit::{Audit, Entry, append};
@@ -64,12 +64,7 @@ fn to_domain(
             .transpose()?,
         due_date: row.due_date,
         status: row.status.parse()?,
-        meta: RowMeta {
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            version: row.version,
-            change_seq: row.change_seq,
-        },
+        meta: row_meta!(row),
     })
 }
 

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use gloact_domain::indicator::{Actual, Indicator, IndicatorDetail, IndicatorPeriod, ResultLevel};
 use gloact_domain::value::{Code, Figure, Period, Title};
-use gloact_domain::{IndicatorId, IndicatorPeriodId, ProgrammeId, RowMeta};
+use gloact_domain::{IndicatorId, IndicatorPeriodId, ProgrammeId};
 use uuid::Uuid;
 
 use crate::audit::{Audit, Entry, append};
@@ -59,12 +59,7 @@ impl TryFrom<IndicatorRow> for Indicator {
             baseline_value: row.baseline_value.map(Figure::parse).transpose()?,
             baseline_year: row.baseline_year,
             disaggregated_by_sex: row.disaggregated_by_sex,
-            meta: RowMeta {
-                created_at: row.created_at,
-                updated_at: row.updated_at,
-                version: row.version,
-                change_seq: row.change_seq,
-            },
+            meta: row_meta!(row),
         })
     }
 }
@@ -99,12 +94,7 @@ impl TryFrom<PeriodRow> for IndicatorPeriod {
             actual: figure(row.actual_value)?,
             actual_female: figure(row.actual_female)?,
             actual_male: figure(row.actual_male)?,
-            meta: RowMeta {
-                created_at: row.created_at,
-                updated_at: row.updated_at,
-                version: row.version,
-                change_seq: row.change_seq,
-            },
+            meta: row_meta!(row),
         })
     }
 }

@@ -4,6 +4,19 @@
 //! Every query that reads activities or what hangs off them takes an
 //! [`gloact_domain::policy::ActivityScope`], so a row the caller may not see is never loaded.
 
+/// The [`gloact_domain::RowMeta`] of a row read with the bookkeeping columns every table has
+/// (`created_at`, `updated_at`, `version`, `change_seq`).
+macro_rules! row_meta {
+    ($row:expr) => {
+        gloact_domain::RowMeta {
+            created_at: $row.created_at,
+            updated_at: $row.updated_at,
+            version: $row.version,
+            change_seq: $row.change_seq,
+        }
+    };
+}
+
 pub mod activities;
 pub mod attachments;
 pub mod audit;

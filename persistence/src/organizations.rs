@@ -3,11 +3,11 @@
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use gloact_domain::OrganizationId;
 use gloact_domain::organization::{
     NewOrganization, Organization, OrganizationChanges, OrganizationKind,
 };
 use gloact_domain::value::{Code, CountryCode, IatiRef, Title};
-use gloact_domain::{OrganizationId, RowMeta};
 use uuid::Uuid;
 
 use crate::audit::{Audit, Entry, append};
@@ -56,12 +56,7 @@ impl TryFrom<OrganizationRow> for Organization {
             country: CountryCode::parse(&row.country)?,
             parent_id: row.parent_id.map(OrganizationId),
             iati_ref: row.iati_ref.as_deref().map(IatiRef::parse).transpose()?,
-            meta: RowMeta {
-                created_at: row.created_at,
-                updated_at: row.updated_at,
-                version: row.version,
-                change_seq: row.change_seq,
-            },
+            meta: row_meta!(row),
         })
     }
 }

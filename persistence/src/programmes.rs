@@ -4,9 +4,9 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use gloact_domain::ProgrammeId;
 use gloact_domain::programme::{PartnerRole, Programme};
 use gloact_domain::value::{Code, CountryCode, IatiRef, Period, Title};
-use gloact_domain::{ProgrammeId, RowMeta};
 use uuid::Uuid;
 
 use crate::db::Db;
@@ -65,12 +65,7 @@ impl ProgrammeRow {
                 .transpose()?,
             funders: codes_with(PartnerRole::Funder)?,
             implementers: codes_with(PartnerRole::Implementer)?,
-            meta: RowMeta {
-                created_at: self.created_at,
-                updated_at: self.updated_at,
-                version: self.version,
-                change_seq: self.change_seq,
-            },
+            meta: row_meta!(self),
         })
     }
 }

@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use gloact_domain::activity::{Activity, ActivityDetail, Objective, Participation};
 use gloact_domain::value::{Code, Narrative};
-use gloact_domain::{ActivityId, ObjectiveId, OrganizationId, ParticipationId, RowMeta};
+use gloact_domain::{ActivityId, ObjectiveId, OrganizationId, ParticipationId};
 use uuid::Uuid;
 
 use crate::error::StoreError;
@@ -65,12 +65,7 @@ fn participation(row: ParticipationRow, code: &str) -> Result<Participation, Sto
         organization_id: OrganizationId(row.organization_id),
         organization_code: Code::parse(code)?,
         role: row.role.parse()?,
-        meta: RowMeta {
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            version: row.version,
-            change_seq: row.change_seq,
-        },
+        meta: row_meta!(row),
     })
 }
 
@@ -81,12 +76,7 @@ fn objective(row: ObjectiveRow) -> Result<Objective, StoreError> {
         description: Narrative::parse(&row.description)?,
         achieved: row.achieved,
         evidence: row.evidence.as_deref().map(Narrative::parse).transpose()?,
-        meta: RowMeta {
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            version: row.version,
-            change_seq: row.change_seq,
-        },
+        meta: row_meta!(row),
     })
 }
 

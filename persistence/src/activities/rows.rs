@@ -5,7 +5,7 @@ use diesel::pg::Pg;
 use diesel::prelude::*;
 use gloact_domain::activity::{Activity, Headcount, ParticipantCounts};
 use gloact_domain::value::{Code, Count, DateSpan, District, Location, Narrative, Title};
-use gloact_domain::{ActivityId, ProgrammeId, RowMeta};
+use gloact_domain::{ActivityId, ProgrammeId};
 use uuid::Uuid;
 
 use crate::error::StoreError;
@@ -90,12 +90,7 @@ impl TryFrom<ActivityRow> for Activity {
                 officials: count(row.officials)?,
                 civil_society: count(row.civil_society)?,
             })?,
-            meta: RowMeta {
-                created_at: row.created_at,
-                updated_at: row.updated_at,
-                version: row.version,
-                change_seq: row.change_seq,
-            },
+            meta: row_meta!(row),
         })
     }
 }

@@ -5,7 +5,6 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
-use gloact_domain::RowMeta;
 use gloact_domain::case::{Case, Consent, Recruitment, Referral, Subject, TraffickingEvent};
 use gloact_domain::value::{Code, CountryCode, District};
 use uuid::Uuid;
@@ -103,11 +102,6 @@ pub(super) fn to_case(
         status: row.status.parse()?,
         referrals,
         has_identity,
-        meta: RowMeta {
-            created_at: row.created_at,
-            updated_at: row.updated_at,
-            version: row.version,
-            change_seq: row.change_seq,
-        },
+        meta: row_meta!(row),
     })
 }
