@@ -187,6 +187,8 @@ pub async fn submit_all(
         if !rows.is_empty() {
             // Sent twice at once: the second insert waits for the first and stores nothing;
             // it is then answered as a resend.
+            // In id order, so that two batches sharing ids lock them in the same order.
+            rows.sort_by_key(|row| row.id);
             let inserted: Vec<FieldReportRow> = diesel::insert_into(field_report::table)
                 .values(rows)
                 .on_conflict(field_report::id)

@@ -1274,3 +1274,26 @@ async fn text_the_database_cannot_hold_is_refused_not_500() {
     let body = refused(response, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["field"], "occurred_at");
 }
+
+#[tokio::test]
+async fn a_missing_if_match_is_answered_after_the_token_and_the_body() {
+    let app = spawn_seeded_app().await;
+    let vw = app.activity("VW-2020-04").await;
+    let path = format!("/api/v1/activities/{}", vw["id"].as_str().unwrap());
+    let response = app
+        .client
+        .patch(format!("{}{path}", app.address))
+        .json(&json!({"title": "A new title"}))
+        .send()
+        .await
+        .unwrap();
+    refused(response, 401, "token_missing").await;
+    let response = app
+        .request(Method::PATCH, &path, &app.token(Role::Unodc))
+        .header("content-type", "application/json")
+        .body("[1]")
+        .send()
+        .await
+        .unwrap();
+    refused(response, 400, "invalid_body").await;
+}

@@ -15,12 +15,19 @@ use crate::error::ApiError;
 /// can't say which version the client read. Missing, the request is a 428; malformed, a 400.
 ///
 /// As a handler's argument it reads the header; in `#[utoipa::path(params(IfMatch))]` it
-/// documents it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IfMatch(pub i32);
+/// documents it. Its extraction never fails: the handler asks for [`IfMatch::version`] first
+/// thing, so that a bad token (401) or body (400) is answered before a missing `If-Match`, in
+/// whatever order actix finishes extracting the arguments.
+#[derive(Debug)]
+pub struct IfMatch(Result<i32, ApiError>);
 
 impl IfMatch {
-    fn of(req: &HttpRequest) -> Result<Self, ApiError> {
+    /// The version named, or why the header doesn't name one.
+    pub fn version(self) -> Result<i32, ApiError> {
+        self.0
+    }
+
+    fn of(req: &HttpRequest) -> Result<i32, ApiError> {
         let value = req
             .headers()
             .get(header::IF_MATCH)
@@ -33,7 +40,6 @@ impl IfMatch {
             .and_then(|t| t.strip_suffix('"'))
             .and_then(|t| t.parse::<i32>().ok())
             .filter(|v| *v > 0)
-            .map(Self)
             .ok_or_else(|| {
                 ApiError::bad_request(
                     "invalid_if_match",
@@ -48,7 +54,7 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Self::of(req))
+        ready(Ok(Self(Self::of(req))))
     }
 }
 

@@ -197,8 +197,9 @@ pub async fn review_field_report(
     Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
     body: web::Json<ReviewDto>,
-    IfMatch(version): IfMatch,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = if_match.version()?;
     let decision = Review::try_from(body.into_inner())?;
     let report = service::field_reports::review(&db, &caller, *id, version, &decision).await?;
     let meta = report.meta;

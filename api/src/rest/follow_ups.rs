@@ -156,8 +156,9 @@ pub async fn update_follow_up_action(
     Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
     body: web::Json<FollowUpPatchDto>,
-    IfMatch(version): IfMatch,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = if_match.version()?;
     let changes = FollowUpChanges::try_from(body.into_inner())?;
     let action =
         service::follow_ups::update(&db, &caller, FollowUpActionId(*id), version, &changes).await?;

@@ -216,8 +216,9 @@ pub async fn record_indicator_actual(
     Authenticated(caller): Authenticated,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<ActualDto>,
-    IfMatch(version): IfMatch,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = if_match.version()?;
     let (id, period_id) = path.into_inner();
     let actual = Actual::try_from(body.into_inner())?;
     let detail = service::indicators::record_actual(

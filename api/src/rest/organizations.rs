@@ -246,8 +246,9 @@ pub async fn update_organization(
     Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
     body: web::Json<OrganizationPatchDto>,
-    IfMatch(version): IfMatch,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = if_match.version()?;
     let changes = OrganizationChanges::try_from(body.into_inner())?;
     let organization =
         service::organizations::update(&db, &caller, OrganizationId(*id), version, &changes)

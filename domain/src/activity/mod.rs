@@ -322,6 +322,8 @@ impl NewActivity {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn no_public_row_names_a_restricted_activity() {
         use Visibility::*;
@@ -339,8 +341,6 @@ mod tests {
             Err("has_public_parts")
         );
     }
-
-    use super::*;
 
     #[test]
     fn completed_activities_stay_completed() {

@@ -123,13 +123,16 @@ pub async fn create(
 
 /// What a write decides on, of the activity it locks.
 struct Locked {
+    /// Its parent as stored, whether or not the caller may see it: for the nesting rule only,
+    /// never to be shown.
     parent_id: Option<uuid::Uuid>,
     visibility: Visibility,
 }
 
 /// Locks a live activity the caller may see for the rest of the transaction, at the version the
 /// caller read: one `SELECT … FOR UPDATE`. Every change moves the version, so at that version
-/// the activity is as the caller read it, and the write decides on that read.
+/// the activity's own columns are as the caller read them (its parent and parts are not
+/// locked).
 async fn lock_at(
     conn: &mut AsyncPgConnection,
     scope: &ActivityScope,

@@ -124,8 +124,9 @@ pub async fn update_activity(
     Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
     body: web::Json<ActivityPatchDto>,
-    IfMatch(version): IfMatch,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = if_match.version()?;
     let patch = ActivityPatch::try_from(body.into_inner())?;
     let detail = service::activities::update(&db, &caller, ActivityId(*id), version, patch).await?;
     let meta = detail.activity.meta;
@@ -143,8 +144,9 @@ pub async fn delete_activity(
     db: web::Data<Db>,
     Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
-    IfMatch(version): IfMatch,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = if_match.version()?;
     service::activities::delete(&db, &caller, ActivityId(*id), version).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -134,8 +134,9 @@ pub async fn update_case(
     Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
     body: web::Json<CasePatchDto>,
-    IfMatch(version): IfMatch,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = if_match.version()?;
     let changes = CaseChanges::try_from(body.into_inner())?;
     let case = service::cases::update(&db, &caller, *id, version, &changes).await?;
     Ok(case_ok(case))
@@ -168,8 +169,9 @@ pub async fn update_case_referral(
     Authenticated(caller): Authenticated,
     path: web::Path<(Uuid, Uuid)>,
     body: web::Json<ReferralStatusDto>,
-    IfMatch(version): IfMatch,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = if_match.version()?;
     let (id, referral_id) = path.into_inner();
     let status: ReferralStatus = body
         .status
@@ -213,8 +215,9 @@ pub async fn put_case_identity(
     Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
     body: web::Json<IdentityDto>,
-    IfMatch(version): IfMatch,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = if_match.version()?;
     let identity = check_not_empty(Identity::try_from(body.into_inner())?)?;
     let case = service::cases::put_identity(&db, &caller, &key, *id, version, &identity).await?;
     Ok(case_ok(case))
@@ -232,8 +235,9 @@ pub async fn delete_case_identity(
     db: web::Data<Db>,
     Authenticated(caller): Authenticated,
     id: web::Path<Uuid>,
-    IfMatch(version): IfMatch,
+    if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
+    let version = if_match.version()?;
     let case = service::cases::erase_identity(&db, &caller, *id, version).await?;
     Ok(case_ok(case))
 }
