@@ -679,3 +679,61 @@ async fn a_referral_is_seen_by_the_organization_it_is_made_to() {
     let refused = problem(send(&app, &moha, &nowhere).await, 422, "validation_failed").await;
     assert_eq!(refused["errors"][0]["field"], "payload.to_organization");
 }
+
+#[tokio::test]
+async fn a_batch_stores_the_first_of_an_id_sent_twice_and_is_one_event_on_the_trail() {
+    let app = spawn_seeded_app().await;
+    let moha = app.token(Role::Government);
+    let first = victim_identification(Uuid::new_v4());
+    let mut same_id_other_report = first.clone();
+    same_id_other_report["district"] = json!("Dhaka");
+    let other = victim_identification(Uuid::new_v4());
+    let batch = json!({ "reports": [first, same_id_other_report, other, first] });
+    let response = app
+        .request(Method::POST, "/api/v1/field-reports:batch", &moha)
+        .json(&batch)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 207);
+    let result: Value = response.json().await.unwrap();
+    let statuses: Vec<&str> = result["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["created", "conflict", "created", "already_had"]);
+    // The first content sent under the id is the one kept.
+    let path = format!("/api/v1/field-reports/{}", first["id"].as_str().unwrap());
+    let stored = app.get_json(&path, Role::Unodc, 200).await;
+    assert_eq!(stored["district"], first["district"]);
+
+    // One event names both stored reports, and a search by either finds it.
+    let admin = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "admin");
+    for id in [&first["id"], &other["id"]] {
+        let trail = json(
+            app.request(
+                Method::GET,
+                &format!(
+                    "/api/v1/admin/audit-events?action=create&resource_type=field_report&resource_id={}",
+                    id.as_str().unwrap()
+                ),
+                &admin,
+            )
+            .send()
+            .await
+            .unwrap(),
+            200,
+        )
+        .await;
+        let events = trail["items"].as_array().unwrap();
+        assert_eq!(events.len(), 1, "{trail}");
+        let named: Vec<&Value> = events[0]["resource_ids"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(named, [&first["id"], &other["id"]], "{trail}");
+    }
+}
