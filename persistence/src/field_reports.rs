@@ -21,7 +21,7 @@ use crate::error::{Conflict, StoreError};
 use crate::page::{Page, PageRequest, RowKeys, paged};
 use crate::schema::{field_report, organization};
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Queryable, Selectable)]
 #[diesel(table_name = field_report, check_for_backend(Pg))]
 struct FieldReportRow {
     id: Uuid,
@@ -129,7 +129,7 @@ pub async fn submit(
     organization: &Code,
     audit: &Audit,
 ) -> Result<Stored, StoreError> {
-    let mut outcomes = submit_all(
+    let (mut fates, mut stored) = store(
         db,
         std::slice::from_ref(report),
         reporter,
@@ -137,9 +137,23 @@ pub async fn submit(
         audit,
     )
     .await?;
-    outcomes
+    let fate = fates
         .pop()
-        .ok_or_else(|| StoreError::Internal("no outcome for one report".into()))?
+        .ok_or_else(|| StoreError::Internal("no outcome for one report".into()))??;
+    let row = stored.remove(&report.id).ok_or(StoreError::NotFound)?;
+    Ok(match fate {
+        Fate::Created => Stored::Created(to_domain(row)?),
+        Fate::AlreadyHad => Stored::AlreadyHad(to_domain(row)?),
+    })
+}
+
+/// What became of a report of a batch.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fate {
+    /// Stored.
+    Created,
+    /// The same report was received before: nothing changed.
+    AlreadyHad,
 }
 
 /// Stores a batch of reports in one transaction, each judged on its own: the outcome of each
@@ -148,14 +162,30 @@ pub async fn submit(
 ///
 /// The batch costs the same few statements whatever its size: what is stored under its ids, which
 /// of the activities and organizations it names exist, one insert of every new report, and one
-/// audit event naming every report it stored.
+/// audit event naming every report it stored. The answer says only what became of each report,
+/// so no stored row is read back into a report.
 pub async fn submit_all(
     db: &Db,
     reports: &[NewFieldReport],
     reporter: &str,
     organization: &Code,
     audit: &Audit,
-) -> Result<Vec<Result<Stored, StoreError>>, StoreError> {
+) -> Result<Vec<Result<Fate, StoreError>>, StoreError> {
+    Ok(store(db, reports, reporter, organization, audit).await?.0)
+}
+
+/// The fate of each report of a batch, and the rows stored under their ids.
+type Judged = (Vec<Result<Fate, StoreError>>, HashMap<Uuid, ReportWithOrg>);
+
+/// Stores the reports that are new and judges each: [`submit_all`]'s work, with the stored rows
+/// for [`submit`] to answer with.
+async fn store(
+    db: &Db,
+    reports: &[NewFieldReport],
+    reporter: &str,
+    organization: &Code,
+    audit: &Audit,
+) -> Result<Judged, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
         let organization_id =
@@ -185,9 +215,9 @@ pub async fn submit_all(
 
         let mut created: HashSet<Uuid> = HashSet::new();
         if !rows.is_empty() {
-            // Sent twice at once: the second insert waits for the first and stores nothing;
+            // In id order, so that two batches sharing ids lock them in the same order. Sent
+            // twice at once, a report's second insert waits for the first and stores nothing;
             // it is then answered as a resend.
-            // In id order, so that two batches sharing ids lock them in the same order.
             rows.sort_by_key(|row| row.id);
             let inserted: Vec<FieldReportRow> = diesel::insert_into(field_report::table)
                 .values(rows)
@@ -213,15 +243,12 @@ pub async fn submit_all(
                 outcomes.push(Err(refusal));
                 continue;
             }
-            let existing = stored
-                .get(&report.id)
-                .cloned()
-                .ok_or(StoreError::NotFound)?;
+            let existing = stored.get(&report.id).ok_or(StoreError::NotFound)?;
             // The first report under a new id is the one stored; any later one under the same id
             // is compared with it.
             if created.remove(&report.id) {
                 stored_ids.push(report.id.to_string());
-                outcomes.push(Ok(Stored::Created(to_domain(existing)?)));
+                outcomes.push(Ok(Fate::Created));
             } else {
                 outcomes.push(already_stored(existing, hash, organization));
             }
@@ -234,7 +261,7 @@ pub async fn submit_all(
             _ => Some(Entry::many("create", "field_report", stored_ids)),
         };
         append(conn, audit, entry.into_iter().collect()).await?;
-        Ok(outcomes)
+        Ok((outcomes, stored))
     })
     .await
 }
@@ -345,13 +372,12 @@ fn referred_to(report: &NewFieldReport) -> Option<&Code> {
 /// The answer to a report sent under an id already stored: the stored report when it is the
 /// same report from the same organization, else a refusal.
 fn already_stored(
-    existing: ReportWithOrg,
+    (row, org): &ReportWithOrg,
     hash: &str,
     organization: &Code,
-) -> Result<Stored, StoreError> {
-    let (row, org) = &existing;
+) -> Result<Fate, StoreError> {
     if row.content_hash == hash && org == organization.as_str() {
-        Ok(Stored::AlreadyHad(to_domain(existing)?))
+        Ok(Fate::AlreadyHad)
     } else {
         Err(StoreError::Conflict(Conflict::ReportIdReused))
     }

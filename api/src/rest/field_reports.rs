@@ -8,7 +8,7 @@ use gloact_domain::field_report::{
 };
 use gloact_domain::{ValueError, Violations};
 use gloact_persistence::Db;
-use gloact_persistence::field_reports::{FieldReportFilter, Stored};
+use gloact_persistence::field_reports::{Fate, FieldReportFilter, Stored};
 use gloact_persistence::sealed::SealingKey;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -319,8 +319,8 @@ async fn judge_batch(
     };
     for ((index, report), outcome) in valid.into_iter().zip(outcomes) {
         let (status, errors) = match outcome {
-            Ok(Stored::Created(_)) => ("created", Vec::new()),
-            Ok(Stored::AlreadyHad(_)) => ("already_had", Vec::new()),
+            Ok(Fate::Created) => ("created", Vec::new()),
+            Ok(Fate::AlreadyHad) => ("already_had", Vec::new()),
             Err(error) => match ApiError::from(error) {
                 ApiError::Validation(violations) => ("invalid", violations.errors().to_vec()),
                 ApiError::Conflict { .. } => ("conflict", Vec::new()),

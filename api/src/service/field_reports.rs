@@ -6,7 +6,7 @@ use gloact_domain::Actor;
 use gloact_domain::field_report::{FieldReport, NewFieldReport, Review};
 use gloact_domain::policy::{Action, ActivityScope, FieldReportScope, Resource};
 use gloact_persistence::attachments::{self, Attachment, Upload};
-use gloact_persistence::field_reports::{self, FieldReportFilter, Stored};
+use gloact_persistence::field_reports::{self, Fate, FieldReportFilter, Stored};
 use gloact_persistence::{Db, Page, PageRequest, activities};
 use uuid::Uuid;
 
@@ -126,7 +126,7 @@ pub async fn submit_batch(
     db: &Db,
     caller: &Caller,
     reports: &[NewFieldReport],
-) -> ServiceResult<Vec<Result<Stored, gloact_persistence::StoreError>>> {
+) -> ServiceResult<Vec<Result<Fate, gloact_persistence::StoreError>>> {
     let actor = &caller.actor;
     authorize(actor, Resource::FieldReport, Action::Create)?;
     // The answer tells each report's id and fate, not its content: nothing of it is read.
