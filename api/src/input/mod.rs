@@ -9,6 +9,8 @@ pub mod field_reports;
 pub mod fields;
 pub mod follow_ups;
 mod if_match;
+pub mod indicators;
+pub mod organizations;
 pub mod paging;
 
 pub use if_match::IfMatch;

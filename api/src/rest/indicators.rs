@@ -4,7 +4,7 @@ use actix_web::{HttpResponse, get, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::indicator::{Actual, IndicatorDetail, IndicatorPeriod, Measure, ResultLevel};
 use gloact_domain::value::{Code, Figure};
-use gloact_domain::{IndicatorId, IndicatorPeriodId, Violations};
+use gloact_domain::{IndicatorId, IndicatorPeriodId};
 use gloact_persistence::Db;
 use gloact_persistence::indicators::IndicatorFilter;
 use serde::{Deserialize, Serialize};
@@ -16,6 +16,7 @@ use crate::auth::Authenticated;
 use crate::error::ApiError;
 use crate::input::IfMatch;
 use crate::input::fields::query_value;
+use crate::input::indicators::ActualDto;
 use crate::input::paging::page_request;
 use crate::service;
 
@@ -117,39 +118,6 @@ impl From<IndicatorDetail> for IndicatorDto {
             change_seq: i.meta.change_seq,
             created_at: i.meta.created_at,
             updated_at: i.meta.updated_at,
-        }
-    }
-}
-
-/// The actual reached in a period.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[schema(as = ActualInput)]
-pub struct ActualDto {
-    /// The value: a count, or a percentage from 0 to 100.
-    #[schema(example = 82.0)]
-    pub value: f64,
-    /// Among women, where the indicator is broken down by sex.
-    pub female: Option<f64>,
-    /// Among men, where the indicator is broken down by sex.
-    pub male: Option<f64>,
-}
-
-impl TryFrom<ActualDto> for Actual {
-    type Error = Violations;
-
-    fn try_from(dto: ActualDto) -> Result<Self, Violations> {
-        let mut v = Violations::default();
-        let value = v.check("value", Figure::parse(dto.value));
-        let female = v.check_opt("female", dto.female, Figure::parse).flatten();
-        let male = v.check_opt("male", dto.male, Figure::parse).flatten();
-        match value {
-            Some(value) if v.is_empty() => Ok(Actual {
-                value,
-                female,
-                male,
-            }),
-            _ => Err(v),
         }
     }
 }
