@@ -536,6 +536,12 @@ impl CaseChanges {
         Ok(self)
     }
 
+    /// Whether nothing changes. An empty change writes nothing: the case is answered as it is,
+    /// which makes it a read.
+    pub fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+
     /// The names of the fields that change, for the audit trail.
     pub fn fields(&self) -> Vec<&'static str> {
         [

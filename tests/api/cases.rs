@@ -939,3 +939,72 @@ async fn a_retry_sent_before_a_key_rotation_is_recognised_after_it() {
     .unwrap();
     assert!(matches!(other, Claim::Mismatch));
 }
+
+/// The audit trail's events of one kind about one case, as an administrator reads them.
+async fn case_events(app: &TestApp, case: &Value, action: &str) -> Vec<Value> {
+    let admin = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "admin");
+    let path = format!(
+        "/api/v1/admin/audit-events?resource_type=case&action={action}&resource_id={}",
+        case["id"].as_str().unwrap()
+    );
+    let page = json(send(app, Method::GET, &path, &admin, None).await, 200).await;
+    page["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn an_empty_change_to_a_case_writes_nothing_and_is_a_read_on_the_trail() {
+    let app = spawn_seeded_app().await;
+    let iom = app.token(Role::Iom);
+    let case = open_case(&app, &iom, &new_case("Dhaka", "female")).await;
+
+    let answered = json(
+        at_version(
+            &app,
+            Method::PATCH,
+            &path(&case, ""),
+            &iom,
+            &case["version"],
+            Some(&json!({})),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_eq!(answered["version"], case["version"]);
+    assert_eq!(answered["change_seq"], case["change_seq"]);
+    assert!(case_events(&app, &case, "update").await.is_empty());
+    let reads = case_events(&app, &case, "read").await;
+    assert_eq!(reads.len(), 1, "{reads:?}");
+    assert_eq!(reads[0]["organization"], "IOM-BGD");
+
+    // Empty or not, a change made at a version that has moved on is refused.
+    let changed = json(
+        at_version(
+            &app,
+            Method::PATCH,
+            &path(&case, ""),
+            &iom,
+            &case["version"],
+            Some(&json!({ "status": "follow_up" })),
+        )
+        .await,
+        200,
+    )
+    .await;
+    assert_ne!(changed["version"], case["version"]);
+    problem(
+        at_version(
+            &app,
+            Method::PATCH,
+            &path(&case, ""),
+            &iom,
+            &case["version"],
+            Some(&json!({})),
+        )
+        .await,
+        412,
+        "version_mismatch",
+    )
+    .await;
+    assert_eq!(case_events(&app, &case, "read").await.len(), 1);
+}

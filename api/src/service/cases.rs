@@ -9,7 +9,9 @@ use gloact_persistence::sealed::SealingKey;
 use gloact_persistence::{Db, Page, PageRequest};
 use uuid::Uuid;
 
-use super::{Caller, ServiceError, ServiceResult, audit_restricted_reads, authorize};
+use super::{
+    Caller, ServiceError, ServiceResult, audit_restricted_reads, authorize, check_version,
+};
 
 /// A page of the cases the caller may see; every read is on the record.
 pub async fn list(
@@ -70,7 +72,8 @@ pub async fn create(
 }
 
 /// Changes a case at the version the caller read (UNODC and IOM). Consent governs the identity
-/// (withdrawing it erases the identity), so changing it needs the `pii` scope as well.
+/// (withdrawing it erases the identity), so changing it needs the `pii` scope as well. An empty
+/// change writes nothing.
 pub async fn update(
     db: &Db,
     caller: &Caller,
@@ -81,6 +84,13 @@ pub async fn update(
     authorize(&caller.actor, Resource::Case, Action::Update)?;
     if changes.consent.is_some() {
         authorize(&caller.actor, Resource::CaseIdentity, Action::Update)?;
+    }
+    if changes.is_empty() {
+        // Nothing written, but the case goes out: a read like any other.
+        let current = cases::get(db, &CaseScope::of(&caller.actor), id).await?;
+        check_version(current.meta.version, version)?;
+        audit_restricted_reads(db, caller, "case", vec![id.to_string()]).await?;
+        return Ok(current);
     }
     Ok(cases::update(db, id, version, changes, &caller.audit_identity()).await?)
 }

@@ -196,9 +196,9 @@ pub async fn update(
     conn.transaction(async |conn| {
         let current = current_for_write(conn, id, Some(expected_version)).await?;
         let fields = changes.fields();
-        if fields.is_empty() {
-            // Nothing written, but the case goes out: a read, on the trail like any other.
-            append(conn, audit, vec![Entry::new("read", "case", id)]).await?;
+        if changes.is_empty() {
+            // The service answers an empty change as a read before it gets here; there is no
+            // changeset to write.
             return Ok(current);
         }
         let changeset = CaseChangeset {
