@@ -697,3 +697,71 @@ async fn date_filters_take_a_span_open_at_one_end_by_its_known_day() {
         "no planned day, no match"
     );
 }
+
+#[derive(diesel::QueryableByName)]
+struct Waiting {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+#[tokio::test]
+async fn a_part_made_public_while_its_parent_turns_restricted_waits_and_is_refused() {
+    let app = spawn_seeded_app().await;
+    let mut parent = workshop("RACE-P");
+    parent["visibility"] = json!("public");
+    let parent = json(
+        app.post("/api/v1/activities", Role::Unodc, &parent).await,
+        201,
+    )
+    .await;
+
+    // Another writer is turning the parent restricted and has not committed yet.
+    let mut writer = app.db.conn().await.unwrap();
+    diesel::sql_query("BEGIN")
+        .execute(&mut writer)
+        .await
+        .unwrap();
+    diesel::sql_query("UPDATE activity SET visibility = 'restricted' WHERE id = $1::uuid")
+        .bind::<diesel::sql_types::Text, _>(parent["id"].as_str().unwrap())
+        .execute(&mut writer)
+        .await
+        .unwrap();
+
+    let mut part = meeting("RACE-P-M1", &parent["id"]);
+    part["visibility"] = json!("public");
+    let create = tokio::spawn(
+        app.request(Method::POST, "/api/v1/activities", &app.token(Role::Unodc))
+            .json(&part)
+            .send(),
+    );
+    // The new part's check of its parent must wait for that writer rather than pass on the
+    // parent as it was before.
+    let mut monitor = app.db.conn().await.unwrap();
+    let mut waited = false;
+    for _ in 0..100 {
+        let waiting: Waiting = diesel::sql_query(
+            "SELECT count(*) AS n FROM pg_stat_activity \
+             WHERE datname = current_database() AND wait_event_type = 'Lock'",
+        )
+        .get_result(&mut monitor)
+        .await
+        .unwrap();
+        if waiting.n > 0 {
+            waited = true;
+            break;
+        }
+        if create.is_finished() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    diesel::sql_query("COMMIT")
+        .execute(&mut writer)
+        .await
+        .unwrap();
+    assert!(waited, "the new part did not wait for the parent's writer");
+
+    let refused = problem(create.await.unwrap().unwrap(), 422, "validation_failed").await;
+    assert_eq!(refused["errors"][0]["field"], "visibility", "{refused}");
+    assert_eq!(refused["errors"][0]["code"], "public_part_of_restricted");
+}

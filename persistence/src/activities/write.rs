@@ -17,8 +17,8 @@ use crate::error::{Conflict, StoreError};
 use crate::schema::{activity, follow_up_action, objective, participation};
 use crate::sight;
 
-use super::rows::{ActivityChangeset, ActivityRow, NewActivityRow, db_count};
-use super::{find, visible};
+use super::find;
+use super::rows::{ActivityChangeset, NewActivityRow, db_count};
 
 /// Stores a new activity with its participations and objectives, in one transaction.
 pub async fn create(
@@ -31,19 +31,26 @@ pub async fn create(
     conn.transaction(async |conn| {
         let programme_id = crate::programmes::id_by_code(conn, "programme", &new.programme).await?;
         if let Some(parent) = new.parent_id {
-            let parent = visible(scope)
+            let row = activity::table
                 .filter(activity::id.eq(parent.0))
                 .filter(activity::deleted_at.is_null())
                 .filter(activity::programme_id.eq(programme_id))
-                .first::<ActivityRow>(conn)
-                .await
-                .optional()?
+                .select(activity::visibility);
+            // Held to the commit, so that the parent can't turn restricted (or go) between this
+            // check and the new part's insert: see `check_nesting`. A locking query can't be
+            // boxed: the scope's condition is added as it is, or not at all.
+            let found: Option<String> = match crate::scope::activity_visible(scope) {
+                Some(condition) => row.filter(condition).for_share().first(conn).await,
+                None => row.for_share().first(conn).await,
+            }
+            .optional()?;
+            let parent_visibility: Visibility = found
                 .ok_or_else(|| StoreError::UnknownReference {
                     field: "parent_id".into(),
                     what: "activity of this programme",
                     code: parent.to_string(),
-                })?;
-            let parent_visibility: Visibility = parent.visibility.parse()?;
+                })?
+                .parse()?;
             new.visibility
                 .check_nesting(Some(parent_visibility), false)
                 .map_err(|e| StoreError::invalid("visibility", e))?;
@@ -240,7 +247,12 @@ pub async fn update(
     .await
 }
 
-/// A new visibility must keep public parts out of restricted activities, both ways.
+/// A new visibility must keep public parts out of restricted activities, both ways. Called with
+/// the activity locked `FOR UPDATE`; its parent is read `FOR SHARE`, as `create` reads a new
+/// part's parent. So of two writers deciding on the same pair (a parent turning restricted, a
+/// part being made or turning public) the second waits for the first to commit and then sees
+/// what it wrote: the parent's visibility, or the public part (each statement reads what has
+/// committed by its start).
 async fn check_nesting(
     conn: &mut AsyncPgConnection,
     id: ActivityId,
@@ -252,6 +264,7 @@ async fn check_nesting(
             activity::table
                 .filter(activity::id.eq(parent_id))
                 .select(activity::visibility)
+                .for_share()
                 .first::<String>(conn)
                 .await?
                 .parse()?,
