@@ -737,3 +737,69 @@ async fn a_batch_stores_the_first_of_an_id_sent_twice_and_is_one_event_on_the_tr
         assert_eq!(named, [&first["id"], &other["id"]], "{trail}");
     }
 }
+
+#[tokio::test]
+async fn two_batches_sharing_ids_at_once_store_each_report_once() {
+    let app = spawn_seeded_app().await;
+    let moha = app.token(Role::Government);
+    let admin = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "admin");
+    for _round in 0..3 {
+        let reports: Vec<Value> = (0..40)
+            .map(|_| victim_identification(Uuid::new_v4()))
+            .collect();
+        // They overlap on ten reports, sent in opposite orders.
+        let first = reports[..25].to_vec();
+        let second: Vec<Value> = reports[15..].iter().rev().cloned().collect();
+        let send = |batch: Vec<Value>| {
+            tokio::spawn(
+                app.request(Method::POST, "/api/v1/field-reports:batch", &moha)
+                    .json(&json!({ "reports": batch }))
+                    .send(),
+            )
+        };
+        let (a, b) = (send(first.clone()), send(second.clone()));
+        let mut created: std::collections::HashMap<String, usize> = Default::default();
+        for (sent, answer) in [(first, a), (second, b)] {
+            let response = answer.await.unwrap().unwrap();
+            assert!(
+                [200, 207].contains(&response.status().as_u16()),
+                "{}",
+                response.status()
+            );
+            let answer: Value = response.json().await.unwrap();
+            let results = answer["results"].as_array().unwrap();
+            assert_eq!(results.len(), sent.len());
+            for (report, result) in sent.iter().zip(results) {
+                let id = report["id"].as_str().unwrap().to_owned();
+                match result["status"].as_str().unwrap() {
+                    "created" => *created.entry(id).or_default() += 1,
+                    "already_had" => {
+                        created.entry(id).or_default();
+                    }
+                    other => panic!("{id}: {other} in {answer}"),
+                }
+            }
+        }
+        // Each report was created by exactly one of the two, and is on the trail once.
+        assert_eq!(created.len(), 40);
+        assert!(created.values().all(|&n| n == 1), "{created:?}");
+        for report in &reports[15..25] {
+            let trail = json(
+                app.request(
+                    Method::GET,
+                    &format!(
+                        "/api/v1/admin/audit-events?action=create&resource_type=field_report&resource_id={}",
+                        report["id"].as_str().unwrap()
+                    ),
+                    &admin,
+                )
+                .send()
+                .await
+                .unwrap(),
+                200,
+            )
+            .await;
+            assert_eq!(trail["items"].as_array().unwrap().len(), 1, "{trail}");
+        }
+    }
+}
