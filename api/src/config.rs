@@ -41,6 +41,18 @@ pub struct Settings {
     /// How the audit trail is sealed and written (`GLOACT_AUDIT__*`).
     #[serde(default)]
     pub audit: AuditSettings,
+    /// The IATI export (`GLOACT_IATI__*`).
+    #[serde(default)]
+    pub iati: IatiSettings,
+}
+
+/// The IATI export (`GLOACT_IATI__*`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct IatiSettings {
+    /// Serve `/api/v1/iati/*.xml` without a token, for the IATI Registry to fetch (off: a valid
+    /// token is needed, as everywhere). The files hold public rows only either way.
+    pub public: bool,
 }
 
 /// How the audit trail is sealed and written (`GLOACT_AUDIT__*`).
@@ -232,6 +244,7 @@ impl Default for Settings {
             max_body_bytes: 1024 * 1024,
             graphql: GraphqlSettings::default(),
             audit: AuditSettings::default(),
+            iati: IatiSettings::default(),
         }
     }
 }
