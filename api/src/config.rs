@@ -432,6 +432,18 @@ mod tests {
     }
 
     #[test]
+    fn the_iati_files_need_a_token_unless_turned_public() {
+        figment::Jail::expect_with(|jail| {
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert!(!settings.iati.public);
+            jail.set_env("GLOACT_IATI__PUBLIC", "true");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert!(settings.iati.public);
+            Ok(())
+        });
+    }
+
+    #[test]
     fn bad_settings_fail_in_one_line() {
         figment::Jail::expect_with(|jail| {
             jail.set_env("GLOACT_LISTEN", "not an address");
