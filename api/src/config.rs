@@ -41,6 +41,18 @@ pub struct Settings {
     /// How the audit trail is sealed and written (`GLOACT_AUDIT__*`).
     #[serde(default)]
     pub audit: AuditSettings,
+    /// The IATI export (`GLOACT_IATI__*`).
+    #[serde(default)]
+    pub iati: IatiSettings,
+}
+
+/// The IATI export (`GLOACT_IATI__*`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct IatiSettings {
+    /// Serve `/api/v1/iati/*.xml` without a token, for the IATI Registry to fetch (off: a valid
+    /// token is needed, as everywhere). The files hold public rows only either way.
+    pub public: bool,
 }
 
 /// How the audit trail is sealed and written (`GLOACT_AUDIT__*`).
@@ -232,6 +244,7 @@ impl Default for Settings {
             max_body_bytes: 1024 * 1024,
             graphql: GraphqlSettings::default(),
             audit: AuditSettings::default(),
+            iati: IatiSettings::default(),
         }
     }
 }
@@ -414,6 +427,18 @@ mod tests {
             assert_eq!(settings.listen, SocketAddr::from(([0, 0, 0, 0], 9000)));
             assert_eq!(settings.database.max_connections, 4);
             assert_eq!(settings.database_url.as_deref(), Some("postgres://u@h/db"));
+            Ok(())
+        });
+    }
+
+    #[test]
+    fn the_iati_files_need_a_token_unless_turned_public() {
+        figment::Jail::expect_with(|jail| {
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert!(!settings.iati.public);
+            jail.set_env("GLOACT_IATI__PUBLIC", "true");
+            let settings = Settings::load(None).map_err(|e| e.to_string())?;
+            assert!(settings.iati.public);
             Ok(())
         });
     }

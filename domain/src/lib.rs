@@ -11,6 +11,7 @@ pub mod change;
 pub mod client;
 pub mod field_report;
 pub mod follow_up;
+pub mod iati;
 pub mod id;
 pub mod indicator;
 pub mod organization;

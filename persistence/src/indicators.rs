@@ -256,3 +256,29 @@ pub async fn record_actual(
     })
     .await
 }
+
+/// Every live indicator of a programme with its periods, in id order.
+pub async fn of_programme(
+    db: &Db,
+    programme: gloact_domain::ProgrammeId,
+) -> Result<Vec<IndicatorDetail>, StoreError> {
+    let mut conn = db.conn().await?;
+    let rows: Vec<IndicatorRow> = indicator::table
+        .filter(indicator::programme_id.eq(programme.0))
+        .filter(indicator::deleted_at.is_null())
+        .order(indicator::id.asc())
+        .select(IndicatorRow::as_select())
+        .load(&mut conn)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let mut periods = periods_of(&mut conn, &ids).await?;
+    rows.into_iter()
+        .map(|row| {
+            let periods = periods.remove(&row.id).unwrap_or_default();
+            Ok(IndicatorDetail {
+                indicator: row.try_into()?,
+                periods,
+            })
+        })
+        .collect()
+}

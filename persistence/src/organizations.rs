@@ -348,3 +348,15 @@ async fn is_within(
     .await?;
     Ok(row.found)
 }
+
+/// Every live organization, in code order.
+pub async fn all(db: &Db) -> Result<Vec<Organization>, StoreError> {
+    let mut conn = db.conn().await?;
+    let rows: Vec<OrganizationRow> = organization::table
+        .filter(organization::deleted_at.is_null())
+        .order(organization::code.asc())
+        .select(OrganizationRow::as_select())
+        .load(&mut conn)
+        .await?;
+    rows.into_iter().map(TryInto::try_into).collect()
+}

@@ -169,3 +169,16 @@ pub(crate) async fn id_by_code(
             code: code.to_string(),
         })
 }
+
+/// One live programme by code.
+pub async fn get_by_code(db: &Db, code: &Code) -> Result<Programme, StoreError> {
+    let mut conn = db.conn().await?;
+    let row: ProgrammeRow = programme::table
+        .filter(programme::code.eq(code.as_str()))
+        .filter(programme::deleted_at.is_null())
+        .select(ProgrammeRow::as_select())
+        .first(&mut conn)
+        .await?;
+    let partners = partners_of(&mut conn, &[row.id]).await?;
+    row.into_programme(&partners)
+}

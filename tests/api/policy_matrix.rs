@@ -164,6 +164,9 @@ const MATRIX: &[Row] = &[
     row("update_case_referral",          [200, 200, 200, 403, 403, 403]),
     row("put_case_identity",             [403, 403, 403, 403, 403, 403]),
     row("delete_case_identity",          [403, 403, 403, 403, 403, 403]),
+    // The IATI files: public rows only, so every role reads them (tests/api/iati.rs).
+    row("get_iati_activities",           ALL_200),
+    row("get_iati_organisations",        ALL_200),
 ];
 
 /// An operation as the served document has it.
@@ -474,6 +477,8 @@ fn call_for(f: &Fixture, template: &str, row: &Row, who: Who) -> Call {
             Variant::Plain,
         ) => read(template.to_owned()),
         ("get_organization", Variant::Plain) => read(at(&f.organization)),
+        ("get_iati_activities", Variant::Plain) => read(format!("{template}?programme=GLOACT-BGD")),
+        ("get_iati_organisations", Variant::Plain) => read(template.to_owned()),
         ("get_programme", Variant::Plain) => read(at(&f.programme)),
         ("get_indicator", Variant::Plain) => read(at(&f.indicator)),
         ("get_activity", Variant::Plain) => read(at(&f.restricted_activity)),
@@ -701,6 +706,12 @@ async fn check_answer(
         200..=299 if operation.doc["responses"][status.to_string()]["content"]["application/octet-stream"].is_object() => {
             if content_type.starts_with("application/json") {
                 wrong.push(format!("{status} is a download but answered JSON"));
+            }
+        }
+        // An XML file (IATI): its own tests validate it against its schemas.
+        200..=299 if operation.doc["responses"][status.to_string()]["content"]["application/xml"].is_object() => {
+            if !content_type.starts_with("application/xml") {
+                wrong.push(format!("{status} is documented as XML but answered {content_type}"));
             }
         }
         200..=299 => {

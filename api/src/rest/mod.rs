@@ -11,6 +11,7 @@ pub mod errors;
 pub mod field_reports;
 pub mod follow_ups;
 pub mod health;
+pub mod iati;
 pub mod idempotency;
 pub mod indicators;
 pub mod jwks;
@@ -62,6 +63,8 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(cases::delete_case_identity)
         .service(statistics::get_field_report_statistics)
         .service(statistics::get_case_statistics)
+        .service(iati::get_iati_activities)
+        .service(iati::get_iati_organisations)
         .service(oauth::create_token)
         .service(admin::create_revocation)
         .service(admin::list_audit_events);

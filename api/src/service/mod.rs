@@ -8,6 +8,7 @@ pub mod audit;
 pub mod cases;
 pub mod field_reports;
 pub mod follow_ups;
+pub mod iati;
 pub mod indicators;
 pub mod organizations;
 pub mod programmes;

@@ -365,6 +365,24 @@ pub async fn parts_of(
     .await
 }
 
+/// The live public activities of a programme, with what hangs off them, in id order, for an
+/// export published to everyone (IATI): restricted ones are never loaded, whoever asks.
+pub async fn public_of_programme(
+    db: &Db,
+    programme: gloact_domain::ProgrammeId,
+) -> Result<Vec<ActivityDetail>, StoreError> {
+    load_where(
+        db,
+        &ActivityScope::All,
+        Box::new(
+            activity::programme_id
+                .eq(programme.0)
+                .and(activity::visibility.eq(gloact_domain::activity::Visibility::Public.as_str())),
+        ),
+    )
+    .await
+}
+
 async fn load_where(
     db: &Db,
     scope: &ActivityScope,
