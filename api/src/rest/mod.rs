@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod cases;
 pub mod common;
 pub mod errors;
+pub mod exports;
 pub mod field_reports;
 pub mod follow_ups;
 pub mod health;
@@ -62,6 +63,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(cases::delete_case_identity)
         .service(statistics::get_field_report_statistics)
         .service(statistics::get_case_statistics)
+        .service(exports::get_htcds_export)
         .service(oauth::create_token)
         .service(admin::create_revocation)
         .service(admin::list_audit_events);
