@@ -27,6 +27,7 @@ mod error;
 pub mod field_reports;
 pub mod follow_ups;
 pub mod gate;
+pub mod htcds;
 pub mod idempotency;
 pub mod indicators;
 pub mod organizations;

@@ -21,6 +21,7 @@ mod field_reports;
 mod follow_ups;
 mod graphql;
 mod health;
+mod htcds;
 mod iati;
 mod indicators;
 mod keys;

@@ -74,11 +74,11 @@ pub struct AuditEventDto {
     /// For which organization.
     pub organization: String,
     /// What: `create`, `update`, `delete`, `read`, `review` (of a field report), `erase` and
-    /// `reseal` (of an identity), `issue`, `revoke`, `disable`.
+    /// `reseal` (of an identity), `issue`, `revoke`, `disable`, `export` (an HTCDS release).
     pub action: String,
     /// To what kind of resource: `organization`, `activity`, `follow_up_action`,
     /// `indicator_period`, `field_report`, `attachment`, `case`, `case_referral`,
-    /// `case_identity`, `token`, `client`.
+    /// `case_identity`, `token`, `client`, `htcds_release` (its id `exact` or `k_anonymous`).
     pub resource_type: String,
     /// To which one.
     pub resource_id: Option<String>,
@@ -135,7 +135,7 @@ pub struct AuditQuery {
     pub action: Option<String>,
     /// Only events about this kind of resource: `organization`, `activity`, `follow_up_action`,
     /// `indicator_period`, `field_report`, `attachment`, `case`, `case_referral`,
-    /// `case_identity`, `token`, `client`.
+    /// `case_identity`, `token`, `client`, `htcds_release`.
     pub resource_type: Option<String>,
     /// Only events about this resource (alone or in a page that was read).
     pub resource_id: Option<String>,

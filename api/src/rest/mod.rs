@@ -8,6 +8,7 @@ pub mod attachments;
 pub mod cases;
 pub mod common;
 pub mod errors;
+pub mod exports;
 pub mod field_reports;
 pub mod follow_ups;
 pub mod health;
@@ -65,6 +66,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(statistics::get_case_statistics)
         .service(iati::get_iati_activities)
         .service(iati::get_iati_organisations)
+        .service(exports::get_htcds_export)
         .service(oauth::create_token)
         .service(admin::create_revocation)
         .service(admin::list_audit_events);

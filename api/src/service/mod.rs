@@ -6,6 +6,7 @@ pub mod access;
 pub mod activities;
 pub mod audit;
 pub mod cases;
+pub mod exports;
 pub mod field_reports;
 pub mod follow_ups;
 pub mod iati;

@@ -1,0 +1,33 @@
+//! Cells bound for spreadsheets (CSV and XLSX exports).
+
+/// A spreadsheet cell made safe: text a spreadsheet would run as a formula (starting with `=`,
+/// `+`, `-`, `@`, a tab or a carriage return) gets a leading apostrophe. A negative whole
+/// number (e.g. `-99`, the HTCDS code for "not known") is not a formula and stays as it is.
+pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let negative_number =
+        cell.len() > 1 && cell.starts_with('-') && cell[1..].bytes().all(|b| b.is_ascii_digit());
+    if risky && !negative_number {
+        std::borrow::Cow::Owned(format!("'{cell}"))
+    } else {
+        std::borrow::Cow::Borrowed(cell)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formulas_are_neutralised() {
+        assert_eq!(
+            neutralise_formula("=HYPERLINK(\"x\")"),
+            "'=HYPERLINK(\"x\")"
+        );
+        for risky in ["+1+2", "-cmd", "@SUM(A1)", "\tx", "\rx"] {
+            assert!(neutralise_formula(risky).starts_with('\''), "{risky:?}");
+        }
+        assert_eq!(neutralise_formula("-99"), "-99");
+        assert_eq!(neutralise_formula("Cox's Bazar"), "Cox's Bazar");
+    }
+}
