@@ -2,7 +2,9 @@
 //! programme data; the API reads them.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use diesel::pg::Pg;
 use diesel::prelude::*;
+use diesel::sql_types::Bool;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use gloact_domain::ProgrammeId;
 use gloact_domain::programme::{PartnerRole, Programme};
@@ -139,15 +141,7 @@ pub async fn get_many(db: &Db, ids: &[ProgrammeId]) -> Result<Vec<Programme>, St
 
 /// One programme by id.
 pub async fn get(db: &Db, id: ProgrammeId) -> Result<Programme, StoreError> {
-    let mut conn = db.conn().await?;
-    let row: ProgrammeRow = programme::table
-        .filter(programme::id.eq(id.0))
-        .filter(programme::deleted_at.is_null())
-        .select(ProgrammeRow::as_select())
-        .first(&mut conn)
-        .await?;
-    let partners = partners_of(&mut conn, &[row.id]).await?;
-    row.into_programme(&partners)
+    one(db, Box::new(programme::id.eq(id.0))).await
 }
 
 /// The id of the live programme with this code.
@@ -172,9 +166,17 @@ pub(crate) async fn id_by_code(
 
 /// One live programme by code.
 pub async fn get_by_code(db: &Db, code: &Code) -> Result<Programme, StoreError> {
+    one(db, Box::new(programme::code.eq(code.to_string()))).await
+}
+
+/// The live programme that meets a condition on its row, with its partners.
+async fn one(
+    db: &Db,
+    condition: Box<dyn BoxableExpression<programme::table, Pg, SqlType = Bool>>,
+) -> Result<Programme, StoreError> {
     let mut conn = db.conn().await?;
     let row: ProgrammeRow = programme::table
-        .filter(programme::code.eq(code.as_str()))
+        .filter(condition)
         .filter(programme::deleted_at.is_null())
         .select(ProgrammeRow::as_select())
         .first(&mut conn)
