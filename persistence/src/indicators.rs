@@ -226,35 +226,55 @@ pub async fn record_actual(
 ) -> Result<IndicatorDetail, StoreError> {
     let mut conn = db.conn().await?;
     conn.transaction(async |conn| {
-        crate::db::lock_row(conn, "indicator", indicator_id.0).await?;
-        let current = find(conn, indicator_id).await?;
-        StoreError::check_version(current.indicator.meta.version, expected_version)?;
-        if !current.periods.iter().any(|p| p.id == period_id) {
-            return Err(StoreError::NotFound);
-        }
-        diesel::update(indicator_period::table.filter(indicator_period::id.eq(period_id.0)))
-            .set((
-                indicator_period::actual_value.eq(actual.value.get()),
-                indicator_period::actual_female.eq(actual.female.map(Figure::get)),
-                indicator_period::actual_male.eq(actual.male.map(Figure::get)),
-            ))
-            .execute(conn)
-            .await?;
-        append(
+        record_actual_in(
             conn,
+            indicator_id,
+            period_id,
+            expected_version,
+            actual,
             audit,
-            vec![
-                Entry::new("update", "indicator_period", period_id).changing(vec![
-                    "actual_value",
-                    "actual_female",
-                    "actual_male",
-                ]),
-            ],
         )
-        .await?;
-        find(conn, indicator_id).await
+        .await
     })
     .await
+}
+
+/// [`record_actual`] in the caller's transaction (of an import, say).
+pub async fn record_actual_in(
+    conn: &mut AsyncPgConnection,
+    indicator_id: IndicatorId,
+    period_id: IndicatorPeriodId,
+    expected_version: i32,
+    actual: &Actual,
+    audit: &Audit,
+) -> Result<IndicatorDetail, StoreError> {
+    crate::db::lock_row(conn, "indicator", indicator_id.0).await?;
+    let current = find(conn, indicator_id).await?;
+    StoreError::check_version(current.indicator.meta.version, expected_version)?;
+    if !current.periods.iter().any(|p| p.id == period_id) {
+        return Err(StoreError::NotFound);
+    }
+    diesel::update(indicator_period::table.filter(indicator_period::id.eq(period_id.0)))
+        .set((
+            indicator_period::actual_value.eq(actual.value.get()),
+            indicator_period::actual_female.eq(actual.female.map(Figure::get)),
+            indicator_period::actual_male.eq(actual.male.map(Figure::get)),
+        ))
+        .execute(conn)
+        .await?;
+    append(
+        conn,
+        audit,
+        vec![
+            Entry::new("update", "indicator_period", period_id).changing(vec![
+                "actual_value",
+                "actual_female",
+                "actual_male",
+            ]),
+        ],
+    )
+    .await?;
+    find(conn, indicator_id).await
 }
 
 /// Every live indicator of a programme with its periods, in id order.

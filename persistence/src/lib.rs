@@ -19,6 +19,7 @@ macro_rules! row_meta {
 
 pub mod activities;
 pub mod attachments;
+pub mod batch;
 pub mod audit;
 pub mod cases;
 pub mod clients;

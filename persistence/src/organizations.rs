@@ -227,38 +227,46 @@ pub async fn create(
 ) -> Result<Organization, StoreError> {
     let mut conn = db.conn().await?;
     let written = conn
-        .transaction(async |conn| {
-            let parent_id = match &new.parent {
-                Some(code) => Some(id_by_code(conn, "parent", code).await?),
-                None => None,
-            };
-            let row = NewOrganizationRow {
-                id: OrganizationId::new().0,
-                code: new.code.as_str(),
-                name: new.name.as_str(),
-                kind: new.kind.as_str(),
-                country: new.country.as_str(),
-                parent_id,
-                iati_ref: new.iati_ref.as_ref().map(IatiRef::as_str),
-            };
-            let created: Organization = diesel::insert_into(organization::table)
-                .values(&row)
-                .returning(OrganizationRow::as_returning())
-                .get_result(conn)
-                .await?
-                .try_into()?;
-            append(
-                conn,
-                audit,
-                vec![Entry::new("create", "organization", created.id)],
-            )
-            .await?;
-            Ok(created)
-        })
+        .transaction(async |conn| create_in(conn, new, audit).await)
         .await;
     // Tokens are checked against this from the next request on.
     db.gate().forget();
     written
+}
+
+/// [`create`] in the caller's transaction (of an import, say), which must call
+/// `db.gate().forget()` once it has committed.
+pub async fn create_in(
+    conn: &mut AsyncPgConnection,
+    new: &NewOrganization,
+    audit: &Audit,
+) -> Result<Organization, StoreError> {
+    let parent_id = match &new.parent {
+        Some(code) => Some(id_by_code(conn, "parent", code).await?),
+        None => None,
+    };
+    let row = NewOrganizationRow {
+        id: OrganizationId::new().0,
+        code: new.code.as_str(),
+        name: new.name.as_str(),
+        kind: new.kind.as_str(),
+        country: new.country.as_str(),
+        parent_id,
+        iati_ref: new.iati_ref.as_ref().map(IatiRef::as_str),
+    };
+    let created: Organization = diesel::insert_into(organization::table)
+        .values(&row)
+        .returning(OrganizationRow::as_returning())
+        .get_result(conn)
+        .await?
+        .try_into()?;
+    append(
+        conn,
+        audit,
+        vec![Entry::new("create", "organization", created.id)],
+    )
+    .await?;
+    Ok(created)
 }
 
 /// Applies changes to an organization at the version the caller read.
@@ -271,57 +279,65 @@ pub async fn update(
 ) -> Result<Organization, StoreError> {
     let mut conn = db.conn().await?;
     let written = conn
-        .transaction(async |conn| {
-            crate::db::lock_row(conn, "organization", id.0).await?;
-            let current = find(conn, id).await?;
-            StoreError::check_version(current.meta.version, expected_version)?;
-            let parent_id = match &changes.parent {
-                Some(Some(code)) => {
-                    let parent = id_by_code(conn, "parent", code).await?;
-                    if is_within(conn, parent, id.0).await? {
-                        return Err(StoreError::Invalid {
-                            field: "parent".into(),
-                            code: "cycle",
-                            message: format!(
-                                "{code} is this organization or one of its descendants"
-                            ),
-                        });
-                    }
-                    Some(Some(parent))
-                }
-                Some(None) => Some(None),
-                None => None,
-            };
-            let changeset = OrganizationChangeset {
-                name: changes.name.as_ref().map(Title::as_str),
-                kind: changes.kind.map(OrganizationKind::as_str),
-                country: changes.country.as_ref().map(CountryCode::as_str),
-                parent_id,
-                iati_ref: changes
-                    .iati_ref
-                    .as_ref()
-                    .map(|r| r.as_ref().map(IatiRef::as_str)),
-                updated_at: Some(Utc::now()),
-            };
-            let updated: Organization =
-                diesel::update(organization::table.filter(organization::id.eq(id.0)))
-                    .set(&changeset)
-                    .returning(OrganizationRow::as_returning())
-                    .get_result(conn)
-                    .await?
-                    .try_into()?;
-            append(
-                conn,
-                audit,
-                vec![Entry::new("update", "organization", id).changing(changes.changed_fields())],
-            )
-            .await?;
-            Ok(updated)
-        })
+        .transaction(async |conn| update_in(conn, id, expected_version, changes, audit).await)
         .await;
     // Tokens are checked against this from the next request on.
     db.gate().forget();
     written
+}
+
+/// [`update`] in the caller's transaction (of an import, say), which must call
+/// `db.gate().forget()` once it has committed.
+pub async fn update_in(
+    conn: &mut AsyncPgConnection,
+    id: OrganizationId,
+    expected_version: i32,
+    changes: &OrganizationChanges,
+    audit: &Audit,
+) -> Result<Organization, StoreError> {
+    crate::db::lock_row(conn, "organization", id.0).await?;
+    let current = find(conn, id).await?;
+    StoreError::check_version(current.meta.version, expected_version)?;
+    let parent_id = match &changes.parent {
+        Some(Some(code)) => {
+            let parent = id_by_code(conn, "parent", code).await?;
+            if is_within(conn, parent, id.0).await? {
+                return Err(StoreError::Invalid {
+                    field: "parent".into(),
+                    code: "cycle",
+                    message: format!("{code} is this organization or one of its descendants"),
+                });
+            }
+            Some(Some(parent))
+        }
+        Some(None) => Some(None),
+        None => None,
+    };
+    let changeset = OrganizationChangeset {
+        name: changes.name.as_ref().map(Title::as_str),
+        kind: changes.kind.map(OrganizationKind::as_str),
+        country: changes.country.as_ref().map(CountryCode::as_str),
+        parent_id,
+        iati_ref: changes
+            .iati_ref
+            .as_ref()
+            .map(|r| r.as_ref().map(IatiRef::as_str)),
+        updated_at: Some(Utc::now()),
+    };
+    let updated: Organization =
+        diesel::update(organization::table.filter(organization::id.eq(id.0)))
+            .set(&changeset)
+            .returning(OrganizationRow::as_returning())
+            .get_result(conn)
+            .await?
+            .try_into()?;
+    append(
+        conn,
+        audit,
+        vec![Entry::new("update", "organization", id).changing(changes.changed_fields())],
+    )
+    .await?;
+    Ok(updated)
 }
 
 /// Whether `organization` is `ancestor` or lies below it: walks up from `organization` through

@@ -6,7 +6,7 @@ mod children;
 mod rows;
 mod write;
 
-pub use write::{create, delete, update};
+pub use write::{create, create_in, delete, update, update_in};
 
 use std::collections::HashSet;
 
