@@ -93,3 +93,25 @@ impl OrganizationChanges {
         .collect()
     }
 }
+
+impl Organization {
+    /// The part of these changes that would change this organization (whose parent, if any,
+    /// has the code `parent`): fields set to what they already hold are left out, so that a
+    /// row read back from an export changes only what was edited.
+    pub fn differences(
+        &self,
+        changes: OrganizationChanges,
+        parent: Option<&Code>,
+    ) -> OrganizationChanges {
+        fn differs<T: PartialEq>(new: Option<T>, current: &T) -> Option<T> {
+            new.filter(|new| new != current)
+        }
+        OrganizationChanges {
+            name: differs(changes.name, &self.name),
+            kind: differs(changes.kind, &self.kind),
+            country: differs(changes.country, &self.country),
+            parent: differs(changes.parent, &parent.cloned()),
+            iati_ref: differs(changes.iati_ref, &self.iati_ref),
+        }
+    }
+}

@@ -14,6 +14,17 @@ pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The cell a spreadsheet import reads back from one of our exports: the apostrophe that
+/// [`neutralise_formula`] put before a formula-like text is taken off again, so that a title
+/// starting with `=` survives a round trip. An apostrophe the user typed stays, unless what
+/// follows it looks like a formula (`'=x` reads as `=x`, as a spreadsheet shows it).
+pub fn restore_formula(cell: &str) -> std::borrow::Cow<'_, str> {
+    match cell.strip_prefix('\'') {
+        Some(rest) if neutralise_formula(rest) == cell => std::borrow::Cow::Borrowed(rest),
+        _ => std::borrow::Cow::Borrowed(cell),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -29,5 +40,13 @@ mod tests {
         }
         assert_eq!(neutralise_formula("-99"), "-99");
         assert_eq!(neutralise_formula("Cox's Bazar"), "Cox's Bazar");
+    }
+
+    #[test]
+    fn neutralised_cells_read_back_as_written() {
+        for cell in ["=HYPERLINK(\"x\")", "-cmd", "-99", "'quoted'", "plain", ""] {
+            assert_eq!(restore_formula(&neutralise_formula(cell)), cell, "{cell:?}");
+        }
+        assert_eq!(restore_formula("'plain"), "'plain");
     }
 }

@@ -63,6 +63,17 @@ impl Violations {
         }
     }
 
+    /// Keeps what a nested parse gave when it succeeded; records all its refusals when not.
+    pub fn check_all<T>(&mut self, parsed: Result<T, Violations>) -> Option<T> {
+        match parsed {
+            Ok(value) => Some(value),
+            Err(more) => {
+                self.0.extend(more.0);
+                None
+            }
+        }
+    }
+
     /// Records a refusal of `field`.
     pub fn add(&mut self, field: &str, error: ValueError) {
         self.0.push(FieldError {

@@ -92,6 +92,41 @@ impl ActivityChanges {
 }
 
 impl Activity {
+    /// The part of a patch that would change this activity: fields set to what they already
+    /// hold are left out. A whole row read back from an export (a spreadsheet import) then
+    /// changes only what was edited, and its unchanged status is no transition.
+    pub fn differences(&self, patch: ActivityPatch) -> ActivityPatch {
+        fn differs<T: PartialEq>(new: Option<T>, current: &T) -> Option<T> {
+            new.filter(|new| new != current)
+        }
+        let counts = self.participants.get();
+        let p = patch.participants;
+        ActivityPatch {
+            title: differs(patch.title, &self.title),
+            description: differs(patch.description, &self.description),
+            kind: differs(patch.kind, &self.kind),
+            pillar: differs(patch.pillar, &self.pillar),
+            status: differs(patch.status, &self.status),
+            visibility: differs(patch.visibility, &self.visibility),
+            planned_start: differs(patch.planned_start, &self.planned.start()),
+            planned_end: differs(patch.planned_end, &self.planned.end()),
+            actual_start: differs(patch.actual_start, &self.actual.start()),
+            actual_end: differs(patch.actual_end, &self.actual.end()),
+            location: differs(patch.location, &self.location),
+            district: differs(patch.district, &self.district),
+            participants: HeadcountPatch {
+                female: differs(p.female, &counts.female),
+                male: differs(p.male, &counts.male),
+                other: differs(p.other, &counts.other),
+                judges: differs(p.judges, &counts.judges),
+                prosecutors: differs(p.prosecutors, &counts.prosecutors),
+                law_enforcement: differs(p.law_enforcement, &counts.law_enforcement),
+                officials: differs(p.officials, &counts.officials),
+                civil_society: differs(p.civil_society, &counts.civil_society),
+            },
+        }
+    }
+
     /// Checks a patch against this activity: the status must be reachable from the current one,
     /// dates merged with the current ones must stay in order, and participant counts consistent.
     pub fn apply(&self, patch: ActivityPatch) -> Result<ActivityChanges, Violations> {
