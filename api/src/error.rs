@@ -40,6 +40,25 @@ pub struct Problem {
     /// The current version of the row, for `version_mismatch`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub current_version: Option<i32>,
+    /// The invalid rows of a sheet, for `import_invalid`, in row order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub row_errors: Vec<RowError>,
+}
+
+/// A problem with one row (or one cell) of an uploaded sheet.
+#[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
+pub struct RowError {
+    /// The row number as the spreadsheet shows it: the header is row 1.
+    #[schema(example = 7)]
+    pub row: usize,
+    /// The column, by its header; `null` when the problem is the row's as a whole.
+    #[schema(example = "participants_female")]
+    pub column: Option<String>,
+    /// Stable machine-readable code.
+    #[schema(example = "invalid_count")]
+    pub code: String,
+    /// What is wrong.
+    pub detail: String,
 }
 
 /// What a request can fail with.
@@ -82,9 +101,12 @@ pub enum ApiError {
     /// The body is larger than the server accepts.
     #[error("payload too large")]
     PayloadTooLarge,
-    /// The body is not JSON.
+    /// The body is not of a type the route takes; says which it takes.
     #[error("unsupported media type")]
-    UnsupportedMediaType,
+    UnsupportedMediaType(&'static str),
+    /// Rows of an uploaded sheet are invalid: nothing was written.
+    #[error("invalid rows")]
+    ImportInvalid(Vec<RowError>),
     /// An `Idempotency-Key` already used for a different request.
     #[error("idempotency key reused")]
     IdempotencyKeyReused,
@@ -139,7 +161,8 @@ impl ApiError {
             Self::PreconditionRequired => "if_match_required",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::PayloadTooLarge => "payload_too_large",
-            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::ImportInvalid(_) => "import_invalid",
             Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -157,14 +180,16 @@ impl ApiError {
             Self::PreconditionRequired => "If-Match required",
             Self::IdempotencyKeyReused => "Idempotency key reused",
             Self::PayloadTooLarge => "Payload too large",
-            Self::UnsupportedMediaType => "Unsupported media type",
+            Self::UnsupportedMediaType(_) => "Unsupported media type",
+            Self::ImportInvalid(_) => "Some rows are invalid",
             Self::TooManyRequests { .. } => "Too many requests",
             Self::Unavailable => "Service unavailable",
             Self::Internal(_) => "Internal error",
         }
     }
 
-    fn detail(&self) -> Option<String> {
+    /// What went wrong this time, for the problem's `detail`.
+    pub fn detail(&self) -> Option<String> {
         match self {
             Self::BadRequest { detail, .. }
             | Self::Conflict { detail, .. }
@@ -182,7 +207,11 @@ impl ApiError {
             Self::PayloadTooLarge => {
                 Some("the request body is larger than the server accepts".into())
             }
-            Self::UnsupportedMediaType => Some("send the body as application/json".into()),
+            Self::UnsupportedMediaType(accepted) => Some(format!("send the body as {accepted}")),
+            Self::ImportInvalid(rows) => Some(format!(
+                "{} problems in the sheet; nothing was written",
+                rows.len()
+            )),
             Self::IdempotencyKeyReused => {
                 Some("this Idempotency-Key was used for a different request: use a new key".into())
             }
@@ -207,6 +236,10 @@ impl ApiError {
                 Self::VersionMismatch { current } => Some(*current),
                 _ => None,
             },
+            row_errors: match self {
+                Self::ImportInvalid(rows) => rows.clone(),
+                _ => Vec::new(),
+            },
         }
     }
 }
@@ -224,7 +257,8 @@ impl ResponseError for ApiError {
             Self::PreconditionRequired => StatusCode::PRECONDITION_REQUIRED,
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::ImportInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -45,7 +45,7 @@ pub async fn post_graphql(
                 .starts_with("application/json")
         });
     if !json {
-        return Err(ApiError::UnsupportedMediaType);
+        return Err(ApiError::UnsupportedMediaType("application/json"));
     }
     let batch: BatchRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::bad_request(
@@ -269,6 +269,7 @@ async fn run(
             code: MUTATION_OVER_GET.into(),
             errors: Vec::new(),
             current_version: None,
+            row_errors: Vec::new(),
         };
         return Ok(http.body(serde_json::to_string(&problem).unwrap_or_default()));
     }

@@ -115,7 +115,8 @@ pub async fn create_attachment(
     // Who may attach is known before a byte of the upload is read.
     service::field_reports::may_attach(&db, &caller, *id).await?;
     let content = read_file(form).await?;
-    let media_type = sniff_media_type(&content).ok_or(ApiError::UnsupportedMediaType)?;
+    let media_type = sniff_media_type(&content)
+        .ok_or(ApiError::UnsupportedMediaType("a JPEG, PNG or PDF file"))?;
     Ok(
         match service::field_reports::attach(&db, &caller, *id, media_type, &content).await? {
             Upload::Created(attachment) => HttpResponse::Created()

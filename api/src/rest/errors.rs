@@ -20,7 +20,7 @@ pub fn json_config(max_body_bytes: usize) -> web::JsonConfig {
             let api_error = match &error {
                 JsonPayloadError::Overflow { .. }
                 | JsonPayloadError::OverflowKnownLength { .. } => ApiError::PayloadTooLarge,
-                JsonPayloadError::ContentType => ApiError::UnsupportedMediaType,
+                JsonPayloadError::ContentType => ApiError::UnsupportedMediaType("application/json"),
                 JsonPayloadError::Deserialize(e) if e.is_data() => ApiError::bad_request(
                     "invalid_body",
                     without_values(&without_type_names(&e.to_string())),
@@ -143,6 +143,7 @@ fn problem_response(status: StatusCode, code: &str, detail: Option<String>) -> H
         code: code.to_owned(),
         errors: Vec::new(),
         current_version: None,
+        row_errors: Vec::new(),
     };
     HttpResponse::build(status)
         .insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)))
