@@ -234,8 +234,14 @@ pub async fn create(
     written
 }
 
+/// Says that organizations were written through [`create_in`] or [`update_in`] and committed:
+/// tokens are checked against them from the next request on.
+pub fn written_in_transaction(db: &Db) {
+    db.gate().forget();
+}
+
 /// [`create`] in the caller's transaction (of an import, say), which must call
-/// `db.gate().forget()` once it has committed.
+/// [`written_in_transaction`] once it has committed.
 pub async fn create_in(
     conn: &mut AsyncPgConnection,
     new: &NewOrganization,
@@ -287,7 +293,7 @@ pub async fn update(
 }
 
 /// [`update`] in the caller's transaction (of an import, say), which must call
-/// `db.gate().forget()` once it has committed.
+/// [`written_in_transaction`] once it has committed.
 pub async fn update_in(
     conn: &mut AsyncPgConnection,
     id: OrganizationId,

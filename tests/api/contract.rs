@@ -108,7 +108,8 @@ async fn every_documented_operation_is_served_and_guarded() {
         let concrete = path
             .replace("{id}", &id)
             .replace("{period_id}", &id)
-            .replace("{attachment_id}", &id);
+            .replace("{attachment_id}", &id)
+            .replace("{kind}", "activities");
         for method in item.as_object().unwrap().keys() {
             let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let url = format!("{}{concrete}", app.address);
@@ -144,7 +145,7 @@ async fn every_documented_operation_is_served_and_guarded() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 46);
+    assert_eq!(checked, 47);
 }
 
 #[tokio::test]

@@ -23,6 +23,7 @@ mod graphql;
 mod health;
 mod htcds;
 mod iati;
+mod imports;
 mod indicators;
 mod keys;
 mod links;

@@ -169,6 +169,8 @@ const MATRIX: &[Row] = &[
     // The IATI files: public rows only, so every role reads them (tests/api/iati.rs).
     row("get_iati_activities",           ALL_200),
     row("get_iati_organisations",        ALL_200),
+    // Imports write as the JSON routes do: here counts of an activity IOM-BGD implements.
+    row("create_import",                 [200, 200, 200, 403, 403, 403]),
 ];
 
 /// An operation as the served document has it.
@@ -439,6 +441,8 @@ struct Call {
     body: Option<Value>,
     /// A file to upload as `multipart/form-data` instead of a JSON body.
     upload: Option<Vec<u8>>,
+    /// A CSV sheet to send as the body (`text/csv`).
+    sheet: Option<String>,
     /// Where to read (as UNODC, just before the call) the version to name in `If-Match`.
     version_from: Option<String>,
 }
@@ -451,18 +455,21 @@ fn call_for(f: &Fixture, template: &str, row: &Row, who: Who) -> Call {
     let read = |path: String| Call {
         path,
         upload: None,
+        sheet: None,
         body: None,
         version_from: None,
     };
     let write = |path: String, body: Value| Call {
         path,
         upload: None,
+        sheet: None,
         body: Some(body),
         version_from: None,
     };
     let at_version = |path: String, body: Option<Value>, version_from: String| Call {
         path,
         upload: None,
+        sheet: None,
         body,
         version_from: Some(version_from),
     };
@@ -573,6 +580,21 @@ fn call_for(f: &Fixture, template: &str, row: &Row, who: Who) -> Call {
             path: at(&f.field_report),
             body: None,
             upload: Some(gloact_tests::jpeg(&format!("photo by {name}"))),
+            sheet: None,
+            version_from: None,
+        },
+        // A dry run, so that no success changes a later answer.
+        ("create_import", Variant::Plain) => Call {
+            path: format!(
+                "{}?dry_run=true",
+                template.replace("{kind}", "participations")
+            ),
+            body: None,
+            upload: None,
+            sheet: Some(format!(
+                "id,participants_female\n{},5\n",
+                f.implemented_by_iom
+            )),
             version_from: None,
         },
         ("list_attachments", Variant::Plain) => read(at(&f.field_report)),
@@ -933,6 +955,11 @@ async fn every_operation_answers_each_role_as_the_policy_says() {
             if let Some(content) = &call.upload {
                 let (content_type, body) = gloact_tests::multipart_file(content, "image/jpeg");
                 request = request.header("content-type", content_type).body(body);
+            }
+            if let Some(sheet) = &call.sheet {
+                request = request
+                    .header("content-type", "text/csv")
+                    .body(sheet.clone());
             }
             let response = request.send().await.unwrap();
             let (wrong, _) = check_answer(&spec, operation, response, expected).await;

@@ -9,8 +9,10 @@ pub mod field_reports;
 pub mod fields;
 pub mod follow_ups;
 mod if_match;
+pub mod imports;
 pub mod indicators;
 pub mod organizations;
 pub mod paging;
+pub mod spreadsheet;
 
 pub use if_match::IfMatch;

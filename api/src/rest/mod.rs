@@ -14,6 +14,7 @@ pub mod follow_ups;
 pub mod health;
 pub mod iati;
 pub mod idempotency;
+pub mod imports;
 pub mod indicators;
 pub mod jwks;
 pub mod methods;
@@ -67,6 +68,7 @@ pub fn api_v1(cfg: &mut ServiceConfig) {
         .service(iati::get_iati_activities)
         .service(iati::get_iati_organisations)
         .service(exports::get_htcds_export)
+        .service(imports::create_import)
         .service(oauth::create_token)
         .service(admin::create_revocation)
         .service(admin::list_audit_events);

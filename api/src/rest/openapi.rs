@@ -72,7 +72,9 @@ pub fn finish(openapi: &mut OpenApi) {
         if !path.starts_with("/api/v1/") || path == "/api/v1/oauth/token" {
             continue;
         }
-        let one_row = path.contains('{');
+        // An import's `{kind}` names a kind of sheet, not a row.
+        let imports = path.starts_with("/api/v1/imports/");
+        let one_row = path.contains('{') && !imports;
         let operations = [
             ("get", &mut item.get),
             ("post", &mut item.post),
@@ -130,7 +132,8 @@ pub fn finish(openapi: &mut OpenApi) {
             }
             for (status, response) in responses.iter_mut() {
                 // Attachments carry no version: their content never changes.
-                let versioned = (one_row || method == "post") && !path.contains("/attachments");
+                let versioned =
+                    (one_row || method == "post") && !path.contains("/attachments") && !imports;
                 let (RefOr::T(response), true) = (response, versioned) else {
                     continue;
                 };

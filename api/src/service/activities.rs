@@ -1,11 +1,11 @@
 //! Activities: everyone reads what their scope shows; UNODC writes; IOM writes where it
 //! implements.
 
-use gloact_domain::ActivityId;
 use gloact_domain::activity::{
     ActivityChanges, ActivityDetail, ActivityPatch, NewActivity, Visibility,
 };
 use gloact_domain::policy::{Action, ActivityScope, Grant, Resource, may_set_visibility};
+use gloact_domain::{ActivityId, Actor};
 use gloact_persistence::activities::aggregates::{self, ActivityDimension, ParticipantTotals};
 use gloact_persistence::activities::{self, ActivityFilter};
 use gloact_persistence::{Db, Page, PageRequest};
@@ -114,9 +114,16 @@ async fn record_reads(db: &Db, caller: &Caller, read: &[ActivityDetail]) -> Serv
 /// A new activity with its participations and objectives.
 pub async fn create(db: &Db, caller: &Caller, new: &NewActivity) -> ServiceResult<ActivityDetail> {
     let actor = &caller.actor;
-    if authorize(actor, Resource::Activity, Action::Create)? == Grant::IfImplementing
-        && !new.implemented_by(&actor.organization)
-    {
+    let granted = authorize(actor, Resource::Activity, Action::Create)?;
+    may_create(actor, granted, new)?;
+    Ok(activities::create(db, &ActivityScope::of(actor), new, &caller.audit_identity()).await?)
+}
+
+/// Whether a caller granted creation may create this activity: a role that writes only where
+/// its organization implements must list itself as implementing, and only UNODC makes an
+/// activity public.
+pub(super) fn may_create(actor: &Actor, granted: Grant, new: &NewActivity) -> ServiceResult<()> {
+    if granted == Grant::IfImplementing && !new.implemented_by(&actor.organization) {
         return Err(ServiceError::Forbidden(format!(
             "the {} role may create only activities that its organization ({}) implements: list it in participations with role implementing",
             actor.role, actor.organization
@@ -127,7 +134,30 @@ pub async fn create(db: &Db, caller: &Caller, new: &NewActivity) -> ServiceResul
             "only UNODC makes an activity public".into(),
         ));
     }
-    Ok(activities::create(db, &ActivityScope::of(actor), new, &caller.audit_identity()).await?)
+    Ok(())
+}
+
+/// Whether a caller granted updates may make this change to the activity as read: a role that
+/// writes only where its organization implements must implement it, and only UNODC decides
+/// who may see it.
+pub(super) fn may_update(
+    actor: &Actor,
+    granted: Grant,
+    current: &ActivityDetail,
+    patch: &ActivityPatch,
+) -> ServiceResult<()> {
+    if granted == Grant::IfImplementing && !current.implemented_by(&actor.organization) {
+        return Err(ServiceError::Forbidden(format!(
+            "{} does not implement this activity",
+            actor.organization
+        )));
+    }
+    if patch.visibility.is_some() && !may_set_visibility(actor) {
+        return Err(ServiceError::Forbidden(
+            "only UNODC decides who may see an activity".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Changes to an activity at the version the caller read. An empty change writes nothing.
@@ -143,17 +173,7 @@ pub async fn update(
     let scope = ActivityScope::of(actor);
     let current = activities::get(db, &scope, id).await?;
     check_version(current.activity.meta.version, version)?;
-    if granted == Grant::IfImplementing && !current.implemented_by(&actor.organization) {
-        return Err(ServiceError::Forbidden(format!(
-            "{} does not implement this activity",
-            actor.organization
-        )));
-    }
-    if patch.visibility.is_some() && !may_set_visibility(actor) {
-        return Err(ServiceError::Forbidden(
-            "only UNODC decides who may see an activity".into(),
-        ));
-    }
+    may_update(actor, granted, &current, &patch)?;
     let changes = current.activity.apply(patch)?;
     if changes == ActivityChanges::default() {
         // Nothing written, but the activity goes out: a read like any other.

@@ -10,6 +10,7 @@ pub mod exports;
 pub mod field_reports;
 pub mod follow_ups;
 pub mod iati;
+pub mod imports;
 pub mod indicators;
 pub mod organizations;
 pub mod programmes;

@@ -349,6 +349,28 @@ pub async fn get_many(
     load_where(db, scope, Box::new(activity::id.eq_any(ids))).await
 }
 
+/// The live activities of a programme with these codes that the caller may see, with what
+/// hangs off them (an import naming activities by code); codes the caller may not see are left
+/// out.
+pub async fn by_codes(
+    db: &Db,
+    scope: &ActivityScope,
+    programme: gloact_domain::ProgrammeId,
+    codes: &[Code],
+) -> Result<Vec<ActivityDetail>, StoreError> {
+    let codes: Vec<String> = codes.iter().map(|c| c.as_str().to_owned()).collect();
+    load_where(
+        db,
+        scope,
+        Box::new(
+            activity::programme_id
+                .eq(programme.0)
+                .and(activity::code.eq_any(codes)),
+        ),
+    )
+    .await
+}
+
 /// The live parts (e.g. meetings) of these activities that the caller may see, with what hangs
 /// off them, in id order (four queries for any number of parents).
 pub async fn parts_of(
