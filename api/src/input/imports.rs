@@ -25,18 +25,6 @@ use crate::service::imports::{
     ActivityKey, ActivityRow, ActualRow, CountsRow, Fixed, Numbered, OrganizationRow, References,
 };
 
-/// The participant counts' columns, by the JSON field each fills.
-pub const PARTICIPANTS: [&str; 8] = [
-    "female",
-    "male",
-    "other",
-    "judges",
-    "prosecutors",
-    "law_enforcement",
-    "officials",
-    "civil_society",
-];
-
 /// Columns of the exports that an import reads past: the server keeps them.
 pub const SERVER_KEPT: [&str; 3] = ["change_seq", "created_at", "updated_at"];
 
@@ -378,14 +366,14 @@ fn participants(sheet: &Sheet, row: &SheetRow, v: &mut Violations) -> Option<Par
             })
     };
     Some(ParticipantsInput {
-        female: count(PARTICIPANTS[0]),
-        male: count(PARTICIPANTS[1]),
-        other: count(PARTICIPANTS[2]),
-        judges: count(PARTICIPANTS[3]),
-        prosecutors: count(PARTICIPANTS[4]),
-        law_enforcement: count(PARTICIPANTS[5]),
-        officials: count(PARTICIPANTS[6]),
-        civil_society: count(PARTICIPANTS[7]),
+        female: count("female"),
+        male: count("male"),
+        other: count("other"),
+        judges: count("judges"),
+        prosecutors: count("prosecutors"),
+        law_enforcement: count("law_enforcement"),
+        officials: count("officials"),
+        civil_society: count("civil_society"),
     })
 }
 
