@@ -85,6 +85,9 @@ pub enum ApiError {
     /// The body is not JSON.
     #[error("unsupported media type")]
     UnsupportedMediaType,
+    /// `Accept` allows none of the representations served (JSON, and CSV for lists).
+    #[error("not acceptable")]
+    NotAcceptable,
     /// An `Idempotency-Key` already used for a different request.
     #[error("idempotency key reused")]
     IdempotencyKeyReused,
@@ -140,6 +143,7 @@ impl ApiError {
             Self::IdempotencyKeyReused => "idempotency_key_reused",
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::NotAcceptable => "not_acceptable",
             Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -158,6 +162,7 @@ impl ApiError {
             Self::IdempotencyKeyReused => "Idempotency key reused",
             Self::PayloadTooLarge => "Payload too large",
             Self::UnsupportedMediaType => "Unsupported media type",
+            Self::NotAcceptable => "Not acceptable",
             Self::TooManyRequests { .. } => "Too many requests",
             Self::Unavailable => "Service unavailable",
             Self::Internal(_) => "Internal error",
@@ -183,6 +188,10 @@ impl ApiError {
                 Some("the request body is larger than the server accepts".into())
             }
             Self::UnsupportedMediaType => Some("send the body as application/json".into()),
+            Self::NotAcceptable => Some(
+                "lists are served as application/json, or as text/csv when Accept prefers it"
+                    .into(),
+            ),
             Self::IdempotencyKeyReused => {
                 Some("this Idempotency-Key was used for a different request: use a new key".into())
             }
@@ -225,6 +234,7 @@ impl ResponseError for ApiError {
             Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
