@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 
 use diesel_async::RunQueryDsl;
 use gloact_domain::Role;
-use gloact_tests::{TestApp, json, problem, spawn_seeded_app};
+use gloact_tests::{TestApp, json, problem, spawn_seeded_app, victim_identification};
 use reqwest::{Method, Response};
 use serde_json::{Value, json};
 
@@ -15,6 +15,7 @@ const ORGANIZATION_COLUMNS: &str =
     "id,code,name,kind,country,parent_id,iati_ref,version,change_seq,created_at,updated_at";
 const INDICATOR_COLUMNS: &str = "indicator_id,programme_id,code,title,result_level,measure,baseline_value,baseline_year,disaggregated_by_sex,period_id,period_start,period_end,target,actual,actual_female,actual_male,version,change_seq,created_at,updated_at";
 const PROGRAMME_COLUMNS: &str = "id,code,title,start_date,end_date,countries,iati_identifier,funders,implementers,version,change_seq,created_at,updated_at";
+const FIELD_REPORT_COLUMNS: &str = "id,kind,occurred_at,received_at,reporter,organization,district,gps_latitude,gps_longitude,gps_accuracy_m,activity_id,narrative,payload,review_status,review_reason,version,change_seq";
 const FOLLOW_UP_COLUMNS: &str = "id,activity_id,owner_id,owner,title,description,due_date,status,version,change_seq,created_at,updated_at";
 
 /// A CSV answer, read.
@@ -121,6 +122,15 @@ fn cell(value: &Value) -> String {
 #[tokio::test]
 async fn every_list_has_its_fixed_columns_and_all_its_rows() {
     let app = spawn_seeded_app().await;
+    // The demo data has no field reports: one from the field.
+    let sent = app
+        .post(
+            "/api/v1/field-reports",
+            Role::Iom,
+            &victim_identification(uuid::Uuid::now_v7()),
+        )
+        .await;
+    assert_eq!(sent.status(), 201);
     for (path, file_name, columns, id_column) in [
         (
             "/api/v1/activities",
@@ -150,6 +160,12 @@ async fn every_list_has_its_fixed_columns_and_all_its_rows() {
             "/api/v1/follow-up-actions",
             "follow-up-actions.csv",
             FOLLOW_UP_COLUMNS,
+            "id",
+        ),
+        (
+            "/api/v1/field-reports",
+            "field-reports.csv",
+            FIELD_REPORT_COLUMNS,
             "id",
         ),
     ] {
@@ -597,6 +613,7 @@ async fn an_accept_allowing_neither_json_nor_csv_is_refused() {
             "/api/v1/indicators",
             "/api/v1/programmes",
             "/api/v1/follow-up-actions",
+            "/api/v1/field-reports",
         ] {
             problem(
                 get_as(&app, path, &token, accept).await,
@@ -618,6 +635,7 @@ async fn changed_after_as_csv_is_refused_and_stays_json_only() {
         "/api/v1/indicators?changed_after=5",
         "/api/v1/programmes?changed_after=0",
         "/api/v1/follow-up-actions?changed_after=0",
+        "/api/v1/field-reports?changed_after=0",
     ] {
         problem(
             get_as(&app, path, &token, "text/csv").await,
@@ -687,4 +705,106 @@ async fn quality_values_choose_between_json_and_csv() {
     )
     .await;
     assert!(page["items"].is_array());
+}
+
+#[tokio::test]
+async fn field_reports_as_csv_are_read_by_whom_json_is_and_audited_alike() {
+    let app = spawn_seeded_app().await;
+    for (role, org) in [(Role::Iom, "IOM-BGD"), (Role::Government, "MOHA-BGD")] {
+        let sent = app
+            .request(
+                Method::POST,
+                "/api/v1/field-reports",
+                &app.token_for(role, org),
+            )
+            .json(&victim_identification(uuid::Uuid::now_v7()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(sent.status(), 201);
+    }
+    let listed = app.get_all("/api/v1/field-reports", Role::Unodc).await;
+    let csv = csv_of(
+        &app,
+        "/api/v1/field-reports",
+        Role::Unodc,
+        "field-reports.csv",
+    )
+    .await;
+    assert_eq!(set(csv.cells("id")), ids(&listed, "id"));
+    let report = listed
+        .iter()
+        .find(|r| r["organization"] == "MOHA-BGD")
+        .unwrap();
+    let row = csv.row("id", report["id"].as_str().unwrap());
+    let at = |name: &str| row[csv.column(name)].as_str();
+    for field in [
+        "kind",
+        "occurred_at",
+        "received_at",
+        "reporter",
+        "organization",
+        "district",
+        "activity_id",
+        "narrative",
+        "review_status",
+        "review_reason",
+        "version",
+        "change_seq",
+    ] {
+        assert_eq!(at(field), cell(&report[field]), "{field}");
+    }
+    for part in ["latitude", "longitude", "accuracy_m"] {
+        assert_eq!(
+            at(&format!("gps_{part}")),
+            cell(&report["gps"][part]),
+            "{part}"
+        );
+    }
+    let payload: Value = serde_json::from_str(at("payload")).unwrap();
+    assert_eq!(payload, report["payload"]);
+
+    // The government reads its own organization's, the EU none.
+    let moha = csv_of(
+        &app,
+        "/api/v1/field-reports",
+        Role::Government,
+        "field-reports.csv",
+    )
+    .await;
+    assert!(!moha.rows.is_empty());
+    assert!(moha.cells("organization").iter().all(|o| o == "MOHA-BGD"));
+    problem(
+        get_as(
+            &app,
+            "/api/v1/field-reports",
+            &app.token(Role::Eu),
+            "text/csv",
+        )
+        .await,
+        403,
+        "forbidden",
+    )
+    .await;
+
+    // Every read of reports is on the trail: a CSV as its JSON page.
+    let admin = app.token_with_scopes(Role::Unodc, "UNODC-BGD", "admin");
+    let reads = || async {
+        app.get_all_as(
+            "/api/v1/admin/audit-events?action=read&resource_type=field_report&limit=500",
+            &admin,
+        )
+        .await
+    };
+    let before = reads().await.len();
+    csv_of(
+        &app,
+        "/api/v1/field-reports?limit=500",
+        Role::Iom,
+        "field-reports.csv",
+    )
+    .await;
+    let after = reads().await.split_off(before);
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(after[0]["organization"], "IOM-BGD");
 }

@@ -137,6 +137,7 @@ const MATRIX: &[Row] = &[
     as_csv("list_indicators",            ALL_200),
     as_csv("list_activities",            ALL_200),
     as_csv("list_follow_up_actions",     ALL_200),
+    as_csv("list_field_reports",         [200, 200, 200, 403, 200, 200]),
     // On WS-2020-01, owned by MOLJPA-BGD.
     row("get_follow_up_action",          [200, 200, 200, 200, 404, 200]),
     row("list_audit_events",             [403, 200, 403, 403, 403, 403]),

@@ -7,11 +7,13 @@
 //! Every cell is neutralised against formula injection ([`neutralise_formula`]).
 
 mod activities;
+mod field_reports;
 mod indicators;
 mod organizations;
 mod programmes;
 
 pub use activities::{ActivityCsvRow, FollowUpCsvRow};
+pub use field_reports::FieldReportCsvRow;
 pub use indicators::IndicatorCsvRow;
 pub use organizations::OrganizationCsvRow;
 pub use programmes::ProgrammeCsvRow;
@@ -404,6 +406,7 @@ mod tests {
         }
         check::<ActivityCsvRow>();
         check::<FollowUpCsvRow>();
+        check::<FieldReportCsvRow>();
         check::<IndicatorCsvRow>();
         check::<OrganizationCsvRow>();
         check::<ProgrammeCsvRow>();
