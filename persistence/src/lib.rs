@@ -19,8 +19,8 @@ macro_rules! row_meta {
 
 pub mod activities;
 pub mod attachments;
-pub mod batch;
 pub mod audit;
+pub mod batch;
 pub mod cases;
 pub mod clients;
 mod db;
