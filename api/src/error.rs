@@ -107,6 +107,9 @@ pub enum ApiError {
     /// Rows of an uploaded sheet are invalid: nothing was written.
     #[error("invalid rows")]
     ImportInvalid(Vec<RowError>),
+    /// `Accept` allows none of the representations served (JSON, and CSV for lists).
+    #[error("not acceptable")]
+    NotAcceptable,
     /// An `Idempotency-Key` already used for a different request.
     #[error("idempotency key reused")]
     IdempotencyKeyReused,
@@ -163,6 +166,7 @@ impl ApiError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::ImportInvalid(_) => "import_invalid",
+            Self::NotAcceptable => "not_acceptable",
             Self::Unavailable => "unavailable",
             Self::Internal(_) => "internal",
         }
@@ -182,6 +186,7 @@ impl ApiError {
             Self::PayloadTooLarge => "Payload too large",
             Self::UnsupportedMediaType(_) => "Unsupported media type",
             Self::ImportInvalid(_) => "Some rows are invalid",
+            Self::NotAcceptable => "Not acceptable",
             Self::TooManyRequests { .. } => "Too many requests",
             Self::Unavailable => "Service unavailable",
             Self::Internal(_) => "Internal error",
@@ -212,6 +217,10 @@ impl ApiError {
                 "{} problems in the sheet; nothing was written",
                 rows.len()
             )),
+            Self::NotAcceptable => Some(
+                "lists are served as application/json, or as text/csv when Accept prefers it"
+                    .into(),
+            ),
             Self::IdempotencyKeyReused => {
                 Some("this Idempotency-Key was used for a different request: use a new key".into())
             }
@@ -259,6 +268,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::ImportInvalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::NotAcceptable => StatusCode::NOT_ACCEPTABLE,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,

@@ -15,6 +15,7 @@ mod audit;
 mod auth;
 mod cases;
 mod contract;
+mod csv_export;
 mod errors;
 mod faults;
 mod field_reports;

@@ -84,6 +84,8 @@ enum Variant {
     Plain,
     /// A new activity that IOM-BGD does not implement.
     NotImplementedByIom,
+    /// The list as CSV (`Accept: text/csv`): the same callers, the same answers.
+    AsCsv,
 }
 
 /// One row of the matrix: an operation, the request sent, and each caller's status.
@@ -105,6 +107,15 @@ const fn row(op: &'static str, expect: [u16; 6]) -> Row {
 
 const ALL_200: [u16; 6] = [200; 6];
 
+/// A row asking a list as CSV.
+const fn as_csv(op: &'static str, expect: [u16; 6]) -> Row {
+    Row {
+        op,
+        variant: Variant::AsCsv,
+        expect,
+    }
+}
+
 /// The policy, operation by operation. Reads first, then writes: every write works on rows of its
 /// own or at the version read just before, so no success changes a later answer.
 #[rustfmt::skip]
@@ -120,6 +131,13 @@ const MATRIX: &[Row] = &[
     // WS-2020-01 is restricted; MOLJPA-BGD takes part, MOHA-BGD doesn't.
     row("get_activity",                  [200, 200, 200, 200, 404, 200]),
     row("list_follow_up_actions",        ALL_200),
+    // Lists as CSV: the same scope as their JSON (what is in them: check_csv_lists).
+    as_csv("list_organizations",         ALL_200),
+    as_csv("list_programmes",            ALL_200),
+    as_csv("list_indicators",            ALL_200),
+    as_csv("list_activities",            ALL_200),
+    as_csv("list_follow_up_actions",     ALL_200),
+    as_csv("list_field_reports",         [200, 200, 200, 403, 200, 200]),
     // On WS-2020-01, owned by MOLJPA-BGD.
     row("get_follow_up_action",          [200, 200, 200, 200, 404, 200]),
     row("list_audit_events",             [403, 200, 403, 403, 403, 403]),
@@ -474,6 +492,7 @@ fn call_for(f: &Fixture, template: &str, row: &Row, who: Who) -> Call {
         version_from: Some(version_from),
     };
     match (row.op, row.variant) {
+        (_, Variant::AsCsv) => read(template.to_owned()),
         (
             "list_organizations"
             | "list_programmes"
@@ -704,6 +723,7 @@ async fn check_answer(
     operation: &Operation,
     response: Response,
     expected: u16,
+    variant: Variant,
 ) -> (Vec<String>, Value) {
     let mut wrong = Vec::new();
     let status = response.status().as_u16();
@@ -722,19 +742,33 @@ async fn check_answer(
         return (wrong, body);
     }
     match status {
+        // A list asked as CSV: documented as such, answered as such, a header row first.
+        200 if variant == Variant::AsCsv => {
+            if operation.doc["responses"]["200"]["content"]["text/csv"].is_object()
+                && content_type == "text/csv; charset=utf-8"
+            {
+                if text.lines().next().is_none_or(|header| !header.contains("id,")) {
+                    wrong.push(format!("a CSV without its header row: {text}"));
+                }
+            } else {
+                wrong.push(format!("asked as CSV, answered as {content_type:?}"));
+            }
+        }
         204 => {
             if !text.is_empty() {
                 wrong.push(format!("204 with a body: {text}"));
             }
         }
         // A download (a file, a CSV release): its documented media type is not JSON, and there
-        // are no fields to check.
+        // are no fields to check. (A list that is also CSV is JSON unless asked otherwise.)
         200..=299
             if ["application/octet-stream", "text/csv"]
                 .iter()
                 .any(|media| {
                     operation.doc["responses"][status.to_string()]["content"][*media].is_object()
-                }) =>
+                })
+                && !operation.doc["responses"][status.to_string()]["content"]["application/json"]
+                    .is_object() =>
         {
             if content_type.starts_with("application/json") {
                 wrong.push(format!("{status} is a download but answered JSON"));
@@ -893,6 +927,51 @@ async fn check_follow_up_lists(app: &TestApp, follow_up: &str) {
     }
 }
 
+/// The activities and follow-up actions of each caller's CSV are those of its JSON list.
+async fn check_csv_lists(app: &TestApp, f: &Fixture) {
+    async fn csv_ids(app: &TestApp, path: &str, token: &str) -> BTreeSet<String> {
+        let response = app
+            .request(Method::GET, path, token)
+            .header("accept", "text/csv")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let text = response.text().await.unwrap();
+        let mut reader = csv::Reader::from_reader(text.as_bytes());
+        assert_eq!(&reader.headers().unwrap()[0], "id", "{path}");
+        reader.records().map(|r| r.unwrap()[0].to_owned()).collect()
+    }
+    for who in CALLERS {
+        let token = who.token(app);
+        let activities = csv_ids(app, "/api/v1/activities", &token).await;
+        let listed: BTreeSet<String> = listed_activities(app, &token)
+            .await
+            .iter()
+            .map(id_of)
+            .collect();
+        assert_eq!(
+            activities,
+            listed,
+            "{}: activities as CSV and as JSON",
+            who.name()
+        );
+        assert_eq!(
+            activities.contains(&f.restricted_activity),
+            who != Who::Moha,
+            "{} and the restricted WS-2020-01 as CSV",
+            who.name()
+        );
+        let follow_ups = csv_ids(app, "/api/v1/follow-up-actions", &token).await;
+        assert_eq!(
+            follow_ups.contains(&f.follow_up),
+            who != Who::Moha,
+            "{} and the follow-up action on WS-2020-01 as CSV",
+            who.name()
+        );
+    }
+}
+
 #[tokio::test]
 async fn every_operation_answers_each_role_as_the_policy_says() {
     let started = Instant::now();
@@ -952,6 +1031,9 @@ async fn every_operation_answers_each_role_as_the_policy_says() {
             if let Some(body) = &call.body {
                 request = request.json(body);
             }
+            if row.variant == Variant::AsCsv {
+                request = request.header("accept", "text/csv");
+            }
             if let Some(content) = &call.upload {
                 let (content_type, body) = gloact_tests::multipart_file(content, "image/jpeg");
                 request = request.header("content-type", content_type).body(body);
@@ -962,7 +1044,7 @@ async fn every_operation_answers_each_role_as_the_policy_says() {
                     .body(sheet.clone());
             }
             let response = request.send().await.unwrap();
-            let (wrong, _) = check_answer(&spec, operation, response, expected).await;
+            let (wrong, _) = check_answer(&spec, operation, response, expected, row.variant).await;
             failures.extend(wrong.into_iter().map(|w| {
                 format!(
                     "{} {} ({}{}) as {}: {w}",
@@ -972,6 +1054,7 @@ async fn every_operation_answers_each_role_as_the_policy_says() {
                     match row.variant {
                         Variant::Plain => "",
                         Variant::NotImplementedByIom => ", not implemented by IOM",
+                        Variant::AsCsv => ", as CSV",
                     },
                     who.name()
                 )
@@ -988,6 +1071,7 @@ async fn every_operation_answers_each_role_as_the_policy_says() {
 
     check_activity_lists(&app).await;
     check_follow_up_lists(&app, &fixture.follow_up).await;
+    check_csv_lists(&app, &fixture).await;
 
     assert_eq!(checked, MATRIX.len() * CALLERS.len());
     assert!(

@@ -2,7 +2,6 @@
 
 use actix_web::{HttpResponse, get, web};
 use gloact_domain::htcds;
-use gloact_domain::spreadsheet::neutralise_formula;
 use gloact_persistence::Db;
 
 use crate::auth::Authenticated;
@@ -10,28 +9,14 @@ use crate::error::ApiError;
 use crate::service;
 
 /// Writes a header row and rows as CSV (RFC 4180, quoted where needed), every cell
-/// neutralised against formula injection.
+/// neutralised against formula injection (by [`super::csv::write_records`], the one writer of
+/// CSV cells).
 pub fn write_csv(
     header: &[&str],
     rows: impl IntoIterator<Item = Vec<String>>,
 ) -> Result<Vec<u8>, ApiError> {
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let failed = |e: csv::Error| ApiError::internal(format!("writing CSV: {e}"));
-    writer
-        .write_record(
-            header
-                .iter()
-                .map(|cell| neutralise_formula(cell).into_owned()),
-        )
-        .map_err(failed)?;
-    for row in rows {
-        writer
-            .write_record(row.iter().map(|cell| neutralise_formula(cell).into_owned()))
-            .map_err(failed)?;
-    }
-    writer
-        .into_inner()
-        .map_err(|e| ApiError::internal(format!("writing CSV: {e}")))
+    let header = header.iter().map(|cell| (*cell).to_owned()).collect();
+    super::csv::write_records(std::iter::once(header).chain(rows))
 }
 
 /// The HTCDS case release: every case as a CSV row, exact or k-anonymous.

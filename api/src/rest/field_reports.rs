@@ -15,9 +15,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::common::{PageDto, created, from_json, ok_with_etag, without_position};
+use super::csv::{self, CsvPaging, FieldReportCsvRow, Representation};
 use super::idempotency::{self, Carries};
 use crate::auth::Authenticated;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::input::IfMatch;
 use crate::input::field_reports::{GpsDto, NewFieldReportDto, ReviewDto};
 use crate::input::fields::query_value;
@@ -155,20 +156,43 @@ pub struct FieldReportListQuery {
 }
 
 /// Lists the reports the caller may see: all for UNODC and IOM, its organization's for government.
-#[utoipa::path(tag = "field reports", params(FieldReportListQuery), responses((status = 200, description = "A page of reports", body = PageDto<FieldReportDto>)))]
+#[utoipa::path(tag = "field reports", params(FieldReportListQuery), responses(
+        (status = 200, description = "A page of reports. As JSON by default; as CSV (one row per report, a header row first) when `Accept` prefers text/csv: with `limit`, that page (the next in `X-Next-Cursor`); without, the whole list, streamed", content(
+            (PageDto<FieldReportDto> = "application/json"),
+            (Vec<FieldReportCsvRow> = "text/csv"),
+        ), headers(
+            ("X-Next-Cursor" = String, description = "CSV with `limit` only: the `after` of the next page, absent on the last"),
+            ("Content-Disposition" = String, description = "CSV only: `attachment; filename=\"field-reports.csv\"`"),
+        )),
+        (status = 400, description = "Malformed request; also `changed_after` with `Accept: text/csv` (code `changed_after_not_in_csv`: delta sync is JSON only)", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "`Accept` allows neither application/json nor text/csv (code `not_acceptable`)", body = Problem, content_type = "application/problem+json"),
+))]
 #[get("/field-reports")]
 pub async fn list_field_reports(
+    req: HttpRequest,
     db: web::Data<Db>,
     Authenticated(caller): Authenticated,
     query: web::Query<FieldReportListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
+    let representation = Representation::negotiate(&req)?;
     let filter = FieldReportFilter {
         kind: query_value("kind", query.kind.as_deref(), str::parse)?,
         review: query_value("review_status", query.review_status.as_deref(), str::parse)?,
     };
+    if representation == Representation::Csv {
+        let paging = CsvPaging::new(query.after.as_deref(), query.limit, query.changed_after)?;
+        return csv::respond::<FieldReportCsvRow, _, _, _>(paging, move |page| {
+            let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
+            async move { service::field_reports::list(&db, &caller, &filter, &page).await }
+        })
+        .await;
+    }
+    let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
     let page = service::field_reports::list(&db, &caller, &filter, &page).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, FieldReportDto::from)))
+    Ok(csv::json_list(&PageDto::from_page(
+        page,
+        FieldReportDto::from,
+    )))
 }
 
 /// Gets one report.

@@ -1,6 +1,6 @@
 //! `/api/v1/follow-up-actions`
 
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::follow_up::{
     FollowUpAction, FollowUpChanges, FollowUpStatus, NewFollowUpAction,
@@ -14,8 +14,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::common::{PageDto, created, ok_with_etag};
+use super::csv::{self, CsvPaging, FollowUpCsvRow, Representation};
 use crate::auth::Authenticated;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::input::IfMatch;
 use crate::input::fields::query_value;
 use crate::input::follow_ups::{FollowUpPatchDto, NewFollowUpDto};
@@ -93,21 +94,41 @@ pub struct FollowUpListQuery {
 }
 
 /// Lists the follow-up actions the caller may see.
-#[utoipa::path(tag = "follow-up actions", params(FollowUpListQuery), responses((status = 200, description = "A page of follow-up actions", body = PageDto<FollowUpDto>)))]
+#[utoipa::path(tag = "follow-up actions", params(FollowUpListQuery), responses(
+        (status = 200, description = "A page of follow-up actions. As JSON by default; as CSV (one row per follow-up action, a header row first) when `Accept` prefers text/csv: with `limit`, that page (the next in `X-Next-Cursor`); without, the whole list, streamed", content(
+            (PageDto<FollowUpDto> = "application/json"),
+            (Vec<FollowUpCsvRow> = "text/csv"),
+        ), headers(
+            ("X-Next-Cursor" = String, description = "CSV with `limit` only: the `after` of the next page, absent on the last"),
+            ("Content-Disposition" = String, description = "CSV only: `attachment; filename=\"follow-up-actions.csv\"`"),
+        )),
+        (status = 400, description = "Malformed request; also `changed_after` with `Accept: text/csv` (code `changed_after_not_in_csv`: delta sync is JSON only)", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "`Accept` allows neither application/json nor text/csv (code `not_acceptable`)", body = Problem, content_type = "application/problem+json"),
+))]
 #[get("/follow-up-actions")]
 pub async fn list_follow_up_actions(
+    req: HttpRequest,
     db: web::Data<Db>,
     Authenticated(caller): Authenticated,
     query: web::Query<FollowUpListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
+    let representation = Representation::negotiate(&req)?;
     let filter = FollowUpFilter {
         activity_id: query.activity_id.map(ActivityId),
         owner: query_value("owner", query.owner.as_deref(), Code::parse)?,
         status: query_value("status", query.status.as_deref(), str::parse)?,
     };
+    if representation == Representation::Csv {
+        let paging = CsvPaging::new(query.after.as_deref(), query.limit, query.changed_after)?;
+        return csv::respond::<FollowUpCsvRow, _, _, _>(paging, move |page| {
+            let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
+            async move { service::follow_ups::list(&db, &caller, &filter, &page).await }
+        })
+        .await;
+    }
+    let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
     let page = service::follow_ups::list(&db, &caller, &filter, &page).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, FollowUpDto::from)))
+    Ok(csv::json_list(&PageDto::from_page(page, FollowUpDto::from)))
 }
 
 /// Gets one follow-up action.

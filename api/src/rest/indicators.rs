@@ -1,6 +1,6 @@
 //! `/api/v1/indicators`
 
-use actix_web::{HttpResponse, get, put, web};
+use actix_web::{HttpRequest, HttpResponse, get, put, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::indicator::{Actual, IndicatorDetail, IndicatorPeriod, Measure, ResultLevel};
 use gloact_domain::value::{Code, Figure};
@@ -12,8 +12,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::common::{PageDto, ok_with_etag};
+use super::csv::{self, CsvPaging, IndicatorCsvRow, Representation};
 use crate::auth::Authenticated;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::input::IfMatch;
 use crate::input::fields::query_value;
 use crate::input::indicators::ActualDto;
@@ -141,20 +142,43 @@ pub struct IndicatorListQuery {
 }
 
 /// Lists indicators with their periods.
-#[utoipa::path(tag = "indicators", params(IndicatorListQuery), responses((status = 200, description = "A page of indicators", body = PageDto<IndicatorDto>)))]
+#[utoipa::path(tag = "indicators", params(IndicatorListQuery), responses(
+        (status = 200, description = "A page of indicators. As JSON by default; as CSV (one row per reporting period, a header row first) when `Accept` prefers text/csv: with `limit`, that page (the next in `X-Next-Cursor`); without, the whole list, streamed", content(
+            (PageDto<IndicatorDto> = "application/json"),
+            (Vec<IndicatorCsvRow> = "text/csv"),
+        ), headers(
+            ("X-Next-Cursor" = String, description = "CSV with `limit` only: the `after` of the next page, absent on the last"),
+            ("Content-Disposition" = String, description = "CSV only: `attachment; filename=\"indicators.csv\"`"),
+        )),
+        (status = 400, description = "Malformed request; also `changed_after` with `Accept: text/csv` (code `changed_after_not_in_csv`: delta sync is JSON only)", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "`Accept` allows neither application/json nor text/csv (code `not_acceptable`)", body = Problem, content_type = "application/problem+json"),
+))]
 #[get("/indicators")]
 pub async fn list_indicators(
+    req: HttpRequest,
     db: web::Data<Db>,
     Authenticated(caller): Authenticated,
     query: web::Query<IndicatorListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
+    let representation = Representation::negotiate(&req)?;
     let filter = IndicatorFilter {
         programme: query_value("programme", query.programme.as_deref(), Code::parse)?,
         result_level: query_value("result_level", query.result_level.as_deref(), str::parse)?,
     };
+    if representation == Representation::Csv {
+        let paging = CsvPaging::new(query.after.as_deref(), query.limit, query.changed_after)?;
+        return csv::respond::<IndicatorCsvRow, _, _, _>(paging, move |page| {
+            let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
+            async move { service::indicators::list(&db, &caller, &filter, &page).await }
+        })
+        .await;
+    }
+    let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
     let page = service::indicators::list(&db, &caller, &filter, &page).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, IndicatorDto::from)))
+    Ok(csv::json_list(&PageDto::from_page(
+        page,
+        IndicatorDto::from,
+    )))
 }
 
 /// Gets one indicator with its periods.

@@ -7,6 +7,7 @@ pub mod admin;
 pub mod attachments;
 pub mod cases;
 pub mod common;
+pub mod csv;
 pub mod errors;
 pub mod exports;
 pub mod field_reports;

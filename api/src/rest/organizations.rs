@@ -1,6 +1,6 @@
 //! `/api/v1/organizations`
 
-use actix_web::{HttpResponse, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, post, web};
 use chrono::{DateTime, Utc};
 use gloact_domain::OrganizationId;
 use gloact_domain::organization::{
@@ -14,8 +14,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::common::{PageDto, created, ok_with_etag};
+use super::csv::{self, CsvPaging, OrganizationCsvRow, Representation};
 use crate::auth::Authenticated;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::input::IfMatch;
 use crate::input::fields::query_value;
 use crate::input::organizations::{NewOrganizationDto, OrganizationPatchDto};
@@ -91,20 +92,43 @@ pub struct OrganizationListQuery {
 }
 
 /// Lists organizations.
-#[utoipa::path(tag = "organizations", params(OrganizationListQuery), responses((status = 200, description = "A page of organizations", body = PageDto<OrganizationDto>)))]
+#[utoipa::path(tag = "organizations", params(OrganizationListQuery), responses(
+        (status = 200, description = "A page of organizations. As JSON by default; as CSV (one row per organization, a header row first) when `Accept` prefers text/csv: with `limit`, that page (the next in `X-Next-Cursor`); without, the whole list, streamed", content(
+            (PageDto<OrganizationDto> = "application/json"),
+            (Vec<OrganizationCsvRow> = "text/csv"),
+        ), headers(
+            ("X-Next-Cursor" = String, description = "CSV with `limit` only: the `after` of the next page, absent on the last"),
+            ("Content-Disposition" = String, description = "CSV only: `attachment; filename=\"organizations.csv\"`"),
+        )),
+        (status = 400, description = "Malformed request; also `changed_after` with `Accept: text/csv` (code `changed_after_not_in_csv`: delta sync is JSON only)", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "`Accept` allows neither application/json nor text/csv (code `not_acceptable`)", body = Problem, content_type = "application/problem+json"),
+))]
 #[get("/organizations")]
 pub async fn list_organizations(
+    req: HttpRequest,
     db: web::Data<Db>,
     Authenticated(caller): Authenticated,
     query: web::Query<OrganizationListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
+    let representation = Representation::negotiate(&req)?;
     let filter = OrganizationFilter {
         kind: query_value("kind", query.kind.as_deref(), str::parse)?,
         country: query_value("country", query.country.as_deref(), CountryCode::parse)?,
     };
+    if representation == Representation::Csv {
+        let paging = CsvPaging::new(query.after.as_deref(), query.limit, query.changed_after)?;
+        return csv::respond::<OrganizationCsvRow, _, _, _>(paging, move |page| {
+            let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
+            async move { service::organizations::list(&db, &caller, &filter, &page).await }
+        })
+        .await;
+    }
+    let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
     let page = service::organizations::list(&db, &caller, &filter, &page).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, OrganizationDto::from)))
+    Ok(csv::json_list(&PageDto::from_page(
+        page,
+        OrganizationDto::from,
+    )))
 }
 
 /// Gets one organization.

@@ -1,6 +1,6 @@
 //! `/api/v1/programmes`
 
-use actix_web::{HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get, web};
 use chrono::{DateTime, NaiveDate, Utc};
 use gloact_domain::ProgrammeId;
 use gloact_domain::programme::Programme;
@@ -10,8 +10,9 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::common::{PageDto, ok_with_etag};
+use super::csv::{self, CsvPaging, ProgrammeCsvRow, Representation};
 use crate::auth::Authenticated;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::input::paging::page_request;
 use crate::service;
 
@@ -82,16 +83,38 @@ pub struct ProgrammeListQuery {
 }
 
 /// Lists programmes.
-#[utoipa::path(tag = "programmes", params(ProgrammeListQuery), responses((status = 200, description = "A page of programmes", body = PageDto<ProgrammeDto>)))]
+#[utoipa::path(tag = "programmes", params(ProgrammeListQuery), responses(
+        (status = 200, description = "A page of programmes. As JSON by default; as CSV (one row per programme, a header row first) when `Accept` prefers text/csv: with `limit`, that page (the next in `X-Next-Cursor`); without, the whole list, streamed", content(
+            (PageDto<ProgrammeDto> = "application/json"),
+            (Vec<ProgrammeCsvRow> = "text/csv"),
+        ), headers(
+            ("X-Next-Cursor" = String, description = "CSV with `limit` only: the `after` of the next page, absent on the last"),
+            ("Content-Disposition" = String, description = "CSV only: `attachment; filename=\"programmes.csv\"`"),
+        )),
+        (status = 400, description = "Malformed request; also `changed_after` with `Accept: text/csv` (code `changed_after_not_in_csv`: delta sync is JSON only)", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "`Accept` allows neither application/json nor text/csv (code `not_acceptable`)", body = Problem, content_type = "application/problem+json"),
+))]
 #[get("/programmes")]
 pub async fn list_programmes(
+    req: HttpRequest,
     db: web::Data<Db>,
     Authenticated(caller): Authenticated,
     query: web::Query<ProgrammeListQuery>,
 ) -> Result<HttpResponse, ApiError> {
+    if Representation::negotiate(&req)? == Representation::Csv {
+        let paging = CsvPaging::new(query.after.as_deref(), query.limit, query.changed_after)?;
+        return csv::respond::<ProgrammeCsvRow, _, _, _>(paging, move |page| {
+            let (db, caller) = (db.clone(), caller.clone());
+            async move { service::programmes::list(&db, &caller, &page).await }
+        })
+        .await;
+    }
     let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
     let page = service::programmes::list(&db, &caller, &page).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, ProgrammeDto::from)))
+    Ok(csv::json_list(&PageDto::from_page(
+        page,
+        ProgrammeDto::from,
+    )))
 }
 
 /// Gets one programme.

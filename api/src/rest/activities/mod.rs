@@ -4,7 +4,7 @@ mod output;
 
 pub use output::{ActivityDto, DateSpanDto, ObjectiveDto, ParticipantsDto, ParticipationDto};
 
-use actix_web::{HttpResponse, delete, get, patch, post, web};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use gloact_domain::ActivityId;
 use gloact_domain::activity::{ActivityKind, ActivityPatch, ActivityStatus, NewActivity, Pillar};
 use gloact_domain::value::{Code, District};
@@ -15,8 +15,9 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use super::common::{PageDto, created, ok_with_etag};
+use super::csv::{self, ActivityCsvRow, CsvPaging, Representation};
 use crate::auth::Authenticated;
-use crate::error::ApiError;
+use crate::error::{ApiError, Problem};
 use crate::input::IfMatch;
 use crate::input::activities::{ActivityPatchDto, NewActivityDto};
 use crate::input::fields::{parse_date, query_value};
@@ -60,14 +61,25 @@ pub struct ActivityListQuery {
 }
 
 /// Lists the activities the caller may see, each with what hangs off it.
-#[utoipa::path(tag = "activities", params(ActivityListQuery), responses((status = 200, description = "A page of activities", body = PageDto<ActivityDto>)))]
+#[utoipa::path(tag = "activities", params(ActivityListQuery), responses(
+        (status = 200, description = "A page of activities. As JSON by default; as CSV (one row per activity, a header row first) when `Accept` prefers text/csv: with `limit`, that page (the next in `X-Next-Cursor`); without, the whole list, streamed", content(
+            (PageDto<ActivityDto> = "application/json"),
+            (Vec<ActivityCsvRow> = "text/csv"),
+        ), headers(
+            ("X-Next-Cursor" = String, description = "CSV with `limit` only: the `after` of the next page, absent on the last"),
+            ("Content-Disposition" = String, description = "CSV only: `attachment; filename=\"activities.csv\"`"),
+        )),
+        (status = 400, description = "Malformed request; also `changed_after` with `Accept: text/csv` (code `changed_after_not_in_csv`: delta sync is JSON only)", body = Problem, content_type = "application/problem+json"),
+        (status = 406, description = "`Accept` allows neither application/json nor text/csv (code `not_acceptable`)", body = Problem, content_type = "application/problem+json"),
+))]
 #[get("/activities")]
 pub async fn list_activities(
+    req: HttpRequest,
     db: web::Data<Db>,
     Authenticated(caller): Authenticated,
     query: web::Query<ActivityListQuery>,
 ) -> Result<HttpResponse, ApiError> {
-    let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
+    let representation = Representation::negotiate(&req)?;
     let filter = ActivityFilter {
         programme: query_value("programme", query.programme.as_deref(), Code::parse)?,
         parent_id: query.parent_id.map(ActivityId),
@@ -79,8 +91,17 @@ pub async fn list_activities(
         from: query_value("from", query.from.as_deref(), parse_date)?,
         to: query_value("to", query.to.as_deref(), parse_date)?,
     };
+    if representation == Representation::Csv {
+        let paging = CsvPaging::new(query.after.as_deref(), query.limit, query.changed_after)?;
+        return csv::respond::<ActivityCsvRow, _, _, _>(paging, move |page| {
+            let (db, caller, filter) = (db.clone(), caller.clone(), filter.clone());
+            async move { service::activities::list(&db, &caller, &filter, &page).await }
+        })
+        .await;
+    }
+    let page = page_request(query.after.as_deref(), query.limit, query.changed_after)?;
     let page = service::activities::list(&db, &caller, &filter, &page).await?;
-    Ok(HttpResponse::Ok().json(PageDto::from_page(page, ActivityDto::from)))
+    Ok(csv::json_list(&PageDto::from_page(page, ActivityDto::from)))
 }
 
 /// Gets one activity with its participations, objectives and follow-up actions.
