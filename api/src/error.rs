@@ -213,10 +213,10 @@ impl ApiError {
                 Some("the request body is larger than the server accepts".into())
             }
             Self::UnsupportedMediaType(accepted) => Some(format!("send the body as {accepted}")),
-            Self::ImportInvalid(rows) => Some(format!(
-                "{} problems in the sheet; nothing was written",
-                rows.len()
-            )),
+            Self::ImportInvalid(rows) => Some(match rows.len() {
+                1 => "1 problem in the sheet; nothing was written".to_owned(),
+                n => format!("{n} problems in the sheet; nothing was written"),
+            }),
             Self::NotAcceptable => Some(
                 "lists are served as application/json, or as text/csv when Accept prefers it"
                     .into(),
