@@ -215,6 +215,10 @@ impl ApiError {
             Self::UnsupportedMediaType(accepted) => Some(format!("send the body as {accepted}")),
             Self::ImportInvalid(rows) => Some(match rows.len() {
                 1 => "1 problem in the sheet; nothing was written".to_owned(),
+                crate::input::spreadsheet::MAX_PROBLEMS.. => format!(
+                    "{} problems or more in the sheet, the first of them listed; nothing was written",
+                    crate::input::spreadsheet::MAX_PROBLEMS
+                ),
                 n => format!("{n} problems in the sheet; nothing was written"),
             }),
             Self::NotAcceptable => Some(

@@ -1,10 +1,11 @@
 //! Cells bound for spreadsheets (CSV and XLSX exports).
 
 /// A spreadsheet cell made safe: text a spreadsheet would run as a formula (starting with `=`,
-/// `+`, `-`, `@`, a tab or a carriage return) gets a leading apostrophe. A negative whole
+/// `+`, `-`, `@`, a tab or a carriage return) gets a leading apostrophe, and so does text that
+/// starts with one, so that [`restore_formula`] gives back exactly what was written. A negative whole
 /// number (e.g. `-99`, the HTCDS code for "not known") is not a formula and stays as it is.
 pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
-    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r']);
+    let risky = cell.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']);
     let negative_number =
         cell.len() > 1 && cell.starts_with('-') && cell[1..].bytes().all(|b| b.is_ascii_digit());
     if risky && !negative_number {
@@ -16,8 +17,9 @@ pub fn neutralise_formula(cell: &str) -> std::borrow::Cow<'_, str> {
 
 /// The cell a spreadsheet import reads back from one of our exports: the apostrophe that
 /// [`neutralise_formula`] put before a formula-like text is taken off again, so that a title
-/// starting with `=` survives a round trip. An apostrophe the user typed stays, unless what
-/// follows it looks like a formula (`'=x` reads as `=x`, as a spreadsheet shows it).
+/// starting with `=` (or `'`) survives a round trip. In a sheet typed by hand, an apostrophe
+/// stays unless what follows it looks like a formula (`'=x` reads as `=x`, as a spreadsheet
+/// shows it).
 pub fn restore_formula(cell: &str) -> std::borrow::Cow<'_, str> {
     match cell.strip_prefix('\'') {
         Some(rest) if neutralise_formula(rest) == cell => std::borrow::Cow::Borrowed(rest),
@@ -44,7 +46,16 @@ mod tests {
 
     #[test]
     fn neutralised_cells_read_back_as_written() {
-        for cell in ["=HYPERLINK(\"x\")", "-cmd", "-99", "'quoted'", "plain", ""] {
+        for cell in [
+            "=HYPERLINK(\"x\")",
+            "-cmd",
+            "-99",
+            "'quoted'",
+            "'=x",
+            "''",
+            "plain",
+            "",
+        ] {
             assert_eq!(restore_formula(&neutralise_formula(cell)), cell, "{cell:?}");
         }
         assert_eq!(restore_formula("'plain"), "'plain");

@@ -248,7 +248,14 @@ async fn changes_to_stored_activities_are_judged_against_what_is_stored() {
     let errors = row_errors(import_csv(&app, "activities", Role::Unodc, &stale).await).await;
     assert_eq!(errors, [(2, None, "version_mismatch".to_owned())]);
 
-    let recoded = format!("id,code\n{id},VW-2099\n");
+    let missing = format!("id,title\n{id},Again\n");
+    let errors = row_errors(import_csv(&app, "activities", Role::Unodc, &missing).await).await;
+    assert_eq!(
+        errors,
+        [(2, Some("version".to_owned()), "required".to_owned())]
+    );
+
+    let recoded = format!("id,version,code\n{id},{},VW-2099\n", version + 1);
     let errors = row_errors(import_csv(&app, "activities", Role::Unodc, &recoded).await).await;
     assert_eq!(
         errors,
@@ -256,7 +263,11 @@ async fn changes_to_stored_activities_are_judged_against_what_is_stored() {
     );
 
     let completed = app.activity("NC-2020").await;
-    let back = format!("id,status\n{},planned\n", completed["id"].as_str().unwrap());
+    let back = format!(
+        "id,version,status\n{},{},planned\n",
+        completed["id"].as_str().unwrap(),
+        completed["version"]
+    );
     let errors = row_errors(import_csv(&app, "activities", Role::Unodc, &back).await).await;
     assert_eq!(
         errors,
@@ -268,7 +279,7 @@ async fn changes_to_stored_activities_are_judged_against_what_is_stored() {
         "{completed}"
     );
 
-    let unknown = "id,title\n0190a000-0000-7000-8000-000000000000,Ghost\n";
+    let unknown = "id,version,title\n0190a000-0000-7000-8000-000000000000,1,Ghost\n";
     let errors = row_errors(import_csv(&app, "activities", Role::Unodc, unknown).await).await;
     assert_eq!(errors, [(2, None, "not_found".to_owned())]);
 }
@@ -299,8 +310,9 @@ async fn iom_imports_only_what_it_implements_and_the_eu_nothing() {
     // Changing an activity IOM does not implement is refused row by row.
     let theirs = app.activity("VW-2020-04").await;
     let change = format!(
-        "id,participants_female\n{},3\n",
-        theirs["id"].as_str().unwrap()
+        "id,version,participants_female\n{},{},3\n",
+        theirs["id"].as_str().unwrap(),
+        theirs["version"]
     );
     let errors = row_errors(import_csv(&app, "participations", Role::Iom, &change).await).await;
     assert_eq!(errors, [(2, None, "forbidden".to_owned())]);
@@ -352,14 +364,28 @@ async fn participant_counts_are_set_by_id_or_by_programme_and_code() {
     let app = spawn_seeded_app().await;
     let workshop = app.activity("VW-2020-04").await;
     let csv = format!(
-        "id,programme,code,participants_female,participants_judges\n\
-         {},,,40,\n\
-         ,GLOACT-BGD,NC-2020,,2\n\
-         ,GLOACT-BGD,NOT-THERE,1,\n",
-        workshop["id"].as_str().unwrap()
+        "id,programme,code,version,participants_female,participants_judges\n\
+         {},,,{},40,\n\
+         ,GLOACT-BGD,NC-2020,{},,2\n\
+         ,GLOACT-BGD,NOT-THERE,1,1,\n",
+        workshop["id"].as_str().unwrap(),
+        workshop["version"],
+        app.activity("NC-2020").await["version"]
     );
     let errors = row_errors(import_csv(&app, "participations", Role::Unodc, &csv).await).await;
     assert_eq!(errors, [(4, None, "not_found".to_owned())]);
+    // The same activity by id and by code.
+    let twice = format!(
+        "id,programme,code,version,participants_female\n{},,,{},1\n,GLOACT-BGD,VW-2020-04,{},2\n",
+        workshop["id"].as_str().unwrap(),
+        workshop["version"],
+        workshop["version"]
+    );
+    let errors = row_errors(import_csv(&app, "participations", Role::Unodc, &twice).await).await;
+    assert_eq!(
+        errors,
+        [(3, Some("id".to_owned()), "duplicate_row".to_owned())]
+    );
     let csv = csv.lines().take(3).collect::<Vec<_>>().join("\n");
     let report = json(
         import_csv(&app, "participations", Role::Unodc, &csv).await,
@@ -407,16 +433,18 @@ async fn indicator_actuals_of_one_indicator_are_recorded_together() {
     assert_eq!(now["periods"][1]["actual"], 150.0);
 
     let bad = format!(
-        "indicator_id,period_id,actual,actual_female,actual_male\n\
-         {id},{},80,50,40\n\
-         {},{},120,,\n\
-         {id},{},,5,\n\
-         {id},{},lots,,\n",
+        "indicator_id,period_id,version,actual,actual_female,actual_male\n\
+         {id},{},{v},80,50,40\n\
+         {},{},{},120,,\n\
+         {id},{},{v},,5,\n\
+         {id},{},{v},lots,,\n",
         periods[0]["id"].as_str().unwrap(),
         percent["id"].as_str().unwrap(),
         percent["periods"][0]["id"].as_str().unwrap(),
+        percent["version"],
         periods[1]["id"].as_str().unwrap(),
         periods[1]["id"].as_str().unwrap(),
+        v = now["version"],
     );
     let errors = row_errors(import_csv(&app, "indicator-actuals", Role::Unodc, &bad).await).await;
     let columns: Vec<(u64, Option<&str>)> =
@@ -459,7 +487,13 @@ async fn organizations_are_added_and_changed_with_parents_by_code_or_id() {
     assert_eq!(stored["parent_id"], unodc.as_str());
 
     let iom = app.org_id("IOM-BGD").await;
-    let moved = format!("id,code,parent\n{office},UNODC-BGD-CXB,UNODC-ROCA\n{iom},IOM-BGD,\n");
+    let iom_version = app
+        .get_json(&format!("/api/v1/organizations/{iom}"), Role::Unodc, 200)
+        .await["version"]
+        .clone();
+    let moved = format!(
+        "id,version,code,parent\n{office},1,UNODC-BGD-CXB,UNODC-ROCA\n{iom},{iom_version},IOM-BGD,\n"
+    );
     let report = json(
         import_csv(&app, "organizations", Role::Unodc, &moved).await,
         200,
@@ -644,6 +678,59 @@ async fn files_too_large_too_long_or_of_another_kind_are_refused() {
         "payload_too_large",
     )
     .await;
+    // A sheet whose cells reach far is refused without a grid of its size being made.
+    use rust_xlsxwriter::Workbook;
+    let mut far = Workbook::new();
+    far.add_worksheet().write_string(0, 0, "code").unwrap();
+    far.worksheet_from_index(0)
+        .unwrap()
+        .write_string(1, 16_000, "x")
+        .unwrap();
+    problem(
+        upload(
+            &app,
+            "activities",
+            &token,
+            XLSX,
+            far.save_to_buffer().unwrap(),
+        )
+        .await,
+        400,
+        "too_many_columns",
+    )
+    .await;
+    let mut deep = Workbook::new();
+    deep.add_worksheet().write_string(0, 0, "code").unwrap();
+    deep.worksheet_from_index(0)
+        .unwrap()
+        .write_string(1_000_000, 0, "x")
+        .unwrap();
+    problem(
+        upload(
+            &app,
+            "activities",
+            &token,
+            XLSX,
+            deep.save_to_buffer().unwrap(),
+        )
+        .await,
+        400,
+        "too_many_rows",
+    )
+    .await;
+    let wide = format!(
+        "{}\n",
+        (0..300)
+            .map(|i| format!("c{i}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    problem(
+        upload(&app, "activities", &token, "text/csv", wide.into_bytes()).await,
+        400,
+        "too_many_columns",
+    )
+    .await;
     let long = format!("participants_female\n{}", "1\n".repeat(10_001));
     problem(
         upload(
@@ -725,4 +812,31 @@ async fn an_export_imported_again_in_a_dry_run_holds_no_error_and_changes_nothin
     let stored = app.activity("RT-01").await;
     assert_eq!(stored["district"], "Cox's Bazar");
     assert_eq!(stored["title"], "=HYPERLINK(\"x\"), a trap");
+}
+
+#[tokio::test]
+async fn a_code_that_names_another_row_than_the_id_beside_it_is_refused() {
+    let app = spawn_seeded_app().await;
+    let programme = app.get_all("/api/v1/programmes", Role::Unodc).await[0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let unodc = app.org_id("UNODC-BGD").await;
+    let activities = format!(
+        "programme,programme_id,code,title,kind,pillar\nOTHER-PROG,{programme},X-01,X,meeting,coordination\n"
+    );
+    let errors = row_errors(import_csv(&app, "activities", Role::Unodc, &activities).await).await;
+    assert_eq!(
+        errors,
+        [(2, Some("programme".to_owned()), "inconsistent".to_owned())]
+    );
+    let organizations = format!(
+        "code,name,kind,country,parent,parent_id\nNGO-Y,Y,civil_society,BGD,IOM-BGD,{unodc}\n"
+    );
+    let errors =
+        row_errors(import_csv(&app, "organizations", Role::Unodc, &organizations).await).await;
+    assert_eq!(
+        errors,
+        [(2, Some("parent".to_owned()), "inconsistent".to_owned())]
+    );
 }

@@ -187,7 +187,7 @@ const MATRIX: &[Row] = &[
     // The IATI files: public rows only, so every role reads them (tests/api/iati.rs).
     row("get_iati_activities",           ALL_200),
     row("get_iati_organisations",        ALL_200),
-    // Imports write as the JSON routes do: here counts of an activity IOM-BGD implements.
+    // Imports write as the JSON routes do: here a new activity IOM-BGD implements (a dry run).
     row("create_import",                 [200, 200, 200, 403, 403, 403]),
 ];
 
@@ -604,15 +604,11 @@ fn call_for(f: &Fixture, template: &str, row: &Row, who: Who) -> Call {
         },
         // A dry run, so that no success changes a later answer.
         ("create_import", Variant::Plain) => Call {
-            path: format!(
-                "{}?dry_run=true",
-                template.replace("{kind}", "participations")
-            ),
+            path: format!("{}?dry_run=true", template.replace("{kind}", "activities")),
             body: None,
             upload: None,
             sheet: Some(format!(
-                "id,participants_female\n{},5\n",
-                f.implemented_by_iom
+                "programme,code,title,kind,pillar,participations\nGLOACT-BGD,PM-IMP-{tag},Imported by {name},training,capacity_building,IOM-BGD:implementing\n"
             )),
             version_from: None,
         },

@@ -135,6 +135,11 @@ fn refuse_duplicates<T>(
     refused
 }
 
+/// The key of an id cell: the id it holds, however written, or the cell as it is.
+fn id_key(cell: &str) -> String {
+    Uuid::parse_str(cell.trim()).map_or_else(|_| cell.trim().to_owned(), |id| id.to_string())
+}
+
 /// A key of the cells named, trimmed (`None` when they are all blank).
 fn key_of(sheet: &Sheet, row: &SheetRow, columns: &[&str]) -> Option<String> {
     let cells: Vec<String> = columns
@@ -201,7 +206,7 @@ pub fn codes_in(sheet: &Sheet, column: &str) -> Vec<Code> {
 pub fn activities(sheet: &Sheet, refs: &References) -> Parsed<ActivityRow> {
     let mut parsed = Parsed::default();
     let refused = refuse_duplicates(sheet, &mut parsed, |row| match sheet.get(row, "id") {
-        Some(id) => Some(id.trim().to_ascii_lowercase()),
+        Some(id) => Some(id_key(&id)),
         None => key_of(sheet, row, &["programme", "programme_id", "code"])
             .filter(|_| sheet.get(row, "code").is_some()),
     });
@@ -222,9 +227,15 @@ fn new_activity(
 ) -> Result<NewActivity, Violations> {
     let mut v = Violations::default();
     let cell = |column: &str| sheet.get(row, column);
-    let programme = match (cell("programme"), programme_by_id(sheet, row, refs, &mut v)) {
-        (Some(code), _) => Some(code),
-        (None, Some(id)) => refs.programme_codes.get(&id).map(|c| c.as_str().to_owned()),
+    let by_id = programme_by_id(sheet, row, refs, &mut v)
+        .and_then(|id| refs.programme_codes.get(&id))
+        .map(|code| code.as_str().to_owned());
+    let programme = match (cell("programme"), by_id) {
+        (Some(code), Some(by_id)) if code.trim() != by_id => {
+            v.add("programme", inconsistent("programme"));
+            Some(code)
+        }
+        (Some(code), _) | (None, Some(code)) => Some(code),
         (None, None) => None,
     };
     let parent_id = uuid_cell(sheet, row, "parent_id", &mut v).flatten();
@@ -274,10 +285,7 @@ fn activity_update(
             Some(by_code) if programme_id.is_none_or(|by_id| by_id == by_code) => {
                 programme_id = Some(by_code);
             }
-            Some(_) => v.add(
-                "programme",
-                ValueError::new("inconsistent", "names another programme than programme_id"),
-            ),
+            Some(_) => v.add("programme", inconsistent("programme")),
             None => v.add(
                 "programme",
                 ValueError::new("unknown_reference", format!("no programme '{code}'")),
@@ -312,8 +320,8 @@ fn activity_update(
         participants: counts.map_or(Patch::Keep, Patch::Set),
     });
     let patch = v.check_all(patch);
-    match (id, patch) {
-        (Some(id), Some(patch)) if v.is_empty() => Ok(ActivityRow::Update {
+    match (id, version, patch) {
+        (Some(id), Some(version), Some(patch)) if v.is_empty() => Ok(ActivityRow::Update {
             id: ActivityId(id),
             version,
             patch,
@@ -326,6 +334,15 @@ fn activity_update(
         }),
         _ => Err(v),
     }
+}
+
+/// The refusal of a code that names another row than the id beside it (`programme` and
+/// `programme_id`, `parent` and `parent_id`).
+fn inconsistent(column: &str) -> ValueError {
+    ValueError::new(
+        "inconsistent",
+        format!("names another row than {column}_id beside it"),
+    )
 }
 
 /// The programme a row names by `programme_id`, if it names one that exists.
@@ -450,9 +467,19 @@ fn parse_uuid(cell: &str) -> Result<Uuid, ValueError> {
     Uuid::parse_str(cell.trim()).map_err(|_| ValueError::new("invalid_id", "must be a UUID"))
 }
 
-/// The `version` of a row, if it gives one.
+/// The `version` of a row about a stored row: required, as `If-Match` is on the JSON routes, so
+/// that an old sheet can't silently undo later changes.
 fn version(sheet: &Sheet, row: &SheetRow, v: &mut Violations) -> Option<i32> {
-    let cell = sheet.get(row, "version")?;
+    let Some(cell) = sheet.get(row, "version") else {
+        v.add(
+            "version",
+            ValueError::new(
+                "required",
+                "the version the row was read at is required to change a stored row",
+            ),
+        );
+        return None;
+    };
     v.check(
         "version",
         cell.trim()
@@ -484,7 +511,7 @@ pub fn ignored_participation_columns() -> Vec<&'static str> {
 pub fn participation_counts(sheet: &Sheet) -> Parsed<CountsRow> {
     let mut parsed = Parsed::default();
     let refused = refuse_duplicates(sheet, &mut parsed, |row| match sheet.get(row, "id") {
-        Some(id) => Some(id.trim().to_ascii_lowercase()),
+        Some(id) => Some(id_key(&id)),
         None => key_of(sheet, row, &["programme", "code"]),
     });
     for row in sheet.rows.iter().filter(|r| !refused.contains(&r.number)) {
@@ -534,8 +561,8 @@ fn counts_row(sheet: &Sheet, row: &SheetRow) -> Result<CountsRow, Violations> {
         .check_all(counts)
         .flatten()
         .map(|patch| patch.participants);
-    match activity {
-        Some(activity) if v.is_empty() => Ok(CountsRow {
+    match (activity, version) {
+        (Some(activity), Some(version)) if v.is_empty() => Ok(CountsRow {
             activity,
             version,
             counts: counts.unwrap_or_default(),
@@ -609,7 +636,10 @@ pub fn actual_column(field: &str) -> Option<String> {
 pub fn actuals(sheet: &Sheet) -> Parsed<ActualRow> {
     let mut parsed = Parsed::default();
     let refused = refuse_duplicates(sheet, &mut parsed, |row| {
-        key_of(sheet, row, &["indicator_id", "period_id"]).map(|k| k.to_ascii_lowercase())
+        let id = |column: &str| sheet.get(row, column).map(|cell| id_key(&cell));
+        id("indicator_id")
+            .zip(id("period_id"))
+            .map(|(indicator, period)| format!("{indicator}/{period}"))
     });
     for row in sheet.rows.iter().filter(|r| !refused.contains(&r.number)) {
         parsed.push(row.number, actual_row(sheet, row), actual_column);
@@ -671,8 +701,8 @@ fn actual_row(sheet: &Sheet, row: &SheetRow) -> Result<ActualRow, Violations> {
         }
         None
     };
-    match (indicator, period) {
-        (Some(indicator), Some(period)) if v.is_empty() => Ok(ActualRow {
+    match (indicator, period, version) {
+        (Some(indicator), Some(period), Some(version)) if v.is_empty() => Ok(ActualRow {
             indicator: IndicatorId(indicator),
             period: IndicatorPeriodId(period),
             version,
@@ -710,7 +740,7 @@ pub fn organization_column(field: &str) -> Option<String> {
 pub fn organizations(sheet: &Sheet, refs: &References) -> Parsed<OrganizationRow> {
     let mut parsed = Parsed::default();
     let refused = refuse_duplicates(sheet, &mut parsed, |row| match sheet.get(row, "id") {
-        Some(id) => Some(id.trim().to_ascii_lowercase()),
+        Some(id) => Some(id_key(&id)),
         None => key_of(sheet, row, &["code"]),
     });
     for row in sheet.rows.iter().filter(|r| !refused.contains(&r.number)) {
@@ -746,6 +776,15 @@ fn organization_row(
                 },
             }
         }
+        (Patch::Set(code), true) => {
+            let by_id = uuid_cell(sheet, row, "parent_id", &mut v)
+                .flatten()
+                .and_then(|id| refs.organization_codes.get(&OrganizationId(id)));
+            if by_id.is_some_and(|by_id| by_id.as_str() != code.trim()) {
+                v.add("parent", inconsistent("parent"));
+            }
+            Patch::Set(code)
+        }
         (given, _) => given,
     };
     let Some(id) = sheet.get(row, "id") else {
@@ -779,8 +818,8 @@ fn organization_row(
         iati_ref: sheet.patch(row, "iati_ref"),
     });
     let changes = v.check_all(changes);
-    match (id, changes) {
-        (Some(id), Some(changes)) if v.is_empty() => Ok(OrganizationRow::Update {
+    match (id, version, changes) {
+        (Some(id), Some(version), Some(changes)) if v.is_empty() => Ok(OrganizationRow::Update {
             id: OrganizationId(id),
             version,
             code,

@@ -2,7 +2,7 @@
 //! parsers expect them. CSV is read by the `csv` crate and XLSX by `calamine`; what a cell
 //! holds in XLSX (a number, a date) is written as the CSV export writes it.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 
 use calamine::{Data, Reader, Xlsx};
@@ -16,6 +16,12 @@ pub const MAX_BYTES: usize = 5 * 1024 * 1024;
 
 /// Most rows taken, besides the header.
 pub const MAX_ROWS: usize = 10_000;
+
+/// Most columns taken.
+pub const MAX_COLUMNS: usize = 200;
+
+/// Most problems listed: a sheet wrong throughout is told its first ones.
+pub const MAX_PROBLEMS: usize = 1_000;
 
 /// The media type of CSV.
 pub const CSV: &str = "text/csv";
@@ -64,7 +70,10 @@ pub struct SheetRow {
 #[derive(Debug)]
 pub struct Sheet {
     columns: HashMap<String, usize>,
-    width: usize,
+    /// The header of each column (`None`: blank, or a repeat of an earlier one).
+    names: Vec<Option<String>>,
+    /// The row the header is on.
+    header_row: usize,
     /// The rows that hold anything, in order.
     pub rows: Vec<SheetRow>,
     /// Problems met while reading (an error cell, a cell past the last column).
@@ -84,9 +93,13 @@ impl Sheet {
             .by_ref()
             .find(|(_, cells)| !blank(cells))
             .ok_or_else(|| ApiError::bad_request("empty_file", "the file holds no header row"))?;
+        if header.len() > MAX_COLUMNS {
+            return Err(too_many_columns());
+        }
         let mut sheet = Sheet {
             columns: HashMap::new(),
-            width: header.len(),
+            names: vec![None; header.len()],
+            header_row,
             rows: Vec::new(),
             errors: Vec::new(),
         };
@@ -107,7 +120,8 @@ impl Sheet {
                 repeated.push(index);
                 continue;
             }
-            sheet.columns.insert(name, index);
+            sheet.columns.insert(name.clone(), index);
+            sheet.names[index] = Some(name);
         }
         for (number, cells) in grid {
             if blank(&cells) {
@@ -157,14 +171,7 @@ impl Sheet {
 
     /// The header of the column at this index, if it has one.
     fn name_of(&self, index: usize) -> Option<String> {
-        (index < self.width)
-            .then(|| {
-                self.columns
-                    .iter()
-                    .find(|(_, i)| **i == index)
-                    .map(|(name, _)| name.clone())
-            })
-            .flatten()
+        self.names.get(index).cloned().flatten()
     }
 
     /// Refuses columns the kind does not know: every header must be one it `writes` or one of
@@ -178,7 +185,7 @@ impl Sheet {
         unknown.sort();
         for name in unknown {
             self.errors.push(RowError {
-                row: 1,
+                row: self.header_row,
                 column: Some(name.clone()),
                 code: "unknown_column".into(),
                 detail: format!(
@@ -279,32 +286,57 @@ fn csv_grid(bytes: &[u8]) -> Result<Vec<(usize, Vec<Cell>)>, ApiError> {
     Ok(grid)
 }
 
-/// The rows of an XLSX workbook's first sheet, numbered as Excel shows them.
+/// The rows of an XLSX workbook's first sheet, numbered as Excel shows them. Its cells are read
+/// one at a time (a sheet's declared size can't make the server allocate a grid for it), and a
+/// cell past the row or column limits refuses the file.
 fn xlsx_grid(bytes: &[u8]) -> Result<Vec<(usize, Vec<Cell>)>, ApiError> {
     let unreadable =
-        || ApiError::bad_request("invalid_file", "the file can't be read as an XLSX workbook");
+        |_| ApiError::bad_request("invalid_file", "the file can't be read as an XLSX workbook");
     let mut workbook: Xlsx<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| unreadable())?;
-    let range = workbook
-        .worksheet_range_at(0)
-        .ok_or_else(|| ApiError::bad_request("empty_file", "the workbook has no sheet"))?
-        .map_err(|_| unreadable())?;
-    let Some((first_row, first_column)) = range.start() else {
-        return Ok(Vec::new());
-    };
-    // Blank rows count here too: a sheet this tall is refused before its cells are copied.
-    if range.height() > 2 * MAX_ROWS {
-        return Err(too_many_rows());
+        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(unreadable)?;
+    let first = workbook
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or_else(|| ApiError::bad_request("empty_file", "the workbook has no sheet"))?;
+    let mut reader = workbook
+        .worksheet_cells_reader(&first)
+        .map_err(unreadable)?;
+    let mut rows: BTreeMap<usize, Vec<(usize, Data)>> = BTreeMap::new();
+    while let Some(cell) = reader.next_cell().map_err(unreadable)? {
+        let value = Data::from(cell.get_value().clone());
+        if value == Data::Empty {
+            continue;
+        }
+        let (row, column) = cell.get_position();
+        let (row, column) = (row as usize, column as usize);
+        // Blank rows count here too: a sheet this tall is refused before it is held.
+        if row >= 2 * MAX_ROWS {
+            return Err(too_many_rows());
+        }
+        if column >= MAX_COLUMNS {
+            return Err(too_many_columns());
+        }
+        rows.entry(row).or_default().push((column, value));
     }
-    Ok(range
-        .rows()
-        .enumerate()
-        .map(|(index, cells)| {
-            let leading = (0..first_column).map(|_| Cell::Text(String::new()));
-            let cells = leading.chain(cells.iter().map(xlsx_cell)).collect();
-            (first_row as usize + index + 1, cells)
+    Ok(rows
+        .into_iter()
+        .map(|(row, values)| {
+            let width = values.iter().map(|(c, _)| c + 1).max().unwrap_or_default();
+            let mut cells: Vec<Cell> = (0..width).map(|_| Cell::Text(String::new())).collect();
+            for (column, value) in values {
+                cells[column] = xlsx_cell(&value);
+            }
+            (row + 1, cells)
         })
         .collect())
+}
+
+fn too_many_columns() -> ApiError {
+    ApiError::bad_request(
+        "too_many_columns",
+        format!("a sheet may hold at most {MAX_COLUMNS} columns"),
+    )
 }
 
 fn too_many_rows() -> ApiError {

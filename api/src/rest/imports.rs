@@ -73,7 +73,7 @@ pub struct SheetUpload(#[allow(dead_code)] Vec<u8>);
 /// transaction. The answer to a bad sheet (422 `import_invalid`) lists each problem by row
 /// number, column and code. The first row is the header; blank rows are skipped; cells that an
 /// export neutralised against formula injection (a leading `'`) are read back as they were. A
-/// row with `version` must be at that version; without it, the current one is changed.
+/// row about a stored row names the `version` it was read at, as `If-Match` does for JSON.
 #[utoipa::path(
     tag = "imports",
     params(
@@ -117,6 +117,7 @@ pub async fn create_import(
     let bytes = read_body(body).await?;
     let fingerprint = serde_json::json!({
         "kind": kind,
+        "format": format!("{format:?}"),
         "dry_run": dry_run,
         "sha256": format!("{:x}", Sha256::digest(&bytes)),
     });
@@ -311,7 +312,10 @@ fn row_errors(
     }
 }
 
+/// The refusal of a sheet with these problems, in row order; the first
+/// [`spreadsheet::MAX_PROBLEMS`] of them when there are more.
 fn invalid(mut problems: Vec<RowError>) -> ApiError {
     problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
+    problems.truncate(spreadsheet::MAX_PROBLEMS);
     ApiError::ImportInvalid(problems)
 }

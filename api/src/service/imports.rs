@@ -113,8 +113,8 @@ pub enum ActivityRow {
     Update {
         /// The activity.
         id: ActivityId,
-        /// The version the row was read at; `None`: whatever is current.
-        version: Option<i32>,
+        /// The version the row was read at.
+        version: i32,
         /// The fields the sheet holds; those equal to what is stored change nothing.
         patch: ActivityPatch,
         /// What can't change, as the sheet holds it: it must match what is stored.
@@ -155,8 +155,8 @@ pub enum ActivityKey {
 pub struct CountsRow {
     /// The activity.
     pub activity: ActivityKey,
-    /// The version the row was read at; `None`: whatever is current.
-    pub version: Option<i32>,
+    /// The version the row was read at.
+    pub version: i32,
     /// The counts given; a blank cell keeps its count.
     pub counts: HeadcountPatch,
 }
@@ -168,8 +168,8 @@ pub struct ActualRow {
     pub indicator: IndicatorId,
     /// Its period.
     pub period: IndicatorPeriodId,
-    /// The indicator's version the row was read at; `None`: whatever is current.
-    pub version: Option<i32>,
+    /// The indicator's version the row was read at.
+    pub version: i32,
     /// The actual reached; `None` (blank cells) records nothing.
     pub actual: Option<Actual>,
 }
@@ -183,8 +183,8 @@ pub enum OrganizationRow {
     Update {
         /// The organization.
         id: OrganizationId,
-        /// The version the row was read at; `None`: whatever is current.
-        version: Option<i32>,
+        /// The version the row was read at.
+        version: i32,
         /// Its code as the sheet holds it, which must match what is stored.
         code: Option<Code>,
         /// The fields the sheet holds; those equal to what is stored change nothing.
@@ -285,14 +285,12 @@ fn plan_update(
     actor: &gloact_domain::Actor,
     granted: Grant,
     current: &ActivityDetail,
-    version: Option<i32>,
+    version: i32,
     patch: ActivityPatch,
     fixed: &Fixed,
 ) -> ServiceResult<Plan<ActivityWrite>> {
     let stored_version = current.activity.meta.version;
-    if let Some(version) = version {
-        check_version(stored_version, version)?;
-    }
+    check_version(stored_version, version)?;
     check_fixed(current, fixed)?;
     let patch = current.activity.differences(patch);
     // A row that holds what is stored writes nothing, so it needs no right to write: an
@@ -400,6 +398,8 @@ pub async fn participations(
             stored.insert(key, detail);
         }
     }
+    // A row by id and a row by code can name the same activity.
+    let mut seen: HashMap<ActivityId, usize> = HashMap::new();
     let plans = rows
         .into_iter()
         .map(|Numbered { row, item }| {
@@ -407,6 +407,9 @@ pub async fn participations(
                 .get(&item.activity)
                 .ok_or(ServiceError::Store(StoreError::NotFound))
                 .and_then(|current| {
+                    if let Some(first) = seen.insert(current.activity.id, row) {
+                        return Err(duplicate(first));
+                    }
                     let patch = ActivityPatch {
                         participants: item.counts,
                         ..ActivityPatch::default()
@@ -503,9 +506,7 @@ fn plan_actual(
     current: &IndicatorDetail,
     item: ActualRow,
 ) -> ServiceResult<Plan<(IndicatorId, IndicatorPeriodId, Actual)>> {
-    if let Some(version) = item.version {
-        check_version(current.indicator.meta.version, version)?;
-    }
+    check_version(current.indicator.meta.version, item.version)?;
     let period = current
         .periods
         .iter()
@@ -612,13 +613,11 @@ enum OrganizationWrite {
 fn plan_organization(
     current: &Organization,
     codes: &HashMap<OrganizationId, &Code>,
-    version: Option<i32>,
+    version: i32,
     code: Option<&Code>,
     changes: OrganizationChanges,
 ) -> ServiceResult<Plan<OrganizationWrite>> {
-    if let Some(version) = version {
-        check_version(current.meta.version, version)?;
-    }
+    check_version(current.meta.version, version)?;
     if code.is_some_and(|code| *code != current.code) {
         return Err(gloact_domain::Violations::single(
             "code",
@@ -641,6 +640,18 @@ fn plan_organization(
         version: current.meta.version,
         changes,
     }))
+}
+
+/// The refusal of a row about the same stored row as an earlier one.
+fn duplicate(first: usize) -> ServiceError {
+    gloact_domain::Violations::single(
+        "id",
+        gloact_domain::ValueError::new(
+            "duplicate_row",
+            format!("row {first} is about the same row already"),
+        ),
+    )
+    .into()
 }
 
 /// What the policy grants for an action the sheet needs (`None` when it needs none).
