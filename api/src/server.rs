@@ -143,6 +143,10 @@ impl Application {
                         .to(crate::graphql::http::subscribe_graphql),
                 )
                 .route("/graphql", web::get().to(crate::graphql::http::get_graphql))
+                .route(
+                    "/graphql/assets/{name}",
+                    web::get().to(crate::graphql::graphiql::asset),
+                )
                 .configure(|cfg| {
                     if metrics_here {
                         cfg.route("/metrics", web::get().to(crate::metrics::get_metrics));

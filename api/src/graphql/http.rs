@@ -6,7 +6,6 @@ use actix_web::error::PayloadError;
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{FromRequest, HttpRequest, HttpResponse, web};
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{BatchRequest, BatchResponse, Executor, Request, Response, Value};
 use async_graphql_actix_web::GraphQLSubscription;
 use futures_util::Stream;
@@ -65,10 +64,7 @@ pub async fn get_graphql(
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
     if req.query_string().is_empty() && settings.graphiql() {
-        let page = GraphiQLSource::build().endpoint("/graphql").finish();
-        return Ok(HttpResponse::Ok()
-            .content_type("text/html; charset=utf-8")
-            .body(page));
+        return Ok(super::graphiql::page());
     }
     let Authenticated(caller) = Authenticated::extract(&req).await?;
     let request = async_graphql::http::parse_query_string(req.query_string())

@@ -10,6 +10,7 @@ pub mod enums;
 pub mod errors;
 pub mod field_reports;
 pub mod follow_ups;
+pub mod graphiql;
 pub mod http;
 pub mod indicators;
 pub mod limits;

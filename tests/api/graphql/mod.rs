@@ -7,6 +7,7 @@ mod cases;
 mod changes;
 mod dashboards;
 mod field_reports;
+mod graphiql;
 mod limits;
 mod reads;
 mod subscriptions;
