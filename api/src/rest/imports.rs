@@ -102,11 +102,17 @@ pub async fn create_import(
     db: web::Data<Db>,
     keys: web::Data<SealingKey>,
     Authenticated(caller): Authenticated,
-    kind: web::Path<ImportKind>,
+    kind: web::Path<String>,
     query: web::Query<ImportQuery>,
     body: web::Payload,
 ) -> Result<HttpResponse, ApiError> {
-    let kind = kind.into_inner();
+    let kind: ImportKind = serde_json::from_value(serde_json::Value::String(kind.into_inner()))
+        .map_err(|_| {
+            ApiError::bad_request(
+                "invalid_path",
+                "no such kind of import: activities, participations, indicator-actuals or organizations",
+            )
+        })?;
     let dry_run = query.dry_run;
     let format = req
         .headers()
