@@ -74,7 +74,7 @@ struct Line {
 
 fn median(mut times: Vec<Duration>) -> Duration {
     times.sort();
-    times[times.len() / 2]
+    support::percentile(&times, 0.5)
 }
 
 /// The sheet of new activities the import takes, with codes starting `prefix`.

@@ -25,36 +25,6 @@ use crate::service::imports::{
     ActivityKey, ActivityRow, ActualRow, CountsRow, Fixed, Numbered, OrganizationRow, References,
 };
 
-/// Columns of the exports that an import reads past: the server keeps them.
-pub const SERVER_KEPT: [&str; 3] = ["change_seq", "created_at", "updated_at"];
-
-/// Columns an activities import writes.
-pub fn activity_columns() -> Vec<&'static str> {
-    let mut columns = vec![
-        "id",
-        "version",
-        "programme",
-        "programme_id",
-        "parent_id",
-        "code",
-        "title",
-        "description",
-        "kind",
-        "pillar",
-        "status",
-        "visibility",
-        "planned_start",
-        "planned_end",
-        "actual_start",
-        "actual_end",
-        "location",
-        "district",
-        "participations",
-    ];
-    columns.extend(PARTICIPANT_COLUMNS);
-    columns
-}
-
 /// The participant counts' columns.
 pub const PARTICIPANT_COLUMNS: [&str; 8] = [
     "participants_female",
@@ -87,19 +57,14 @@ impl<T> Default for Parsed<T> {
 
 impl<T> Parsed<T> {
     /// Keeps a row that parsed, or its problems, named by the column each field fills.
-    fn push(
-        &mut self,
-        row: usize,
-        parsed: Result<T, Violations>,
-        column_of: impl Fn(&str) -> Option<String>,
-    ) {
+    fn push(&mut self, row: usize, parsed: Result<T, Violations>) {
         match parsed {
             Ok(item) => self.rows.push(Numbered { row, item }),
             Err(violations) => self.errors.extend(
                 violations
                     .errors()
                     .iter()
-                    .map(|e| row_error(row, column_of(&e.field), &e.code, &e.message)),
+                    .map(|e| row_error(row, Some(column_of(&e.field)), &e.code, &e.message)),
             ),
         }
     }
@@ -162,17 +127,22 @@ pub fn row_error(row: usize, column: Option<String>, code: &str, detail: &str) -
     }
 }
 
-/// The column a field of an activity's JSON input fills.
-pub fn activity_column(field: &str) -> Option<String> {
+/// The column a field of the JSON inputs fills: `participants.female` is `participants_female`,
+/// every field of `participations[i]` is `participations`, an actual's `value`, `female` and
+/// `male` are `actual`, `actual_female` and `actual_male`; the other fields are named as their
+/// columns. The route leaves out a column its kind of sheet does not have.
+pub fn column_of(field: &str) -> String {
     if let Some(count) = field.strip_prefix("participants.") {
-        return Some(format!("participants_{count}"));
+        return format!("participants_{count}");
     }
     if field.starts_with("participations") {
-        return Some("participations".into());
+        return "participations".into();
     }
-    activity_columns()
-        .contains(&field)
-        .then(|| field.to_owned())
+    match field {
+        "value" => "actual".into(),
+        "female" | "male" => format!("actual_{field}"),
+        other => other.to_owned(),
+    }
 }
 
 /// The ids a sheet holds in a column (those that parse), for looking up their codes.
@@ -215,7 +185,7 @@ pub fn activities(sheet: &Sheet, refs: &References) -> Parsed<ActivityRow> {
             None => new_activity(sheet, row, refs).map(ActivityRow::Create),
             Some(id) => activity_update(sheet, row, refs, &id),
         };
-        parsed.push(row.number, item, activity_column);
+        parsed.push(row.number, item);
     }
     parsed
 }
@@ -490,22 +460,6 @@ fn version(sheet: &Sheet, row: &SheetRow, v: &mut Violations) -> Option<i32> {
     )
 }
 
-/// Columns a participations import writes.
-pub fn participation_columns() -> Vec<&'static str> {
-    let mut columns = vec!["id", "programme", "code", "version"];
-    columns.extend(PARTICIPANT_COLUMNS);
-    columns
-}
-
-/// The columns of the activity export that a participations import reads past.
-pub fn ignored_participation_columns() -> Vec<&'static str> {
-    activity_columns()
-        .into_iter()
-        .chain(SERVER_KEPT)
-        .filter(|c| !participation_columns().contains(c))
-        .collect()
-}
-
 /// Parses the rows of a participations import: counts of stored activities, named by id or by
 /// programme and code.
 pub fn participation_counts(sheet: &Sheet) -> Parsed<CountsRow> {
@@ -515,7 +469,7 @@ pub fn participation_counts(sheet: &Sheet) -> Parsed<CountsRow> {
         None => key_of(sheet, row, &["programme", "code"]),
     });
     for row in sheet.rows.iter().filter(|r| !refused.contains(&r.number)) {
-        parsed.push(row.number, counts_row(sheet, row), activity_column);
+        parsed.push(row.number, counts_row(sheet, row));
     }
     parsed
 }
@@ -589,48 +543,6 @@ fn empty_patch() -> ActivityPatchDto {
     }
 }
 
-/// Columns an indicator-actuals import writes.
-pub const ACTUAL_COLUMNS: [&str; 6] = [
-    "indicator_id",
-    "period_id",
-    "version",
-    "actual",
-    "actual_female",
-    "actual_male",
-];
-
-/// The columns of the indicator export that an indicator-actuals import reads past.
-pub const IGNORED_ACTUAL_COLUMNS: [&str; 14] = [
-    "programme_id",
-    "code",
-    "title",
-    "result_level",
-    "measure",
-    "baseline_value",
-    "baseline_year",
-    "disaggregated_by_sex",
-    "period_start",
-    "period_end",
-    "target",
-    "change_seq",
-    "created_at",
-    "updated_at",
-];
-
-/// The column a field of the actual's JSON input fills.
-pub fn actual_column(field: &str) -> Option<String> {
-    Some(
-        match field {
-            "value" => "actual",
-            "female" => "actual_female",
-            "male" => "actual_male",
-            other if ACTUAL_COLUMNS.contains(&other) => other,
-            _ => return None,
-        }
-        .to_owned(),
-    )
-}
-
 /// Parses the rows of an indicator-actuals import: one period's actual each; a row with blank
 /// actuals records nothing.
 pub fn actuals(sheet: &Sheet) -> Parsed<ActualRow> {
@@ -642,7 +554,7 @@ pub fn actuals(sheet: &Sheet) -> Parsed<ActualRow> {
             .map(|(indicator, period)| format!("{indicator}/{period}"))
     });
     for row in sheet.rows.iter().filter(|r| !refused.contains(&r.number)) {
-        parsed.push(row.number, actual_row(sheet, row), actual_column);
+        parsed.push(row.number, actual_row(sheet, row));
     }
     parsed
 }
@@ -712,29 +624,6 @@ fn actual_row(sheet: &Sheet, row: &SheetRow) -> Result<ActualRow, Violations> {
     }
 }
 
-/// Columns an organizations import writes.
-pub const ORGANIZATION_COLUMNS: [&str; 9] = [
-    "id",
-    "version",
-    "code",
-    "name",
-    "kind",
-    "country",
-    "parent",
-    "parent_id",
-    "iati_ref",
-];
-
-/// The columns of the organization export that an import reads past.
-pub const IGNORED_ORGANIZATION_COLUMNS: [&str; 3] = SERVER_KEPT;
-
-/// The column a field of an organization's JSON input fills.
-pub fn organization_column(field: &str) -> Option<String> {
-    ORGANIZATION_COLUMNS
-        .contains(&field)
-        .then(|| field.to_owned())
-}
-
 /// Parses the rows of an organizations import: a row without an id is a new organization, one
 /// with an id a change to it. The parent is named by `parent` (its code) or `parent_id`.
 pub fn organizations(sheet: &Sheet, refs: &References) -> Parsed<OrganizationRow> {
@@ -744,11 +633,7 @@ pub fn organizations(sheet: &Sheet, refs: &References) -> Parsed<OrganizationRow
         None => key_of(sheet, row, &["code"]),
     });
     for row in sheet.rows.iter().filter(|r| !refused.contains(&r.number)) {
-        parsed.push(
-            row.number,
-            organization_row(sheet, row, refs),
-            organization_column,
-        );
+        parsed.push(row.number, organization_row(sheet, row, refs));
     }
     parsed
 }

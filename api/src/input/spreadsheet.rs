@@ -174,13 +174,13 @@ impl Sheet {
         self.names.get(index).cloned().flatten()
     }
 
-    /// Refuses columns the kind does not know: every header must be one it `writes` or one of
-    /// the export's columns that it `ignores` (ids and times the server keeps).
-    pub fn check_columns(&mut self, writes: &[&str], ignores: &[&str]) {
+    /// Refuses the columns that are not among those `known` (its kind's export's, and the few
+    /// an import reads besides).
+    pub fn check_columns(&mut self, known: &[&str]) {
         let mut unknown: Vec<&String> = self
             .columns
             .keys()
-            .filter(|name| !writes.contains(&name.as_str()) && !ignores.contains(&name.as_str()))
+            .filter(|name| !known.contains(&name.as_str()))
             .collect();
         unknown.sort();
         for name in unknown {
@@ -188,10 +188,7 @@ impl Sheet {
                 row: self.header_row,
                 column: Some(name.clone()),
                 code: "unknown_column".into(),
-                detail: format!(
-                    "no such column; the columns taken are {}",
-                    writes.join(", ")
-                ),
+                detail: format!("no such column; the columns taken are {}", known.join(", ")),
             });
         }
     }

@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
+use super::csv::{ActivityCsvRow, CsvList, IndicatorCsvRow, OrganizationCsvRow};
 use super::idempotency::{self, Carries};
 use crate::auth::Authenticated;
 use crate::error::{ApiError, RowError};
@@ -33,6 +34,19 @@ pub enum ImportKind {
     /// New organizations and changes to stored ones: the columns of the organization CSV
     /// export, with the parent by `parent` (its code) or `parent_id`.
     Organizations,
+}
+
+impl ImportKind {
+    /// The columns a sheet of this kind may hold: those of the list's CSV export (the server's
+    /// own, such as `change_seq`, are read past), and a parent or programme by code.
+    fn columns(self) -> Vec<&'static str> {
+        let (export, besides): (&[&str], &[&str]) = match self {
+            Self::Activities | Self::Participations => (ActivityCsvRow::COLUMNS, &["programme"]),
+            Self::IndicatorActuals => (IndicatorCsvRow::COLUMNS, &[]),
+            Self::Organizations => (OrganizationCsvRow::COLUMNS, &["parent"]),
+        };
+        export.iter().chain(besides).copied().collect()
+    }
 }
 
 /// How to import.
@@ -172,22 +186,8 @@ async fn import(
     mut sheet: Sheet,
     commit: bool,
 ) -> Result<Report, ApiError> {
-    let (writes, ignores): (Vec<&str>, Vec<&str>) = match kind {
-        ImportKind::Activities => (rows::activity_columns(), rows::SERVER_KEPT.to_vec()),
-        ImportKind::Participations => (
-            rows::participation_columns(),
-            rows::ignored_participation_columns(),
-        ),
-        ImportKind::IndicatorActuals => (
-            rows::ACTUAL_COLUMNS.to_vec(),
-            rows::IGNORED_ACTUAL_COLUMNS.to_vec(),
-        ),
-        ImportKind::Organizations => (
-            rows::ORGANIZATION_COLUMNS.to_vec(),
-            rows::IGNORED_ORGANIZATION_COLUMNS.to_vec(),
-        ),
-    };
-    sheet.check_columns(&writes, &ignores);
+    let known = kind.columns();
+    sheet.check_columns(&known);
     let mut problems = std::mem::take(&mut sheet.errors);
     let refs = references(db, caller, kind, &sheet).await?;
     let commit = commit && problems.is_empty();
@@ -221,19 +221,14 @@ async fn import(
             .await
         }
     }?;
-    let column_of = match kind {
-        ImportKind::IndicatorActuals => rows::actual_column,
-        ImportKind::Organizations => rows::organization_column,
-        ImportKind::Activities | ImportKind::Participations => rows::activity_column,
-    };
     match outcome {
         Ok(report) if problems.is_empty() => Ok(report),
-        Ok(_) => Err(invalid(problems)),
+        Ok(_) => Err(invalid(problems, &known)),
         Err(failures) => {
             for RowFailure { row, error } in failures {
-                problems.extend(row_errors(row, error, column_of)?);
+                problems.extend(row_errors(row, error)?);
             }
-            Err(invalid(problems))
+            Err(invalid(problems, &known))
         }
     }
 }
@@ -289,11 +284,7 @@ async fn references(
 
 /// The problems of a row the service refused. A refusal of the whole import (the database
 /// unavailable, a bug) is not a row's problem, and fails the request.
-fn row_errors(
-    row: usize,
-    error: ServiceError,
-    column_of: fn(&str) -> Option<String>,
-) -> Result<Vec<RowError>, ApiError> {
+fn row_errors(row: usize, error: ServiceError) -> Result<Vec<RowError>, ApiError> {
     let error = ApiError::from(error);
     match error {
         ApiError::Validation(violations) => Ok(violations
@@ -301,7 +292,7 @@ fn row_errors(
             .iter()
             .map(|e| RowError {
                 row,
-                column: column_of(&e.field),
+                column: Some(rows::column_of(&e.field)),
                 code: e.code.clone(),
                 detail: e.message.clone(),
             })
@@ -319,8 +310,20 @@ fn row_errors(
 }
 
 /// The refusal of a sheet with these problems, in row order; the first
-/// [`spreadsheet::MAX_PROBLEMS`] of them when there are more.
-fn invalid(mut problems: Vec<RowError>) -> ApiError {
+/// [`spreadsheet::MAX_PROBLEMS`] of them when there are more. A problem of a field with no
+/// column of its own in this kind of sheet (`participants`: the counts together) is the row's.
+fn invalid(mut problems: Vec<RowError>, known: &[&str]) -> ApiError {
+    for problem in &mut problems {
+        let unknown_column = problem.code == "unknown_column";
+        if !unknown_column
+            && problem
+                .column
+                .as_deref()
+                .is_some_and(|c| !known.contains(&c))
+        {
+            problem.column = None;
+        }
+    }
     problems.sort_by(|a, b| (a.row, &a.column).cmp(&(b.row, &b.column)));
     problems.truncate(spreadsheet::MAX_PROBLEMS);
     ApiError::ImportInvalid(problems)

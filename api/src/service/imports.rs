@@ -254,17 +254,8 @@ pub async fn activities(
         db,
         commit,
         plans.collect(),
-        async |conn: &mut AsyncPgConnection, write: &ActivityWrite| match write {
-            ActivityWrite::Create(new) => activities::create_in(conn, &scope, new, &audit)
-                .await
-                .map(drop),
-            ActivityWrite::Update {
-                id,
-                version,
-                changes,
-            } => activities::update_in(conn, &scope, *id, *version, changes, &audit)
-                .await
-                .map(drop),
+        async |conn: &mut AsyncPgConnection, write: &ActivityWrite| {
+            write.run(conn, &scope, &audit).await
         },
     )
     .await
@@ -278,6 +269,29 @@ enum ActivityWrite {
         version: i32,
         changes: gloact_domain::activity::ActivityChanges,
     },
+}
+
+impl ActivityWrite {
+    /// Writes it in the import's transaction.
+    async fn run(
+        &self,
+        conn: &mut AsyncPgConnection,
+        scope: &ActivityScope,
+        audit: &gloact_persistence::audit::Audit,
+    ) -> Result<(), StoreError> {
+        match self {
+            Self::Create(new) => activities::create_in(conn, scope, new, audit)
+                .await
+                .map(drop),
+            Self::Update {
+                id,
+                version,
+                changes,
+            } => activities::update_in(conn, scope, *id, *version, changes, audit)
+                .await
+                .map(drop),
+        }
+    }
 }
 
 /// Judges a change to a stored activity: version, what is fixed, access, then what it changes.
@@ -431,17 +445,8 @@ pub async fn participations(
         db,
         commit,
         plans,
-        async |conn: &mut AsyncPgConnection, write: &ActivityWrite| match write {
-            ActivityWrite::Update {
-                id,
-                version,
-                changes,
-            } => activities::update_in(conn, &scope, *id, *version, changes, &audit)
-                .await
-                .map(drop),
-            ActivityWrite::Create(_) => Err(StoreError::Internal(
-                "a participations import creates no activity".into(),
-            )),
+        async |conn: &mut AsyncPgConnection, write: &ActivityWrite| {
+            write.run(conn, &scope, &audit).await
         },
     )
     .await
